@@ -1,0 +1,18 @@
+/**
+ * The building blocks adapters share: the HTTP policy (statuses, error bodies, handler
+ * dispatch) and the body limit. Framework adapters only read the request and write the
+ * response.
+ *
+ * @packageDocumentation
+ */
+export { DEFAULT_LIMIT_BYTES, parseLimit, payloadTooLarge } from "./limit.js";
+export type {
+  ErrorContext,
+  ReceiveInput,
+  ReceiveResult,
+  ReceiverOptions,
+  WebhookHandlers,
+  WebhookReceiver,
+  WebhookResponse,
+} from "./receiver.js";
+export { createReceiver } from "./receiver.js";

@@ -1,0 +1,93 @@
+/**
+ * Every failure code the pack can produce, with the HTTP status an adapter answers.
+ * The codes are a stable public contract: match on `error.code`, never on messages.
+ */
+export const ERROR_STATUS: {
+  readonly missing_headers: 401;
+  readonly invalid_timestamp: 401;
+  readonly timestamp_too_old: 401;
+  readonly timestamp_too_new: 401;
+  readonly invalid_signature: 401;
+  readonly payload_too_large: 413;
+  readonly invalid_payload: 400;
+  readonly body_already_parsed: 500;
+  readonly method_not_allowed: 405;
+  readonly request_timeout: 408;
+  readonly invalid_config: 500;
+  readonly handler_failed: 500;
+} = {
+  missing_headers: 401,
+  invalid_timestamp: 401,
+  timestamp_too_old: 401,
+  timestamp_too_new: 401,
+  invalid_signature: 401,
+  payload_too_large: 413,
+  invalid_payload: 400,
+  body_already_parsed: 500,
+  method_not_allowed: 405,
+  request_timeout: 408,
+  invalid_config: 500,
+  handler_failed: 500,
+};
+
+/**
+ * A stable error code, one per row of the failure table.
+ *
+ * @example
+ * ```ts
+ * const code: WebhookErrorCode = "invalid_signature";
+ * ```
+ */
+export type WebhookErrorCode = keyof typeof ERROR_STATUS;
+
+/**
+ * The one error class of the pack. `code` is stable; `status` is the HTTP status every
+ * adapter answers with; `message` says what to do and never holds secret material.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await verifier.verify(body, headers);
+ * } catch (error) {
+ *   if (error instanceof WebhookVerificationError && error.code === "timestamp_too_old") {
+ *     console.warn("stale delivery, is the server clock in sync?");
+ *   }
+ *   throw error;
+ * }
+ * ```
+ */
+export class WebhookVerificationError extends Error {
+  override readonly name = "WebhookVerificationError";
+  readonly code: WebhookErrorCode;
+  readonly status: number;
+
+  constructor(code: WebhookErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+  }
+
+  /** The JSON body adapters send: `{"error":{"code","message"}}`. */
+  toJSON(): { error: { code: WebhookErrorCode; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+/**
+ * True when `value` is a {@link WebhookVerificationError}, also across duplicated copies
+ * of the package (two versions installed side by side break `instanceof`).
+ *
+ * @example
+ * ```ts
+ * if (isWebhookVerificationError(error)) res.status(error.status).json(error);
+ * ```
+ */
+export function isWebhookVerificationError(value: unknown): value is WebhookVerificationError {
+  return (
+    value instanceof WebhookVerificationError ||
+    (value instanceof Error &&
+      value.name === "WebhookVerificationError" &&
+      typeof (value as { code?: unknown }).code === "string" &&
+      typeof (value as { status?: unknown }).status === "number")
+  );
+}

@@ -1,0 +1,19 @@
+/**
+ * Verify ColiVara webhook deliveries (Svix / Standard Webhooks) and get a typed event.
+ *
+ * @packageDocumentation
+ */
+
+export type { WebhookErrorCode } from "./errors.js";
+export { ERROR_STATUS, isWebhookVerificationError, WebhookVerificationError } from "./errors.js";
+export type {
+  ColivaraEvent,
+  KnownEventType,
+  UnknownEvent,
+  UpsertFailEvent,
+  UpsertSuccessEvent,
+  VerifiedWebhook,
+} from "./events.js";
+export type { HeaderInput } from "./headers.js";
+export type { Verifier, VerifierOptions } from "./verifier.js";
+export { createVerifier, DEFAULT_TOLERANCE_SECONDS } from "./verifier.js";

@@ -1,0 +1,31 @@
+import { WebhookVerificationError } from "./errors.js";
+
+/** 1 MiB: ColiVara events are a few hundred bytes; anything near this is not one. */
+export const DEFAULT_LIMIT_BYTES: number = 1024 * 1024;
+
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** A byte count, or a string such as `"512kb"` or `"1mb"` (as Express users write it). */
+export function parseLimit(limit: number | string | undefined): number {
+  if (limit === undefined) return DEFAULT_LIMIT_BYTES;
+  if (typeof limit === "number" && Number.isSafeInteger(limit) && limit > 0) return limit;
+  if (typeof limit === "string") {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(limit);
+    if (match) {
+      const bytes = Math.floor(Number(match[1]) * (UNITS[(match[2] ?? "b").toLowerCase()] as number));
+      if (bytes > 0) return bytes;
+    }
+  }
+  throw new WebhookVerificationError(
+    "invalid_config",
+    `limit must be a positive number of bytes or a string like "1mb" or "512kb", got ${JSON.stringify(limit)}.`,
+  );
+}
+
+/** The 413 every adapter answers when the body is over the limit. */
+export function payloadTooLarge(limit: number): WebhookVerificationError {
+  return new WebhookVerificationError(
+    "payload_too_large",
+    `The request body is larger than the ${limit}-byte limit. ColiVara events are small; raise the limit option only if you expect bigger ones.`,
+  );
+}

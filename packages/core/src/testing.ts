@@ -1,0 +1,136 @@
+/**
+ * Helpers for testing your own webhook handlers without ColiVara: sign a delivery exactly
+ * as Svix does, and build realistic event payloads.
+ *
+ * @packageDocumentation
+ */
+import { encodeBase64 } from "./base64.js";
+import type { UpsertFailEvent, UpsertSuccessEvent } from "./events.js";
+import { resolveKeys } from "./secret.js";
+
+/**
+ * Input of {@link signWebhook}.
+ *
+ * @example
+ * ```ts
+ * const input: SignWebhookInput = { secret: "whsec_...", payload: upsertSuccessEvent() };
+ * ```
+ */
+export interface SignWebhookInput {
+  /** The `whsec_…` secret your verifier is configured with. */
+  secret: string;
+  /** An event object (serialised with JSON.stringify) or the exact body string. */
+  payload: object | string;
+  /** The message id. Default: a fresh `msg_…` id. */
+  id?: string | undefined;
+  /** A Date, or integer seconds since the epoch. Default: now. */
+  timestamp?: Date | number | undefined;
+}
+
+/**
+ * A signed delivery: send `body` with `headers` to your endpoint.
+ *
+ * @example
+ * ```ts
+ * const { body, headers }: SignedWebhook = signWebhook({ secret, payload: upsertFailEvent() });
+ * ```
+ */
+export interface SignedWebhook {
+  body: string;
+  headers: {
+    "svix-id": string;
+    "svix-timestamp": string;
+    "svix-signature": string;
+    "content-type": "application/json";
+  };
+}
+
+function hmacSha256(): typeof import("node:crypto").createHmac {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const crypto = proc?.getBuiltinModule?.("node:crypto") as typeof import("node:crypto") | undefined;
+  if (!crypto) throw new Error("signWebhook needs node:crypto (Node.js >= 20.16, Bun or Deno).");
+  return crypto.createHmac;
+}
+
+function randomId(): string {
+  const bytes = new Uint8Array(18);
+  globalThis.crypto.getRandomValues(bytes);
+  return `msg_${encodeBase64(bytes).replace(/[+/=]/g, "x")}`;
+}
+
+/**
+ * Signs a payload the way ColiVara (through Svix) does, for your own tests.
+ *
+ * @example
+ * ```ts
+ * import { signWebhook, upsertSuccessEvent } from "@colivara/webhooks/testing";
+ *
+ * const { body, headers } = signWebhook({ secret: process.env.COLIVARA_WEBHOOK_SECRET!, payload: upsertSuccessEvent() });
+ * const response = await fetch("http://127.0.0.1:3000/webhooks/colivara", { method: "POST", body, headers });
+ * ```
+ */
+export function signWebhook(input: SignWebhookInput): SignedWebhook {
+  const [key] = resolveKeys(input.secret);
+  const body = typeof input.payload === "string" ? input.payload : JSON.stringify(input.payload);
+  const id = input.id ?? randomId();
+  const timestamp = String(
+    input.timestamp instanceof Date
+      ? Math.floor(input.timestamp.getTime() / 1000)
+      : (input.timestamp ?? Math.floor(Date.now() / 1000)),
+  );
+  const mac = hmacSha256()("sha256", key as Uint8Array)
+    .update(`${id}.${timestamp}.`)
+    .update(body)
+    .digest();
+  return {
+    body,
+    headers: {
+      "svix-id": id,
+      "svix-timestamp": timestamp,
+      "svix-signature": `v1,${encodeBase64(mac)}`,
+      "content-type": "application/json",
+    },
+  };
+}
+
+/**
+ * A realistic `upsert.success` payload; override any field.
+ *
+ * @example
+ * ```ts
+ * const event = upsertSuccessEvent({ name: "q3-report.pdf", num_pages: 12 });
+ * ```
+ */
+export function upsertSuccessEvent(overrides: Partial<UpsertSuccessEvent> = {}): UpsertSuccessEvent {
+  return {
+    type: "upsert.success",
+    message: "Document upserted successfully",
+    id: 4242,
+    name: "annual-report-2025.pdf",
+    metadata: { department: "finance", year: 2025 },
+    url: "https://example.com/files/annual-report-2025.pdf",
+    num_pages: 48,
+    collection_name: "default_collection",
+    ...overrides,
+  };
+}
+
+/**
+ * A realistic `upsert.fail` payload; override any field.
+ *
+ * @example
+ * ```ts
+ * const event = upsertFailEvent({ error: "The document could not be converted to images." });
+ * ```
+ */
+export function upsertFailEvent(overrides: Partial<UpsertFailEvent> = {}): UpsertFailEvent {
+  return {
+    type: "upsert.fail",
+    message: "Document upsert failed",
+    name: "scanned-contract.pdf",
+    metadata: { source: "email" },
+    collection_name: "default_collection",
+    error: "The document could not be converted to images.",
+    ...overrides,
+  };
+}

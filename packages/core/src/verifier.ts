@@ -1,0 +1,115 @@
+import { WebhookVerificationError } from "./errors.js";
+import type { VerifiedWebhook } from "./events.js";
+import { type HeaderInput, readWebhookHeaders } from "./headers.js";
+import { createMacEngine } from "./mac.js";
+import { parseEvent } from "./payload.js";
+import { resolveKeys } from "./secret.js";
+import { parseSignatures } from "./signature.js";
+import { checkTimestamp } from "./timestamp.js";
+
+/**
+ * Options of {@link createVerifier}.
+ *
+ * @example
+ * ```ts
+ * const options: VerifierOptions = { secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!] };
+ * ```
+ */
+export interface VerifierOptions {
+  /**
+   * The endpoint's secret (`whsec_…`), or several during a rotation (any may match).
+   * Default: `process.env.COLIVARA_WEBHOOK_SECRET`, which may list several separated by
+   * commas or spaces.
+   */
+  secret?: string | readonly string[] | undefined;
+  /** How far the signed timestamp may be from the clock, either way. Default 300. */
+  toleranceSeconds?: number | undefined;
+  /** Clock in milliseconds since the epoch; for tests. Default `Date.now`. */
+  now?: (() => number) | undefined;
+}
+
+/**
+ * A prepared verifier: the key is decoded and imported once, so each call only hashes.
+ *
+ * @example
+ * ```ts
+ * const { event } = await verifier.verify(rawBody, request.headers);
+ * ```
+ */
+export interface Verifier {
+  /**
+   * Verifies one delivery. `rawBody` must be the exact bytes received (a Buffer,
+   * Uint8Array or string), never re-serialised JSON. Throws only
+   * {@link WebhookVerificationError}.
+   */
+  verify(rawBody: Uint8Array | ArrayBuffer | string, headers: HeaderInput): Promise<VerifiedWebhook>;
+  /** `"node"` when node:crypto does the hashing, `"web"` for Web Crypto. */
+  readonly engine: "node" | "web";
+}
+
+/** Default tolerance of the Standard Webhooks spec and Svix. */
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+function checkTolerance(value: unknown): number {
+  if (value === undefined) return DEFAULT_TOLERANCE_SECONDS;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new WebhookVerificationError(
+      "invalid_config",
+      `toleranceSeconds must be a non-negative number of seconds (default ${DEFAULT_TOLERANCE_SECONDS}), got ${String(value)}.`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Creates a verifier for ColiVara (Svix / Standard Webhooks) deliveries. Bad configuration
+ * (missing, empty, non-base64 or too short secret) throws here, at start-up, with a
+ * message that says what to set, never on a request.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier } from "@colivara/webhooks";
+ *
+ * const verifier = createVerifier(); // reads COLIVARA_WEBHOOK_SECRET
+ * const webhook = await verifier.verify(rawBody, headers);
+ * if (webhook.event.type === "upsert.success") console.log(webhook.event.num_pages);
+ * ```
+ */
+export function createVerifier(options: VerifierOptions = {}): Verifier {
+  const keys = resolveKeys(options.secret);
+  const tolerance = checkTolerance(options.toleranceSeconds);
+  const now = options.now ?? Date.now;
+  const engine = createMacEngine(keys);
+
+  async function verify(input: Uint8Array | ArrayBuffer | string, headers: HeaderInput): Promise<VerifiedWebhook> {
+    try {
+      const rawBody = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
+      if (typeof rawBody !== "string" && !(rawBody instanceof Uint8Array)) {
+        throw new WebhookVerificationError(
+          "body_already_parsed",
+          "verify() needs the raw request body as a Buffer, Uint8Array or string, not a parsed object: read the body before any JSON parser runs.",
+        );
+      }
+      const { id, timestamp, signature } = readWebhookHeaders(headers);
+      const seconds = checkTimestamp(timestamp, now(), tolerance);
+      const signatures = parseSignatures(signature);
+      if (signatures.length === 0 || !(await engine.matches(`${id}.${timestamp}.`, rawBody, signatures))) {
+        throw new WebhookVerificationError(
+          "invalid_signature",
+          "No webhook signature matches the configured secret. Check that the secret belongs to this endpoint and that the body reaches the verifier unmodified (no JSON parser before it).",
+        );
+      }
+      const text = typeof rawBody === "string" ? rawBody : engine.decodeUtf8(rawBody);
+      if (text === undefined) {
+        throw new WebhookVerificationError("invalid_payload", "The signature is valid but the body is not UTF-8.");
+      }
+      return { id, timestamp: new Date(seconds * 1000), event: parseEvent(text) };
+    } catch (error) {
+      if (error instanceof WebhookVerificationError) throw error;
+      // Fail closed: an unexpected fault (a broken runtime, a hostile getter) is a rejection.
+      throw new WebhookVerificationError("invalid_signature", "The webhook could not be verified.", { cause: error });
+    }
+  }
+
+  return { verify, engine: engine.kind };
+}
