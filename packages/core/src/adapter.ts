@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { DEFAULT_LIMIT_BYTES, parseLimit, payloadTooLarge } from "./limit.js";
+export { bodyReadError, DEFAULT_LIMIT_BYTES, parseLimit, payloadTooLarge } from "./limit.js";
 export type {
   ErrorContext,
   ReceiveInput,

@@ -29,3 +29,29 @@ export function payloadTooLarge(limit: number): WebhookVerificationError {
     `The request body is larger than the ${limit}-byte limit. ColiVara events are small; raise the limit option only if you expect bigger ones.`,
   );
 }
+
+/**
+ * Maps a body reader's failure (raw-body, Fastify, Fetch) to the failure table by its
+ * conventional `type`/`statusCode`, so every adapter answers the same way.
+ */
+export function bodyReadError(error: unknown, limit: number): WebhookVerificationError {
+  if (error instanceof WebhookVerificationError) return error;
+  const info = (error ?? {}) as { type?: unknown; statusCode?: unknown; status?: unknown; code?: unknown };
+  const status = info.statusCode ?? info.status;
+  if (info.type === "entity.too.large" || status === 413) return payloadTooLarge(limit);
+  if (info.type === "stream.not.readable") {
+    return new WebhookVerificationError(
+      "body_already_parsed",
+      "The request body was already read by something mounted before the webhook verifier; mount the verifier first.",
+    );
+  }
+  if (info.type === "request.aborted" || info.code === "ECONNRESET") {
+    return new WebhookVerificationError(
+      "invalid_payload",
+      "The client aborted the request before its body was complete.",
+    );
+  }
+  return new WebhookVerificationError("invalid_payload", "The request body could not be read completely.", {
+    cause: error,
+  });
+}

@@ -1,0 +1,67 @@
+import type { VerifiedWebhook } from "@colivara/webhooks";
+import { createReceiver, type ReceiverOptions, type WebhookResponse } from "@colivara/webhooks/adapter";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { readRawBody } from "./raw-body.js";
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** The verified delivery; set on routes behind `verifyColivara()`. */
+      colivara: VerifiedWebhook;
+    }
+  }
+}
+
+/**
+ * Options of {@link verifyColivara}: `secret`, `toleranceSeconds`, `limit`, `on`, `onError`.
+ *
+ * @example
+ * ```ts
+ * const options: VerifyColivaraOptions = { limit: "256kb" };
+ * ```
+ */
+export type VerifyColivaraOptions = ReceiverOptions;
+
+function send(res: Response, response: WebhookResponse): void {
+  res.statusCode = response.status;
+  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  // An over-limit upload is not drained: close the connection instead.
+  if (response.status === 413) res.setHeader("connection", "close");
+  res.end(response.body);
+}
+
+/**
+ * Express middleware (Express 4 and 5) that verifies a ColiVara delivery from its raw
+ * bytes, then sets `req.colivara` and calls `next()`. With an `on` handler map it answers
+ * itself. Failures answer with the status and JSON body of the failure table and never
+ * reach the next handler. Bad configuration throws here, at start-up.
+ *
+ * @example
+ * ```ts
+ * import express from "express";
+ * import { verifyColivara } from "@colivara/webhooks-express";
+ *
+ * const app = express();
+ * app.post("/webhooks/colivara", verifyColivara(), (req, res) => {
+ *   console.log(req.colivara.event.type);
+ *   res.sendStatus(204);
+ * });
+ * ```
+ */
+export function verifyColivara(options: VerifyColivaraOptions = {}): RequestHandler {
+  const receiver = createReceiver(options);
+  return function colivaraWebhook(req: Request, res: Response, next: NextFunction): void {
+    const read = req.method === "POST" ? readRawBody(req, receiver.limit) : Promise.resolve(undefined);
+    read
+      .then(
+        (body) => receiver.receive({ method: req.method, headers: req.headers, body }),
+        (bodyError: unknown) => receiver.receive({ method: req.method, headers: req.headers, bodyError }),
+      )
+      .then((result) => {
+        if (result.response) return send(res, result.response);
+        req.colivara = result.webhook;
+        next();
+      })
+      .catch(next);
+  };
+}

@@ -1,0 +1,73 @@
+// The conformance app (see test/conformance/suite.ts) built with Express 4 or 5.
+import type { AddressInfo } from "node:net";
+import type { ConformanceApp, HandledRecord } from "../../../test/conformance/suite.js";
+import { verifyColivara } from "../src/index.js";
+
+type ExpressModule = typeof import("express");
+
+export async function startExpressApp(express: ExpressModule, secret: string): Promise<ConformanceApp> {
+  const handled: HandledRecord[] = [];
+  const record = (route: HandledRecord["route"], id: string, event: { type: string } & Record<string, unknown>) => {
+    handled.push({
+      route,
+      id,
+      type: event.type,
+      ...(typeof event.originalType === "string" ? { originalType: event.originalType } : {}),
+      ...(typeof event.name === "string" ? { name: event.name } : {}),
+    });
+  };
+  const app = express();
+
+  // The documented form: the middleware guards the whole path, the route only handles.
+  app.use("/webhooks/colivara", verifyColivara({ secret }));
+  app.post("/webhooks/colivara", (req, res) => {
+    record("verify", req.colivara.id, req.colivara.event as never);
+    res.status(200).json({ id: req.colivara.id, type: req.colivara.event.type });
+  });
+  app.post(
+    "/webhooks/handlers",
+    verifyColivara({
+      secret,
+      onError: () => {},
+      on: {
+        "upsert.success": (event, webhook) => record("handlers", webhook.id, event as never),
+        "upsert.fail": (event, webhook) => {
+          if (event.name === "explode") throw new Error("handler exploded");
+          record("handlers", webhook.id, event as never);
+        },
+        unknown: (event, webhook) => record("handlers", webhook.id, event as never),
+      },
+    }),
+  );
+  app.use(express.json());
+  app.post("/webhooks/parsed-first", verifyColivara({ secret, onError: () => {} }), (req, res) => {
+    record("verify", req.colivara.id, req.colivara.event as never);
+    res.sendStatus(200);
+  });
+  app.post("/echo", (req, res) => {
+    res.json(req.body);
+  });
+  app.get("/health", (_req, res) => {
+    res.send("ok");
+  });
+
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    paths: {
+      verify: "/webhooks/colivara",
+      handlers: "/webhooks/handlers",
+      parsedFirst: "/webhooks/parsed-first",
+      json: "/echo",
+      health: "/health",
+    },
+    handled: async () => [...handled],
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

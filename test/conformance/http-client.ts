@@ -1,0 +1,43 @@
+// Raw HTTP for the cases fetch cannot express: lying Content-Length, aborted uploads.
+import { request } from "node:http";
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Sends headers and only part of a declared body, then waits for the server's answer. */
+export function postPartial(
+  url: string,
+  headers: Record<string, string>,
+  declaredLength: number,
+  sent: Buffer,
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", headers: { ...headers, "content-length": String(declaredLength) } });
+    req.on("response", (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      res.on("end", () => {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+      });
+    });
+    req.on("error", reject);
+    req.write(sent);
+  });
+}
+
+/** Starts an upload and kills the socket half-way; resolves once the socket is gone. */
+export function abortMidUpload(url: string, headers: Record<string, string>): Promise<void> {
+  return new Promise((resolve) => {
+    const req = request(url, { method: "POST", headers: { ...headers, "content-length": "5000" } });
+    req.on("error", () => resolve());
+    req.on("close", () => resolve());
+    req.write(Buffer.alloc(1000, 0x61), () => setImmediate(() => req.destroy()));
+  });
+}
