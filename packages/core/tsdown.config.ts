@@ -7,4 +7,5 @@ export default defineConfig({
   platform: "neutral",
   target: "es2022",
   clean: true,
+  fixedExtension: true,
 });

@@ -7,4 +7,5 @@ export default defineConfig({
   platform: "node",
   target: "es2022",
   clean: true,
+  fixedExtension: true,
 });

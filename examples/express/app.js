@@ -1,0 +1,30 @@
+import { verifyColivara } from "@colivara/webhooks-express";
+import express from "express";
+
+/**
+ * The whole integration: verify, then handle a typed event. Everything else is logging.
+ * @param {{ secret?: string, log?: (line: string) => void }} [options]
+ */
+export function createApp(options = {}) {
+  const log = options.log ?? ((line) => console.log(line));
+  const app = express();
+
+  // Mount the verifier before any JSON parser: it needs the raw bytes.
+  app.post("/webhooks/colivara", verifyColivara({ secret: options.secret }), (req, res) => {
+    const { id, timestamp, event } = req.colivara;
+    const summary =
+      event.type === "upsert.success"
+        ? `${event.name} stored in ${event.collection_name} (${event.num_pages} pages, document ${event.id})`
+        : event.type === "upsert.fail"
+          ? `${event.name} failed: ${event.error}`
+          : `unhandled event type ${event.originalType}`;
+    log(JSON.stringify({ verified: true, id, type: event.type, sentAt: timestamp.toISOString(), summary }));
+    res.status(200).json({ received: true, summary });
+  });
+
+  app.use(express.json());
+  app.get("/health", (_req, res) => {
+    res.json({ ok: true });
+  });
+  return app;
+}
