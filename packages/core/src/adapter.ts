@@ -5,6 +5,8 @@
  *
  * @packageDocumentation
  */
+
+export { readFetchBody, toFetchResponse } from "./fetch-handler.js";
 export { bodyReadError, DEFAULT_LIMIT_BYTES, parseLimit, payloadTooLarge } from "./limit.js";
 export type {
   ErrorContext,

@@ -14,6 +14,8 @@ export type {
   UpsertSuccessEvent,
   VerifiedWebhook,
 } from "./events.js";
+export type { FetchHandlerOptions, FetchWebhookHandler } from "./fetch-handler.js";
+export { createWebhookHandler } from "./fetch-handler.js";
 export type { HeaderInput } from "./headers.js";
 export type { Verifier, VerifierOptions } from "./verifier.js";
 export { createVerifier, DEFAULT_TOLERANCE_SECONDS } from "./verifier.js";

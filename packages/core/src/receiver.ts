@@ -116,6 +116,8 @@ export interface WebhookReceiver {
   errorResponse(error: unknown): WebhookResponse;
   /** Runs the handler map for a verified delivery: 204, or 500 when a handler throws. */
   dispatch(webhook: VerifiedWebhook): Promise<WebhookResponse>;
+  /** Reports a failed user handler through `onError` and returns the 500 to send. */
+  handlerFailed(error: unknown, webhook: VerifiedWebhook): WebhookResponse;
 }
 
 const HANDLER_KEYS = new Set(["upsert.success", "upsert.fail", "unknown"]);
@@ -193,17 +195,21 @@ export function createReceiver(
     return json(500, { error: { code: "handler_failed", message: "Internal error while receiving the webhook." } });
   }
 
+  function handlerFailed(error: unknown, webhook: VerifiedWebhook): WebhookResponse {
+    report(error, { webhook });
+    // The handler's own message may hold anything; it goes to onError, not the sender.
+    return json(500, {
+      error: { code: "handler_failed", message: "The webhook handler failed; the delivery will be retried." },
+    });
+  }
+
   async function dispatch(webhook: VerifiedWebhook): Promise<WebhookResponse> {
     const handler = handlers?.[webhook.event.type] as Handler<ColivaraEvent> | undefined;
     if (handler) {
       try {
         await handler(webhook.event, webhook);
       } catch (error) {
-        report(error, { webhook });
-        // The handler's own message may hold anything; it goes to onError, not the sender.
-        return json(500, {
-          error: { code: "handler_failed", message: "The webhook handler failed; the delivery will be retried." },
-        });
+        return handlerFailed(error, webhook);
       }
     }
     return { status: 204, headers: {}, body: "" };
@@ -227,5 +233,5 @@ export function createReceiver(
     }
   }
 
-  return { limit, answersItself: handlers !== undefined, receive, errorResponse, dispatch };
+  return { limit, answersItself: handlers !== undefined, receive, errorResponse, dispatch, handlerFailed };
 }

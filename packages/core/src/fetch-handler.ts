@@ -1,0 +1,143 @@
+import { WebhookVerificationError } from "./errors.js";
+import type { VerifiedWebhook } from "./events.js";
+import { payloadTooLarge } from "./limit.js";
+import { createReceiver, type ReceiverOptions, type WebhookResponse } from "./receiver.js";
+
+/**
+ * Your code for a verified delivery on a Fetch runtime. Return a `Response`, or nothing
+ * for 204; a throw answers 500 (so ColiVara retries) and is reported through `onError`.
+ *
+ * @example
+ * ```ts
+ * const handler: FetchWebhookHandler = async ({ event }) => {
+ *   if (event.type === "upsert.success") await markReady(event.id);
+ * };
+ * ```
+ */
+export type FetchWebhookHandler = (
+  webhook: VerifiedWebhook,
+  request: Request,
+) => Response | undefined | void | Promise<Response | undefined | void>;
+
+/**
+ * Options of {@link createWebhookHandler}: the receiver's options.
+ *
+ * @example
+ * ```ts
+ * const options: FetchHandlerOptions = { secret: env.COLIVARA_WEBHOOK_SECRET, limit: "256kb" };
+ * ```
+ */
+export type FetchHandlerOptions = ReceiverOptions;
+
+/**
+ * Reads a Fetch body once, refusing it as soon as it passes `limit` (by Content-Length
+ * first, then while streaming) so an oversized upload is never buffered or hashed.
+ */
+export async function readFetchBody(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) throw payloadTooLarge(limit);
+  if (request.bodyUsed) {
+    throw new WebhookVerificationError(
+      "body_already_parsed",
+      "The request body was already read (request.json() or request.text() ran before the webhook verifier); pass the untouched Request.",
+    );
+  }
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw payloadTooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+/**
+ * Turns the shared policy's response into a Fetch `Response`.
+ *
+ * @example
+ * ```ts
+ * return toFetchResponse(receiver.errorResponse(error));
+ * ```
+ */
+export function toFetchResponse(response: WebhookResponse): Response {
+  return new Response(response.body === "" ? null : response.body, {
+    status: response.status,
+    headers: response.headers,
+  });
+}
+
+/**
+ * A framework-free `(request: Request) => Promise<Response>` webhook endpoint for Fetch
+ * runtimes (Next.js App Router, Bun, Deno, Cloudflare Workers). Pass a handler, or a
+ * handler map as `options.on` and no handler.
+ *
+ * @example
+ * ```ts
+ * import { createWebhookHandler } from "@colivara/webhooks";
+ *
+ * export default {
+ *   fetch: createWebhookHandler(async ({ event }) => {
+ *     console.log(event.type);
+ *   }),
+ * };
+ * ```
+ */
+export function createWebhookHandler(
+  handler: FetchWebhookHandler | undefined,
+  options: FetchHandlerOptions = {},
+  settings: { lazySecret?: boolean } = {},
+): (request: Request) => Promise<Response> {
+  if (handler !== undefined && typeof handler !== "function") {
+    throw new WebhookVerificationError(
+      "invalid_config",
+      "The webhook handler must be a function (webhook, request) => Response | void.",
+    );
+  }
+  if (handler !== undefined && options.on !== undefined) {
+    throw new WebhookVerificationError(
+      "invalid_config",
+      "Pass either a handler function or a handler map (options.on), not both: with both, the handler would never run.",
+    );
+  }
+  if (handler === undefined && options.on === undefined) {
+    throw new WebhookVerificationError(
+      "invalid_config",
+      'Pass a handler function, or a handler map as { on: { "upsert.success": fn } }.',
+    );
+  }
+  const receiver = createReceiver(options, settings);
+  return async function colivaraWebhook(request: Request): Promise<Response> {
+    let body: Uint8Array | undefined;
+    let bodyError: unknown;
+    if (request.method === "POST") {
+      try {
+        body = await readFetchBody(request, receiver.limit);
+      } catch (error) {
+        bodyError = error;
+      }
+    }
+    const result = await receiver.receive({ method: request.method, headers: request.headers, body, bodyError });
+    if (result.response) return toFetchResponse(result.response);
+    try {
+      const response = await (handler as FetchWebhookHandler)(result.webhook, request);
+      return response instanceof Response ? response : new Response(null, { status: 204 });
+    } catch (error) {
+      return toFetchResponse(receiver.handlerFailed(error, result.webhook));
+    }
+  };
+}
