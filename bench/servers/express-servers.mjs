@@ -1,0 +1,39 @@
+// Three Express apps for the benchmark, one port each: ours, a bare express.raw() route
+// doing no verification, and the route a user would write by hand with the svix package.
+import { verifyColivara } from "@colivara/webhooks-express";
+import express from "express";
+import { Webhook } from "svix";
+
+const secret = process.env.BENCH_SECRET;
+const limit = "2mb";
+
+function listen(app) {
+  return new Promise((resolve) => {
+    const server = app.listen(0, "127.0.0.1", () => resolve(server.address().port));
+  });
+}
+
+const ours = express();
+ours.post("/hook", verifyColivara({ secret, limit }), (req, res) => {
+  res.json({ ok: true, type: req.colivara.event.type });
+});
+
+const bare = express();
+bare.post("/hook", express.raw({ type: "application/json", limit }), (req, res) => {
+  res.json({ ok: true, bytes: req.body.length });
+});
+
+const svix = express();
+const wh = new Webhook(secret);
+svix.post("/hook", express.raw({ type: "application/json", limit }), (req, res) => {
+  try {
+    const event = wh.verify(req.body, req.headers);
+    res.json({ ok: true, type: event.type });
+  } catch {
+    res.status(401).json({ ok: false });
+  }
+});
+
+const ports = { ours: await listen(ours), bare: await listen(bare), svix: await listen(svix) };
+process.stdout.write(`${JSON.stringify({ ports })}\n`);
+process.on("SIGTERM", () => process.exit(0));
