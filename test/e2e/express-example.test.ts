@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { failPayload, newSecret, sign, successPayload } from "../conformance/deliveries.js";
 
 const exampleDir = fileURLToPath(new URL("../../examples/express/", import.meta.url));
@@ -44,7 +44,12 @@ describe("examples/express", () => {
     const fail = sign(secret, failPayload({ name: "bad.pdf" }));
     expect((await post(ok)).status).toBe(200);
     expect((await post(fail)).status).toBe(200);
-    const logged = lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    // The log line travels through a pipe and may land just after the response.
+    const logged = await vi.waitFor(() => {
+      const parsed = lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+      expect(parsed.map((l) => l.id)).toEqual(expect.arrayContaining([ok.id, fail.id]));
+      return parsed;
+    });
     expect(logged).toContainEqual(expect.objectContaining({ id: ok.id, type: "upsert.success" }));
     expect(logged.find((l) => l.id === ok.id).summary).toContain("e2e.pdf stored in default_collection (3 pages");
     expect(logged).toContainEqual(expect.objectContaining({ id: fail.id, type: "upsert.fail" }));

@@ -6,6 +6,8 @@
  * @packageDocumentation
  */
 
+export type { DedupeClaim, DedupeStore } from "./dedupe.js";
+export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS, positiveOption } from "./dedupe.js";
 export { readFetchBody, toFetchResponse } from "./fetch-handler.js";
 export { bodyReadError, DEFAULT_LIMIT_BYTES, parseLimit, payloadTooLarge } from "./limit.js";
 export type {

@@ -15,6 +15,8 @@ export const ERROR_STATUS: {
   readonly request_timeout: 408;
   readonly invalid_config: 500;
   readonly handler_failed: 500;
+  readonly delivery_in_progress: 409;
+  readonly dedupe_unavailable: 503;
 } = {
   missing_headers: 401,
   invalid_timestamp: 401,
@@ -28,6 +30,8 @@ export const ERROR_STATUS: {
   request_timeout: 408,
   invalid_config: 500,
   handler_failed: 500,
+  delivery_in_progress: 409,
+  dedupe_unavailable: 503,
 };
 
 /**

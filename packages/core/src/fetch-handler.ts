@@ -133,11 +133,14 @@ export function createWebhookHandler(
     }
     const result = await receiver.receive({ method: request.method, headers: request.headers, body, bodyError });
     if (result.response) return toFetchResponse(result.response);
+    let response: Response;
     try {
-      const response = await (handler as FetchWebhookHandler)(result.webhook, request);
-      return response instanceof Response ? response : new Response(null, { status: 204 });
+      const returned = await (handler as FetchWebhookHandler)(result.webhook, request);
+      response = returned instanceof Response ? returned : new Response(null, { status: 204 });
     } catch (error) {
-      return toFetchResponse(receiver.handlerFailed(error, result.webhook));
+      response = toFetchResponse(receiver.handlerFailed(error, result.webhook));
     }
+    await result.settle(response.status >= 200 && response.status < 300);
+    return response;
   };
 }

@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 
+export type { DedupeClaim, DedupeStore, MemoryStoreOptions } from "./dedupe.js";
+export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS, memoryStore } from "./dedupe.js";
 export type { WebhookErrorCode } from "./errors.js";
 export { ERROR_STATUS, isWebhookVerificationError, WebhookVerificationError } from "./errors.js";
 export type {

@@ -1,3 +1,4 @@
+import { type DedupeClaim, type DedupeStore, memoryStore } from "./dedupe.js";
 import { isWebhookVerificationError, WebhookVerificationError } from "./errors.js";
 import type { ColivaraEvent, UnknownEvent, UpsertFailEvent, UpsertSuccessEvent, VerifiedWebhook } from "./events.js";
 import type { HeaderInput } from "./headers.js";
@@ -51,6 +52,11 @@ export interface ReceiverOptions extends VerifierOptions {
   on?: WebhookHandlers | undefined;
   /** Called for handler failures and server-side misconfiguration. Default: console.error. */
   onError?: ((error: unknown, context: ErrorContext) => void) | undefined;
+  /**
+   * Handles each delivery id once: a store, or `false` to turn it off. Default: an
+   * in-memory store (enough for one instance; use `redisStore` across instances).
+   */
+  dedupe?: DedupeStore | false | undefined;
 }
 
 /**
@@ -94,8 +100,16 @@ export interface ReceiveInput {
  * ```
  */
 export type ReceiveResult =
-  | { response: WebhookResponse; webhook?: undefined }
-  | { response?: undefined; webhook: VerifiedWebhook };
+  | { response: WebhookResponse; webhook?: undefined; settle?: undefined }
+  | {
+      response?: undefined;
+      webhook: VerifiedWebhook;
+      /**
+       * Call once the user's code has answered: `true` for a 2xx, so the id is remembered
+       * as handled; `false` gives the claim back so the sender's retry is processed.
+       */
+      settle: (handled: boolean) => Promise<void>;
+    };
 
 /**
  * The HTTP policy shared by every adapter: statuses, error bodies, handler dispatch.
@@ -127,6 +141,25 @@ function defaultOnError(error: unknown, context: ErrorContext): void {
   const where = context.webhook ? ` (delivery ${context.webhook.id})` : "";
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   console.error(`[colivara-webhooks] ${message}${where}`);
+}
+
+function checkDedupe(dedupe: unknown): DedupeStore | undefined {
+  if (dedupe === false) return undefined;
+  if (dedupe === undefined) return memoryStore();
+  const store = dedupe as Partial<DedupeStore> | null;
+  if (
+    typeof store !== "object" ||
+    store === null ||
+    typeof store.claim !== "function" ||
+    typeof store.complete !== "function" ||
+    typeof store.release !== "function"
+  ) {
+    throw new WebhookVerificationError(
+      "invalid_config",
+      "dedupe must be a store with claim/complete/release (memoryStore(), redisStore(client)) or false.",
+    );
+  }
+  return store as DedupeStore;
 }
 
 function checkHandlers(on: unknown): WebhookHandlers | undefined {
@@ -175,6 +208,7 @@ export function createReceiver(
     throw new WebhookVerificationError("invalid_config", "onError must be a function (error, context) => void.");
   }
   const onError = options.onError ?? defaultOnError;
+  const store = checkDedupe(options.dedupe);
   let verifier: Verifier | undefined = settings.lazySecret ? undefined : createVerifier(options);
 
   function report(error: unknown, context: ErrorContext): void {
@@ -215,6 +249,44 @@ export function createReceiver(
     return { status: 204, headers: {}, body: "" };
   }
 
+  async function settleClaim(webhook: VerifiedWebhook, claim: DedupeClaim | undefined, handled: boolean) {
+    if (store === undefined || claim?.token === undefined) return;
+    try {
+      if (handled) await store.complete(webhook.id, claim.token);
+      else await store.release(webhook.id, claim.token);
+    } catch (error) {
+      // The answer is already decided; an unreleased claim expires with its lease.
+      report(error, { webhook });
+    }
+  }
+
+  async function claim(webhook: VerifiedWebhook): Promise<DedupeClaim | WebhookResponse | undefined> {
+    if (store === undefined) return undefined;
+    let result: DedupeClaim;
+    try {
+      result = await store.claim(webhook.id);
+    } catch (error) {
+      report(error, { webhook });
+      // Without the store we cannot promise exactly-once: let the sender retry later.
+      return json(503, {
+        error: {
+          code: "dedupe_unavailable",
+          message: "The delivery store is unavailable; the delivery will be retried.",
+        },
+      });
+    }
+    if (result.status === "done") return json(200, { duplicate: true });
+    if (result.status === "in_flight") {
+      return json(409, {
+        error: {
+          code: "delivery_in_progress",
+          message: "This delivery is being handled by another attempt; retry later.",
+        },
+      });
+    }
+    return result;
+  }
+
   async function receive(input: ReceiveInput): Promise<ReceiveResult> {
     try {
       if (input.method !== undefined && input.method.toUpperCase() !== "POST") {
@@ -226,8 +298,12 @@ export function createReceiver(
       if (input.bodyError !== undefined) throw input.bodyError;
       verifier ??= createVerifier(options);
       const webhook = await verifier.verify(input.body as Uint8Array, input.headers);
-      if (!handlers) return { webhook };
-      return { response: await dispatch(webhook) };
+      const claimed = await claim(webhook);
+      if (claimed !== undefined && "body" in claimed) return { response: claimed };
+      if (!handlers) return { webhook, settle: (handled) => settleClaim(webhook, claimed, handled) };
+      const response = await dispatch(webhook);
+      await settleClaim(webhook, claimed, response.status < 300);
+      return { response };
     } catch (error) {
       return { response: errorResponse(error) };
     }

@@ -60,6 +60,15 @@ export function verifyColivara(options: VerifyColivaraOptions = {}): RequestHand
       .then((result) => {
         if (result.response) return send(res, result.response);
         req.colivara = result.webhook;
+        // Dedupe learns the outcome from the user's answer: 2xx is handled, else retried.
+        let settled = false;
+        const settle = (handled: boolean) => {
+          if (settled) return;
+          settled = true;
+          void result.settle(handled);
+        };
+        res.once("finish", () => settle(res.statusCode >= 200 && res.statusCode < 300));
+        res.once("close", () => settle(false));
         next();
       })
       .catch(next);

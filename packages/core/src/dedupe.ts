@@ -1,0 +1,127 @@
+import { WebhookVerificationError } from "./errors.js";
+
+/**
+ * What a claim found: `claimed` (new, run the handler), `in_flight` (another attempt
+ * holds the lease: answer 409 so the sender retries later) or `done` (already handled).
+ *
+ * @example
+ * ```ts
+ * const { status, token } = await store.claim("msg_2b...");
+ * ```
+ */
+export interface DedupeClaim {
+  status: "claimed" | "in_flight" | "done";
+  /** Proves ownership of a `claimed` lease to `complete` and `release`. */
+  token?: string | undefined;
+}
+
+/**
+ * Remembers delivery ids so each is handled once. Implementations must make `claim`
+ * atomic: of concurrent claims for one id, exactly one gets `claimed`.
+ *
+ * @example
+ * ```ts
+ * const store: DedupeStore = memoryStore({ ttlSeconds: 3600 });
+ * ```
+ */
+export interface DedupeStore {
+  /** Claims `id` for one lease, or reports it in flight or done. */
+  claim(id: string): Promise<DedupeClaim>;
+  /** Marks a claimed id as handled, remembered for the store's TTL. */
+  complete(id: string, token: string): Promise<void>;
+  /** Gives a claimed id back (the handler failed) so the retry is processed. */
+  release(id: string, token: string): Promise<void>;
+}
+
+/**
+ * Options of {@link memoryStore}; every store takes the same `ttlSeconds` and `leaseSeconds`.
+ *
+ * @example
+ * ```ts
+ * const options: MemoryStoreOptions = { maxEntries: 50_000 };
+ * ```
+ */
+export interface MemoryStoreOptions {
+  /** How long handled ids are remembered. Default 28 hours (Svix's retry horizon). */
+  ttlSeconds?: number | undefined;
+  /** How long a claim lives if its process dies mid-handler. Default 60. */
+  leaseSeconds?: number | undefined;
+  /** Most ids kept; the oldest are forgotten first. Default 10,000. */
+  maxEntries?: number | undefined;
+  /** Clock in milliseconds; for tests. Default `Date.now`. */
+  now?: (() => number) | undefined;
+}
+
+/** Svix retries for about 28 hours; remembering ids that long catches every retry. */
+export const DEFAULT_DEDUPE_TTL_SECONDS: number = 28 * 60 * 60;
+export const DEFAULT_LEASE_SECONDS: number = 60;
+export const DEFAULT_MAX_ENTRIES: number = 10_000;
+
+/** Validates a positive number option, naming it in the error. */
+export function positiveOption(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new WebhookVerificationError("invalid_config", `${name} must be a positive number, got ${String(value)}.`);
+  }
+  return value;
+}
+
+let counter = 0;
+function newToken(): string {
+  counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${Date.now().toString(36)}-${counter.toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+interface Entry {
+  done: boolean;
+  token: string;
+  expiresAt: number;
+}
+
+/**
+ * The default store: in process memory, bounded. Enough for an app running one instance;
+ * use `redisStore` from `@colivara/webhooks-redis` when several instances share traffic.
+ *
+ * @example
+ * ```ts
+ * import { memoryStore } from "@colivara/webhooks";
+ * app.use("/webhooks/colivara", verifyColivara({ dedupe: memoryStore({ maxEntries: 50_000 }) }));
+ * ```
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
+  const ttlMs = positiveOption("ttlSeconds", options.ttlSeconds, DEFAULT_DEDUPE_TTL_SECONDS) * 1000;
+  const leaseMs = positiveOption("leaseSeconds", options.leaseSeconds, DEFAULT_LEASE_SECONDS) * 1000;
+  const maxEntries = Math.floor(positiveOption("maxEntries", options.maxEntries, DEFAULT_MAX_ENTRIES));
+  const now = options.now ?? Date.now;
+  // Map iteration follows insertion order; entries are re-inserted when renewed, so the
+  // first entries are always the oldest and eviction is O(1).
+  const entries = new Map<string, Entry>();
+
+  function set(id: string, entry: Entry): void {
+    entries.delete(id);
+    entries.set(id, entry);
+    while (entries.size > maxEntries) {
+      const oldest = entries.keys().next().value as string;
+      entries.delete(oldest);
+    }
+  }
+
+  return {
+    async claim(id) {
+      const entry = entries.get(id);
+      if (entry !== undefined && entry.expiresAt > now()) {
+        return { status: entry.done ? "done" : "in_flight" };
+      }
+      const token = newToken();
+      set(id, { done: false, token, expiresAt: now() + leaseMs });
+      return { status: "claimed", token };
+    },
+    async complete(id, token) {
+      const entry = entries.get(id);
+      if (entry === undefined || entry.token === token) set(id, { done: true, token, expiresAt: now() + ttlMs });
+    },
+    async release(id, token) {
+      if (entries.get(id)?.token === token) entries.delete(id);
+    },
+  };
+}
