@@ -1,0 +1,85 @@
+// Entry of `pnpm bench`: runs every benchmark section in one process and prints one report.
+//
+//   node bench/run.mjs            full run (stable numbers; core section well under a minute)
+//   node bench/run.mjs --quick    short timings, for a smoke test
+//   node bench/run.mjs --json     machine-readable results on stdout (progress on stderr)
+//   node bench/run.mjs --only core-verify   run only the named section(s), comma-separated
+//
+// A section is a module exporting an async function ({ quick, log }) => result, where the
+// result has { name, title, table, checks: [{ name, pass, target, actual }], ... }. Add
+// adapter sections (Express, Fastify, Next) as further files and list them in SECTIONS.
+// Targets are reported as PASS/MISS; a miss never changes the exit code (machines vary).
+import { cpus } from "node:os";
+import { parseArgs } from "node:util";
+import { coreVerify } from "./core-verify.mjs";
+import { expressSection } from "./express.mjs";
+
+const SECTIONS = [
+  { name: "core-verify", run: coreVerify },
+  { name: "express", run: expressSection },
+];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+    only: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+
+if (values.help) {
+  console.log(
+    `Usage: node bench/run.mjs [--quick] [--json] [--only <section,...>]\nSections: ${SECTIONS.map((s) => s.name).join(", ")}`,
+  );
+  process.exit(0);
+}
+
+const wanted = values.only?.split(",").map((s) => s.trim());
+const unknown = wanted?.filter((name) => !SECTIONS.some((s) => s.name === name)) ?? [];
+if (unknown.length > 0) {
+  console.error(`Unknown section(s): ${unknown.join(", ")}. Known: ${SECTIONS.map((s) => s.name).join(", ")}`);
+  process.exit(2);
+}
+
+// With --json, stdout carries only the JSON document; everything human goes to stderr.
+const out = values.json ? (line) => process.stderr.write(`${line}\n`) : (line) => process.stdout.write(`${line}\n`);
+const environment = {
+  node: process.version,
+  platform: `${process.platform}-${process.arch}`,
+  cpu: cpus()[0]?.model ?? "unknown",
+  cpuCount: cpus().length,
+  quick: values.quick,
+  date: new Date().toISOString(),
+};
+
+out(`colivara-webhooks benchmark — Node ${environment.node}, ${environment.cpu} ×${environment.cpuCount}`);
+if (values.quick) out("(--quick: short timings, numbers are indicative only)");
+
+const sections = [];
+for (const section of SECTIONS) {
+  if (wanted && !wanted.includes(section.name)) continue;
+  out(`\n▶ ${section.name}`);
+  const started = performance.now();
+  const result = await section.run({ quick: values.quick, log: out });
+  result.durationMs = Math.round(performance.now() - started);
+  sections.push(result);
+  out(`\n${result.title}  (${(result.durationMs / 1000).toFixed(1)} s)\n`);
+  out(result.table);
+  if (result.checks.length > 0) out("");
+  for (const check of result.checks) {
+    out(`  ${check.pass ? "PASS" : "MISS"}  ${check.name}: ${check.actual.toFixed(2)}x (target ${check.target}x)`);
+  }
+}
+
+const checks = sections.flatMap((s) => s.checks);
+const missed = checks.filter((c) => !c.pass).length;
+out(
+  `\n${checks.length - missed}/${checks.length} targets met${missed > 0 ? " (misses are reported, not fatal)" : ""}.`,
+);
+
+if (values.json) {
+  // The rendered table is for humans; the same figures are in `results`.
+  const data = sections.map(({ table: _table, ...rest }) => rest);
+  process.stdout.write(`${JSON.stringify({ environment, sections: data }, null, 2)}\n`);
+}
