@@ -1,0 +1,157 @@
+import { describe, expect, it, vi } from "vitest";
+import { macOf, newSecret } from "../../../test/support/independent-signer.js";
+import { createReceiver } from "../src/adapter.js";
+import { type DedupeStore, memoryStore } from "../src/index.js";
+import { upsertSuccessEvent } from "../src/testing.js";
+
+describe("memoryStore", () => {
+  it("claims a new id once, reports it in flight, then done after complete", async () => {
+    const store = memoryStore();
+    const first = await store.claim("a");
+    expect(first.status).toBe("claimed");
+    expect(await store.claim("a")).toEqual({ status: "in_flight" });
+    await store.complete("a", first.token as string);
+    expect(await store.claim("a")).toEqual({ status: "done" });
+  });
+
+  it("gives a released claim to the next attempt, but only with the right token", async () => {
+    const store = memoryStore();
+    const first = await store.claim("a");
+    await store.release("a", "someone-else");
+    expect((await store.claim("a")).status).toBe("in_flight");
+    await store.release("a", first.token as string);
+    expect((await store.claim("a")).status).toBe("claimed");
+  });
+
+  it("lets a claim expire after its lease, and forgets handled ids after the TTL", async () => {
+    let now = 1_000_000;
+    const store = memoryStore({ leaseSeconds: 60, ttlSeconds: 3600, now: () => now });
+    const first = await store.claim("a");
+    now += 61_000;
+    const second = await store.claim("a");
+    expect(second.status).toBe("claimed");
+    // The dead process's late completion must not overwrite the new owner's claim.
+    await store.complete("a", first.token as string);
+    expect((await store.claim("a")).status).toBe("in_flight");
+    await store.complete("a", second.token as string);
+    now += 3599_000;
+    expect((await store.claim("a")).status).toBe("done");
+    now += 2_000;
+    expect((await store.claim("a")).status).toBe("claimed");
+  });
+
+  it("stays bounded under a flood of unique ids, forgetting the oldest first", async () => {
+    const store = memoryStore({ maxEntries: 100 });
+    for (let i = 0; i < 10_000; i++) {
+      const claim = await store.claim(`id-${i}`);
+      await store.complete(`id-${i}`, claim.token as string);
+    }
+    expect((await store.claim("id-9999")).status).toBe("done");
+    expect((await store.claim("id-9900")).status).toBe("done");
+    expect((await store.claim("id-0")).status).toBe("claimed");
+  });
+
+  it.each([{ ttlSeconds: 0 }, { leaseSeconds: -1 }, { maxEntries: Number.NaN }])("rejects %j", (options) => {
+    expect(() => memoryStore(options)).toThrow(expect.objectContaining({ code: "invalid_config" }));
+  });
+});
+
+describe("receiver with dedupe", () => {
+  const secret = newSecret();
+  const deliver = (id: string) => {
+    const body = JSON.stringify(upsertSuccessEvent());
+    const ts = Math.floor(Date.now() / 1000);
+    const headers = {
+      "svix-id": id,
+      "svix-timestamp": String(ts),
+      "svix-signature": `v1,${macOf(secret, id, ts, body)}`,
+    };
+    return { method: "POST", headers, body };
+  };
+
+  it("runs the handler once and answers later duplicates 200 {duplicate:true}", async () => {
+    const handler = vi.fn();
+    const receiver = createReceiver({ secret, on: { "upsert.success": handler } });
+    expect((await receiver.receive(deliver("msg_1"))).response?.status).toBe(204);
+    const again = await receiver.receive(deliver("msg_1"));
+    expect(again.response?.status).toBe(200);
+    expect(JSON.parse(again.response?.body as string)).toEqual({ duplicate: true });
+    expect(handler).toHaveBeenCalledOnce();
+  });
+
+  it("answers 409 to a duplicate while the first is still being handled", async () => {
+    let finish: (() => void) | undefined;
+    const receiver = createReceiver({
+      secret,
+      on: {
+        "upsert.success": () =>
+          new Promise<void>((resolve) => {
+            finish = resolve;
+          }),
+      },
+    });
+    const first = receiver.receive(deliver("msg_2"));
+    // Wait until the first attempt is inside its handler.
+    await vi.waitFor(() => expect(finish).toBeTypeOf("function"));
+    const second = await receiver.receive(deliver("msg_2"));
+    expect(second.response?.status).toBe(409);
+    expect(JSON.parse(second.response?.body as string).error.code).toBe("delivery_in_progress");
+    finish?.();
+    expect((await first).response?.status).toBe(204);
+  });
+
+  it("releases the claim when the handler throws, so the retry runs", async () => {
+    let calls = 0;
+    const receiver = createReceiver({
+      secret,
+      onError: () => {},
+      on: {
+        "upsert.success": () => {
+          calls++;
+          if (calls === 1) throw new Error("transient");
+        },
+      },
+    });
+    expect((await receiver.receive(deliver("msg_3"))).response?.status).toBe(500);
+    expect((await receiver.receive(deliver("msg_3"))).response?.status).toBe(204);
+    expect((await receiver.receive(deliver("msg_3"))).response?.status).toBe(200);
+    expect(calls).toBe(2);
+  });
+
+  it("settles middleware mode from the caller's outcome", async () => {
+    const receiver = createReceiver({ secret });
+    const first = await receiver.receive(deliver("msg_4"));
+    await first.settle?.(false);
+    const retry = await receiver.receive(deliver("msg_4"));
+    expect(retry.webhook?.id).toBe("msg_4");
+    await retry.settle?.(true);
+    expect((await receiver.receive(deliver("msg_4"))).response?.status).toBe(200);
+  });
+
+  it("answers 503 and reports when the store fails, without running the handler", async () => {
+    const broken: DedupeStore = {
+      claim: () => Promise.reject(new Error("redis down")),
+      complete: async () => {},
+      release: async () => {},
+    };
+    const handler = vi.fn();
+    const onError = vi.fn();
+    const receiver = createReceiver({ secret, dedupe: broken, onError, on: { "upsert.success": handler } });
+    const result = await receiver.receive(deliver("msg_5"));
+    expect(result.response?.status).toBe(503);
+    expect(handler).not.toHaveBeenCalled();
+    expect(onError).toHaveBeenCalledOnce();
+  });
+
+  it("does nothing of the kind with dedupe: false", async () => {
+    const handler = vi.fn();
+    const receiver = createReceiver({ secret, dedupe: false, on: { "upsert.success": handler } });
+    await receiver.receive(deliver("msg_6"));
+    await receiver.receive(deliver("msg_6"));
+    expect(handler).toHaveBeenCalledTimes(2);
+  });
+
+  it("rejects a dedupe option that is not a store", () => {
+    expect(() => createReceiver({ secret, dedupe: {} as DedupeStore })).toThrow(/claim\/complete\/release/);
+  });
+});
