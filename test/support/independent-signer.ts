@@ -11,17 +11,31 @@ export function newSecret(bytes = 24): string {
   return `whsec_${randomBytes(bytes).toString("base64")}`;
 }
 
+/** The key bytes of a `whsec_…` secret (tests only pass well-formed secrets here). */
+export function keyOf(secret: string): Buffer {
+  return Buffer.from(secret.trim().replace(/^whsec_/, ""), "base64");
+}
+
+/** The raw 32-byte HMAC-SHA256 over `${id}.${timestamp}.` + body. */
+export function macBytesOf(secret: string, id: string, timestamp: string | number, body: string | Uint8Array): Buffer {
+  return createHmac("sha256", keyOf(secret))
+    .update(Buffer.concat([Buffer.from(`${id}.${timestamp}.`), typeof body === "string" ? Buffer.from(body) : body]))
+    .digest();
+}
+
 export function macOf(secret: string, id: string, timestamp: string | number, body: string | Buffer): string {
-  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
-  return createHmac("sha256", key)
-    .update(Buffer.concat([Buffer.from(`${id}.${timestamp}.`), Buffer.isBuffer(body) ? body : Buffer.from(body)]))
-    .digest("base64");
+  return macBytesOf(secret, id, timestamp, body).toString("base64");
+}
+
+/** A complete `v1,<base64>` signature entry. */
+export function signatureOf(secret: string, id: string, timestamp: string | number, body: string | Uint8Array): string {
+  return `v1,${macBytesOf(secret, id, timestamp, body).toString("base64")}`;
 }
 
 export function signIndependently(
   secret: string,
   body: string | Buffer,
-  options: { id?: string; timestamp?: number; prefix?: "svix" | "webhook" } = {},
+  options: { id?: string; timestamp?: number | string; prefix?: "svix" | "webhook" } = {},
 ): IndependentDelivery {
   const id = options.id ?? `msg_${randomBytes(12).toString("hex")}`;
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);

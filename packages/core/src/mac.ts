@@ -1,3 +1,5 @@
+import { WebhookVerificationError } from "./errors.js";
+
 /**
  * The two HMAC-SHA256 back ends. node:crypto is an order of magnitude faster than Web
  * Crypto inside Node, so it is used wherever it exists; Web Crypto serves Edge, Workers,
@@ -58,7 +60,10 @@ function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 function webEngine(keys: readonly Uint8Array[]): MacEngine {
   const subtle = globalThis.crypto?.subtle;
   if (subtle === undefined) {
-    throw new Error("Neither node:crypto nor Web Crypto (crypto.subtle) is available in this runtime.");
+    throw new WebhookVerificationError(
+      "invalid_config",
+      "Neither node:crypto nor Web Crypto (crypto.subtle) is available in this runtime.",
+    );
   }
   let prepared: Promise<CryptoKey[]> | undefined;
   const encoder = new TextEncoder();

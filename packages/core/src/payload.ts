@@ -42,16 +42,21 @@ function hasKind(value: unknown, kind: FieldKind): boolean {
  * with Object.assign or spread-into-merge would still be poisoned. Reject such bodies, as
  * Fastify's default parser does; only walked when the text could hold such a key.
  */
-function rejectPrototypeKeys(value: unknown): void {
-  if (Array.isArray(value)) {
-    for (const item of value) rejectPrototypeKeys(item);
-  } else if (isPlainObject(value)) {
-    if (Object.hasOwn(value, "__proto__")) throw invalid('it contains a "__proto__" key');
-    const ctor = Object.hasOwn(value, "constructor") ? value.constructor : undefined;
-    if (isPlainObject(ctor) && Object.hasOwn(ctor, "prototype")) {
-      throw invalid('it contains a "constructor.prototype" key');
+function rejectPrototypeKeys(root: unknown): void {
+  // Iterative: a deeply nested (validly signed) body must not overflow the call stack.
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (Array.isArray(value)) {
+      for (const item of value) pending.push(item);
+    } else if (isPlainObject(value)) {
+      if (Object.hasOwn(value, "__proto__")) throw invalid('it contains a "__proto__" key');
+      const ctor = Object.hasOwn(value, "constructor") ? value.constructor : undefined;
+      if (isPlainObject(ctor) && Object.hasOwn(ctor, "prototype")) {
+        throw invalid('it contains a "constructor.prototype" key');
+      }
+      for (const key in value) pending.push(value[key]);
     }
-    for (const key in value) rejectPrototypeKeys(value[key]);
   }
 }
 

@@ -57,6 +57,8 @@ export function resolveKeys(secret: string | readonly string[] | undefined): Uin
     }
     list = env.split(/[\s,]+/).filter((s) => s !== "");
     source = SECRET_ENV;
+    // Only separators (", ,"): no key at all would reject every delivery, silently.
+    if (list.length === 0) throw configError(`${SECRET_ENV} holds no secret, only separators. ${WHERE}.`);
   } else if (typeof secret === "string") {
     list = [secret];
     source = "The secret option";

@@ -1,0 +1,329 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { signIndependently } from "../../../test/support/independent-signer.js";
+import {
+  type UnknownEvent,
+  type UpsertSuccessEvent,
+  type VerifiedWebhook,
+  WebhookVerificationError,
+} from "../src/index.js";
+import { payloadTooLarge } from "../src/limit.js";
+import { createReceiver, type ReceiverOptions, type WebhookResponse } from "../src/receiver.js";
+import { upsertFailEvent, upsertSuccessEvent } from "../src/testing.js";
+
+const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const KEY_TEXT = SECRET.slice("whsec_".length);
+const NOW_S = 1_700_000_000;
+const base: ReceiverOptions = { secret: SECRET, now: () => NOW_S * 1000 };
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+function delivery(payload: object | string, options: { secret?: string; id?: string } = {}) {
+  const body = typeof payload === "string" ? payload : JSON.stringify(payload);
+  const signed = signIndependently(options.secret ?? SECRET, body, {
+    timestamp: NOW_S,
+    ...(options.id ? { id: options.id } : {}),
+  });
+  return { method: "POST", headers: signed.headers, body: Buffer.from(body) };
+}
+
+function errorBody(response: WebhookResponse): { error: { code: string; message: string } } {
+  expect(response.headers["content-type"]).toMatch(/^application\/json/);
+  const parsed = JSON.parse(response.body);
+  expect(Object.keys(parsed)).toEqual(["error"]);
+  expect(Object.keys(parsed.error).sort()).toEqual(["code", "message"]);
+  expect(typeof parsed.error.message).toBe("string");
+  return parsed;
+}
+
+describe("handler map", () => {
+  it("dispatches each known type to its handler and answers 204", async () => {
+    const success = vi.fn();
+    const fail = vi.fn();
+    const receiver = createReceiver({ ...base, on: { "upsert.success": success, "upsert.fail": fail } });
+    expect(receiver.answersItself).toBe(true);
+
+    const result = await receiver.receive(delivery(upsertSuccessEvent(), { id: "msg_s" }));
+    expect(result.response).toEqual({ status: 204, headers: {}, body: "" });
+    expect(success).toHaveBeenCalledTimes(1);
+    const [event, webhook] = success.mock.calls[0] as [UpsertSuccessEvent, VerifiedWebhook];
+    expect(event).toEqual(upsertSuccessEvent());
+    expect(webhook).toMatchObject({ id: "msg_s", timestamp: new Date(NOW_S * 1000), event });
+    expect(fail).not.toHaveBeenCalled();
+
+    expect((await receiver.receive(delivery(upsertFailEvent()))).response?.status).toBe(204);
+    expect(fail).toHaveBeenCalledTimes(1);
+    expect(fail.mock.calls[0]?.[0]).toEqual(upsertFailEvent());
+  });
+
+  it("acknowledges a type without a handler (204) without calling the others", async () => {
+    const success = vi.fn();
+    const receiver = createReceiver({ ...base, on: { "upsert.success": success } });
+    expect((await receiver.receive(delivery(upsertFailEvent()))).response?.status).toBe(204);
+    expect((await receiver.receive(delivery({ type: "doc.deleted", id: 3 }))).response?.status).toBe(204);
+    expect(success).not.toHaveBeenCalled();
+  });
+
+  it("routes unknown types to the catch-all `unknown` handler", async () => {
+    const unknown = vi.fn();
+    const success = vi.fn();
+    const receiver = createReceiver({ ...base, on: { unknown, "upsert.success": success } });
+    const result = await receiver.receive(delivery({ type: "doc.deleted", id: 3 }));
+    expect(result.response?.status).toBe(204);
+    expect(unknown).toHaveBeenCalledTimes(1);
+    const event = unknown.mock.calls[0]?.[0] as UnknownEvent;
+    expect(event).toEqual({ type: "unknown", originalType: "doc.deleted", payload: { type: "doc.deleted", id: 3 } });
+    expect(success).not.toHaveBeenCalled();
+  });
+
+  it("awaits async handlers", async () => {
+    const order: string[] = [];
+    const receiver = createReceiver({
+      ...base,
+      on: {
+        "upsert.fail": async () => {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          order.push("handler done");
+        },
+      },
+    });
+    const result = await receiver.receive(delivery(upsertFailEvent()));
+    order.push("answered");
+    expect(result.response?.status).toBe(204);
+    expect(order).toEqual(["handler done", "answered"]);
+  });
+
+  it.each([
+    [
+      "throws",
+      () => {
+        throw new Error(`database down; key ${KEY_TEXT}`);
+      },
+    ],
+    ["rejects", async () => Promise.reject(new Error(`database down; key ${KEY_TEXT}`))],
+  ])("a handler that %s answers 500 handler_failed and reports through onError", async (_label, handler) => {
+    const onError = vi.fn();
+    const receiver = createReceiver({ ...base, on: { "upsert.success": handler }, onError });
+    const { response } = await receiver.receive(delivery(upsertSuccessEvent(), { id: "msg_boom" }));
+    expect(response?.status).toBe(500);
+    expect(errorBody(response as WebhookResponse).error.code).toBe("handler_failed");
+    // The handler's own message stays server-side.
+    expect(response?.body).not.toContain("database down");
+    expect(response?.body).not.toContain(KEY_TEXT);
+    expect(onError).toHaveBeenCalledTimes(1);
+    const [error, context] = onError.mock.calls[0] as [Error, { webhook?: VerifiedWebhook }];
+    expect(error.message).toMatch(/^database down/);
+    expect(context.webhook?.id).toBe("msg_boom");
+  });
+
+  it("an onError that throws does not change the 500 answer", async () => {
+    const receiver = createReceiver({
+      ...base,
+      on: {
+        "upsert.fail": () => {
+          throw new Error("handler");
+        },
+      },
+      onError: () => {
+        throw new Error("reporter");
+      },
+    });
+    const { response } = await receiver.receive(delivery(upsertFailEvent()));
+    expect(response?.status).toBe(500);
+  });
+
+  it("fails closed: no handler runs for an unverified request", async () => {
+    const success = vi.fn();
+    const receiver = createReceiver({ ...base, on: { "upsert.success": success } });
+    const forged = delivery(upsertSuccessEvent(), { secret: `whsec_${Buffer.alloc(24, 1).toString("base64")}` });
+    const { response } = await receiver.receive(forged);
+    expect(response?.status).toBe(401);
+    expect(errorBody(response as WebhookResponse).error.code).toBe("invalid_signature");
+    expect(success).not.toHaveBeenCalled();
+  });
+});
+
+describe("middleware mode (no handler map)", () => {
+  it("hands the verified webhook back instead of answering", async () => {
+    const receiver = createReceiver(base);
+    expect(receiver.answersItself).toBe(false);
+    const result = await receiver.receive(delivery(upsertSuccessEvent(), { id: "msg_mw" }));
+    expect(result.response).toBeUndefined();
+    expect(result.webhook?.id).toBe("msg_mw");
+    expect(result.webhook?.event).toEqual(upsertSuccessEvent());
+  });
+
+  it("answers failures itself with the status of the failure table; reports only server-side ones", async () => {
+    const onError = vi.fn();
+    const receiver = createReceiver({ ...base, onError });
+    const valid = delivery(upsertSuccessEvent());
+    const cases: [string, Parameters<typeof receiver.receive>[0], number, string][] = [
+      ["no headers", { ...valid, headers: {} }, 401, "missing_headers"],
+      ["bad timestamp", { ...valid, headers: { ...valid.headers, "svix-timestamp": "1e9" } }, 401, "invalid_timestamp"],
+      [
+        "stale",
+        { ...valid, headers: { ...valid.headers, "svix-timestamp": String(NOW_S - 301) } },
+        401,
+        "timestamp_too_old",
+      ],
+      [
+        "future",
+        { ...valid, headers: { ...valid.headers, "svix-timestamp": String(NOW_S + 301) } },
+        401,
+        "timestamp_too_new",
+      ],
+      ["tampered", { ...valid, body: Buffer.from(" ") }, 401, "invalid_signature"],
+      ["bad payload", delivery("[1,2]"), 400, "invalid_payload"],
+      ["too large", { ...valid, bodyError: payloadTooLarge(10) }, 413, "payload_too_large"],
+      ["parsed body", { ...valid, body: undefined }, 500, "body_already_parsed"],
+    ];
+    for (const [label, input, status, code] of cases) {
+      const { response } = await receiver.receive(input);
+      expect([label, response?.status]).toEqual([label, status]);
+      expect([label, errorBody(response as WebhookResponse).error.code]).toEqual([label, code]);
+      expect(response?.body).not.toContain(KEY_TEXT);
+    }
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(onError.mock.calls[0]?.[0]).toMatchObject({ code: "body_already_parsed" });
+  });
+});
+
+describe("HTTP method", () => {
+  it.each(["GET", "PUT", "HEAD", "OPTIONS", "DELETE"])("%s answers 405 with allow: POST", async (method) => {
+    const handler = vi.fn();
+    const receiver = createReceiver({ ...base, on: { "upsert.success": handler } });
+    const { response } = await receiver.receive({ ...delivery(upsertSuccessEvent()), method });
+    expect(response?.status).toBe(405);
+    expect(response?.headers.allow).toBe("POST");
+    expect(errorBody(response as WebhookResponse).error.code).toBe("method_not_allowed");
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("accepts POST in any case, and no method at all", async () => {
+    const receiver = createReceiver(base);
+    for (const method of ["POST", "post", undefined]) {
+      const result = await receiver.receive({ ...delivery(upsertSuccessEvent()), method });
+      expect(result.webhook?.event.type).toBe("upsert.success");
+    }
+  });
+});
+
+describe("configuration errors are thrown by createReceiver with invalid_config", () => {
+  function configError(options: unknown): WebhookVerificationError {
+    let thrown: unknown;
+    try {
+      createReceiver(options as ReceiverOptions);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(WebhookVerificationError);
+    expect((thrown as WebhookVerificationError).code).toBe("invalid_config");
+    return thrown as WebhookVerificationError;
+  }
+
+  it.each([
+    ["an unknown key", { "upsert.succes": () => {} }],
+    ["the raw type name of a future event", { "doc.deleted": () => {} }],
+    ["a non-function value", { "upsert.success": "handler" }],
+    ["an undefined value", { "upsert.fail": undefined }],
+    ["null", null],
+    ["a function", () => {}],
+    ["a string", "upsert.success"],
+  ])("on: %s", (_label, on) => {
+    const error = configError({ ...base, on });
+    expect(error.message).toMatch(/on/);
+  });
+
+  it.each([
+    ["a string", "console.error"],
+    ["an object", {}],
+    ["null", null],
+  ])("onError: %s", (_label, onError) => {
+    expect(configError({ ...base, onError }).message).toMatch(/onError/);
+  });
+
+  it.each([
+    ["zero", 0],
+    ["negative", -1],
+    ["NaN", Number.NaN],
+    ["Infinity", Number.POSITIVE_INFINITY],
+    ["garbage", "lots"],
+    ["an object", {}],
+  ])("limit: %s", (_label, limit) => {
+    expect(configError({ ...base, limit }).message).toMatch(/limit/);
+  });
+
+  it("a bad secret, eagerly", () => {
+    expect(configError({ secret: "whsec_" }).message).not.toContain("undefined");
+  });
+
+  it("no secret at all, eagerly, naming COLIVARA_WEBHOOK_SECRET", () => {
+    vi.stubEnv("COLIVARA_WEBHOOK_SECRET", undefined);
+    expect(configError({}).message).toContain("COLIVARA_WEBHOOK_SECRET");
+  });
+});
+
+describe("limit", () => {
+  it("defaults to 1 MiB and reads numbers and unit strings", () => {
+    expect(createReceiver(base).limit).toBe(1024 * 1024);
+    expect(createReceiver({ ...base, limit: 512 }).limit).toBe(512);
+    expect(createReceiver({ ...base, limit: "1mb" }).limit).toBe(1024 * 1024);
+    expect(createReceiver({ ...base, limit: "256kb" }).limit).toBe(256 * 1024);
+  });
+});
+
+describe("lazySecret", () => {
+  it("creates without a secret, answers 500 invalid_config at the first request, and recovers once set", async () => {
+    vi.stubEnv("COLIVARA_WEBHOOK_SECRET", undefined);
+    const onError = vi.fn();
+    const handler = vi.fn();
+    const receiver = createReceiver(
+      { now: () => NOW_S * 1000, onError, on: { "upsert.success": handler } },
+      { lazySecret: true },
+    );
+    const { response } = await receiver.receive(delivery(upsertSuccessEvent()));
+    expect(response?.status).toBe(500);
+    const body = errorBody(response as WebhookResponse);
+    expect(body.error.code).toBe("invalid_config");
+    expect(body.error.message).toContain("COLIVARA_WEBHOOK_SECRET");
+    expect(handler).not.toHaveBeenCalled();
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(onError.mock.calls[0]?.[0]).toMatchObject({ code: "invalid_config" });
+
+    vi.stubEnv("COLIVARA_WEBHOOK_SECRET", SECRET);
+    expect((await receiver.receive(delivery(upsertSuccessEvent()))).response?.status).toBe(204);
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
+  it("a malformed secret is also reported at request time, without its text", async () => {
+    const bad = `whsec_${Buffer.alloc(20, 9).toString("base64")}`;
+    const onError = vi.fn();
+    const receiver = createReceiver({ secret: bad, onError }, { lazySecret: true });
+    const { response } = await receiver.receive(delivery(upsertSuccessEvent()));
+    expect(response?.status).toBe(500);
+    expect(errorBody(response as WebhookResponse).error.code).toBe("invalid_config");
+    expect(response?.body).not.toContain(bad.slice(6));
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("errorResponse", () => {
+  it("renders a WebhookVerificationError as its status and JSON body", () => {
+    const receiver = createReceiver({ ...base, onError: () => {} });
+    const response = receiver.errorResponse(new WebhookVerificationError("invalid_signature", "nope"));
+    expect(response.status).toBe(401);
+    expect(JSON.parse(response.body)).toEqual({ error: { code: "invalid_signature", message: "nope" } });
+  });
+
+  it("hides the message of any other error behind a 500", () => {
+    const onError = vi.fn();
+    const receiver = createReceiver({ ...base, onError });
+    const response = receiver.errorResponse(new Error(`internal detail ${KEY_TEXT}`));
+    expect(response.status).toBe(500);
+    expect(response.body).not.toContain("internal detail");
+    expect(response.body).not.toContain(KEY_TEXT);
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+});
