@@ -1,6 +1,6 @@
 import { WebhookVerificationError } from "./errors.js";
 import type { VerifiedWebhook } from "./events.js";
-import { payloadTooLarge } from "./limit.js";
+import { bodyReadError, payloadTooLarge } from "./limit.js";
 import { createReceiver, type ReceiverOptions, type WebhookResponse } from "./receiver.js";
 
 /**
@@ -14,6 +14,7 @@ import { createReceiver, type ReceiverOptions, type WebhookResponse } from "./re
  * };
  * ```
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: `async () => {}` returns Promise<void>; handlers must be allowed to return nothing.
 export type FetchWebhookHandler = (
   webhook: VerifiedWebhook,
   request: Request,
@@ -128,7 +129,8 @@ export function createWebhookHandler(
       try {
         body = await readFetchBody(request, receiver.limit);
       } catch (error) {
-        bodyError = error;
+        // A client that aborts mid-upload is a 400 like in every adapter, not a server fault.
+        bodyError = bodyReadError(error, receiver.limit);
       }
     }
     const result = await receiver.receive({ method: request.method, headers: request.headers, body, bodyError });

@@ -73,11 +73,21 @@ export function signWebhook(input: SignWebhookInput): SignedWebhook {
   const [key] = resolveKeys(input.secret);
   const body = typeof input.payload === "string" ? input.payload : JSON.stringify(input.payload);
   const id = input.id ?? randomId();
-  const timestamp = String(
+  const seconds =
     input.timestamp instanceof Date
       ? Math.floor(input.timestamp.getTime() / 1000)
-      : (input.timestamp ?? Math.floor(Date.now() / 1000)),
-  );
+      : (input.timestamp ?? Math.floor(Date.now() / 1000));
+  if (!Number.isSafeInteger(seconds) || seconds < 0) {
+    throw new TypeError(
+      `signWebhook: timestamp must be a valid Date or integer seconds, got ${String(input.timestamp)}.`,
+    );
+  }
+  if (seconds > 1e11) {
+    throw new TypeError(
+      "signWebhook: timestamp looks like milliseconds; pass seconds (Math.floor(Date.now() / 1000)) or a Date.",
+    );
+  }
+  const timestamp = String(seconds);
   const mac = hmacSha256()("sha256", key as Uint8Array)
     .update(`${id}.${timestamp}.`)
     .update(body)

@@ -135,3 +135,12 @@ describe("createWebhookHandler", () => {
     expect((await handle(signedRequest(upsertSuccessEvent()))).status).toBe(204);
   });
 });
+
+describe("signWebhook timestamps", () => {
+  it("rejects milliseconds, fractions and invalid dates with a message saying what to pass", async () => {
+    const { signWebhook } = await import("../src/testing.js");
+    expect(() => signWebhook({ secret, payload: {}, timestamp: Date.now() })).toThrow(/milliseconds/);
+    expect(() => signWebhook({ secret, payload: {}, timestamp: 1.5 })).toThrow(/integer seconds/);
+    expect(() => signWebhook({ secret, payload: {}, timestamp: new Date("nope") })).toThrow(/valid Date/);
+  });
+});
