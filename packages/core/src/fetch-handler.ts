@@ -14,11 +14,13 @@ import { createReceiver, type ReceiverOptions, type WebhookResponse } from "./re
  * };
  * ```
  */
-// biome-ignore lint/suspicious/noConfusingVoidType: `async () => {}` returns Promise<void>; handlers must be allowed to return nothing.
 export type FetchWebhookHandler = (
   webhook: VerifiedWebhook,
   request: Request,
-) => Response | undefined | void | Promise<Response | undefined | void>;
+) => MaybeResponse | Promise<MaybeResponse>;
+
+// biome-ignore lint/suspicious/noConfusingVoidType: `async () => {}` returns Promise<void>; a handler may return nothing.
+type MaybeResponse = Response | undefined | void;
 
 /**
  * Options of {@link createWebhookHandler}: the receiver's options.
