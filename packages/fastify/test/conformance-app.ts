@@ -1,0 +1,95 @@
+// The conformance app (see test/conformance/suite.ts) built with Fastify 4 or 5.
+import type { IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance, onRequestHookHandler } from "fastify";
+import type { ConformanceApp, HandledRecord } from "../../../test/conformance/suite.js";
+import colivaraWebhooks from "../src/index.js";
+
+type FastifyFactory = typeof import("fastify").default;
+
+/**
+ * A JSON body parser that runs before the verifier, as Connect middleware does when mounted
+ * through @fastify/middie or @fastify/express (`app.use(express.json())` runs in onRequest):
+ * it reads the raw request to the end and leaves the parsed object on `req.body`.
+ */
+export const connectStyleJsonParser: onRequestHookHandler = (request, _reply, done) => {
+  const raw = request.raw as IncomingMessage & { body?: unknown; _body?: boolean };
+  const chunks: Buffer[] = [];
+  raw.on("data", (chunk: Buffer) => chunks.push(chunk));
+  raw.on("end", () => {
+    raw.body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    raw._body = true;
+    done();
+  });
+};
+
+export async function startFastifyApp(fastify: FastifyFactory, secret: string): Promise<ConformanceApp> {
+  const handled: HandledRecord[] = [];
+  const record = (route: HandledRecord["route"], id: string, event: { type: string } & Record<string, unknown>) => {
+    handled.push({
+      route,
+      id,
+      type: event.type,
+      ...(typeof event.originalType === "string" ? { originalType: event.originalType } : {}),
+      ...(typeof event.name === "string" ? { name: event.name } : {}),
+    });
+  };
+  const app: FastifyInstance = fastify();
+
+  // The documented form: register once, opt routes in through their config.
+  await app.register(colivaraWebhooks, { secret });
+  app.post("/webhooks/colivara", { config: { colivara: true } }, async (request, reply) => {
+    record("verify", request.colivara.id, request.colivara.event as never);
+    return reply.code(200).send({ id: request.colivara.id, type: request.colivara.event.type });
+  });
+
+  // The handler-map form: the plugin declares `path` itself, in its own scope.
+  await app.register(async (scope) => {
+    await scope.register(colivaraWebhooks, {
+      secret,
+      path: "/webhooks/handlers",
+      onError: () => {},
+      on: {
+        "upsert.success": (event, webhook) => record("handlers", webhook.id, event as never),
+        "upsert.fail": (event, webhook) => {
+          if (event.name === "explode") throw new Error("handler exploded");
+          record("handlers", webhook.id, event as never);
+        },
+        unknown: (event, webhook) => record("handlers", webhook.id, event as never),
+      },
+    });
+  });
+
+  // A JSON body parser ran before the plugin (Connect-style, in onRequest): no raw bytes left.
+  await app.register(async (scope) => {
+    await scope.register(colivaraWebhooks, { secret, onError: () => {} });
+    scope.post(
+      "/webhooks/parsed-first",
+      { config: { colivara: true }, onRequest: connectStyleJsonParser },
+      async (request, reply) => {
+        record("verify", request.colivara.id, request.colivara.event as never);
+        return reply.code(200).send();
+      },
+    );
+  });
+  app.post("/echo", async (request) => request.body);
+  app.get("/health", async () => "ok");
+
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    paths: {
+      verify: "/webhooks/colivara",
+      handlers: "/webhooks/handlers",
+      parsedFirst: "/webhooks/parsed-first",
+      json: "/echo",
+      health: "/health",
+    },
+    handled: async () => [...handled],
+    close: async () => {
+      app.server.closeAllConnections();
+      await app.close();
+    },
+  };
+}
