@@ -86,7 +86,8 @@ export function tamper(body) {
  * microsecond-scale results. The time is split into `rounds` that each run every
  * candidate in turn (in a rotated order), so a burst of background load or GC debt left by
  * one candidate hits all of them alike; a candidate's ops/s is the median over rounds of
- * batch / mean sample time, and `spread` is half the range over rounds, in percent.
+ * batch / mean sample time, `spread` is half the range over rounds, in percent, and
+ * `rounds` keeps the per-round figures so that callers can pair candidates round by round.
  *
  * @param {{ name: string, fn: () => unknown, async: boolean }[]} candidates
  * @param {{ time: number, warmupTime: number, rounds?: number, sampleMs?: number }} options

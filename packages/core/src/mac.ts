@@ -45,7 +45,10 @@ function nodeEngine(keys: readonly Uint8Array[], crypto: NodeCrypto, buffer: Nod
     },
     decodeUtf8(bytes) {
       if (!isUtf8(bytes)) return undefined;
-      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+      // A Buffer (what the Node adapters pass) is decoded as is, without building a view;
+      // toString() without arguments is Node's direct UTF-8 path.
+      const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      return view.toString();
     },
   };
 }
