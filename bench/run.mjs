@@ -13,10 +13,12 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { coreVerify } from "./core-verify.mjs";
 import { expressSection } from "./express.mjs";
+import { nextSection } from "./next.mjs";
 
 const SECTIONS = [
   { name: "core-verify", run: coreVerify },
   { name: "express", run: expressSection },
+  { name: "next", run: nextSection },
 ];
 
 const { values } = parseArgs({

@@ -1,0 +1,118 @@
+import type { VerifiedWebhook } from "@colivara/webhooks";
+import { createReceiver, type WebhookResponse } from "@colivara/webhooks/adapter";
+import type { NextApiRequest, NextApiResponse } from "next";
+import { readRawBody } from "./raw-body.js";
+import {
+  type ColivaraWebhookHandlerMapOptions,
+  type ColivaraWebhookHandlerOptions,
+  type ColivaraWebhookOptions,
+  resolveArguments,
+} from "./with-colivara-webhook.js";
+
+/**
+ * Your code for a verified delivery in a `pages/api` route: `(webhook, req, res)`. Answer
+ * with `res` as usual, or leave the response alone for 204; a throw answers 500 (so
+ * ColiVara retries) and is reported through `onError`.
+ *
+ * @example
+ * ```ts
+ * const handler: PagesWebhookHandler = async ({ event }, _req, res) => {
+ *   if (event.type === "upsert.fail") await alertOps(event.error);
+ *   res.status(200).json({ received: true });
+ * };
+ * ```
+ */
+export type PagesWebhookHandler = (webhook: VerifiedWebhook, req: NextApiRequest, res: NextApiResponse) => unknown;
+
+/**
+ * A Pages Router API route: `export default …`.
+ *
+ * @example
+ * ```ts
+ * const route: PagesApiHandler = withColivaraWebhookPages(async () => {});
+ * export default route;
+ * ```
+ */
+export type PagesApiHandler = (req: NextApiRequest, res: NextApiResponse) => Promise<void>;
+
+function send(res: NextApiResponse, response: WebhookResponse): void {
+  res.statusCode = response.status;
+  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  // An over-limit upload is not drained: close the connection instead.
+  if (response.status === 413) res.setHeader("connection", "close");
+  res.end(response.body);
+}
+
+/**
+ * Wraps a Pages Router API route (`pages/api/*`) so it only ever sees verified ColiVara
+ * deliveries. The route file must turn Next's body parser off, since the signature covers
+ * the exact bytes: `export const config = { api: { bodyParser: false } };`. With the parser
+ * left on, every delivery answers 500 `body_already_parsed` with that fix in the message.
+ *
+ * Reads the body (up to `limit`, else 413), verifies, then calls `handler(webhook, req, res)`;
+ * if the handler leaves the response alone it answers 204, a throw answers 500 and goes to
+ * `onError`. The handler-map form answers itself: `withColivaraWebhookPages({ on: { … } })`.
+ * Pages API routes run on Node.js; for the Edge runtime use {@link withColivaraWebhook} in
+ * an App Router route.
+ *
+ * @example
+ * ```ts
+ * // pages/api/webhooks/colivara.ts
+ * import { withColivaraWebhookPages } from "@colivara/webhooks-next";
+ *
+ * export const config = { api: { bodyParser: false } };
+ *
+ * export default withColivaraWebhookPages(async ({ event }, _req, res) => {
+ *   if (event.type === "upsert.success") console.log(event.name, event.num_pages);
+ *   res.status(200).json({ received: true });
+ * });
+ * ```
+ */
+export function withColivaraWebhookPages(
+  handler: PagesWebhookHandler,
+  options?: ColivaraWebhookHandlerOptions,
+): PagesApiHandler;
+export function withColivaraWebhookPages(options: ColivaraWebhookHandlerMapOptions): PagesApiHandler;
+export function withColivaraWebhookPages(
+  handlerOrOptions: PagesWebhookHandler | ColivaraWebhookHandlerMapOptions,
+  maybeOptions?: ColivaraWebhookOptions,
+): PagesApiHandler {
+  const { handler, options } = resolveArguments("withColivaraWebhookPages", handlerOrOptions, maybeOptions);
+  const receiver = createReceiver(options, { lazySecret: true });
+  return async function colivaraWebhookPages(req: NextApiRequest, res: NextApiResponse): Promise<void> {
+    let body: Uint8Array | string | undefined;
+    let bodyError: unknown;
+    if (req.method === "POST") {
+      try {
+        body = await readRawBody(req, receiver.limit);
+      } catch (error) {
+        bodyError = error;
+      }
+    }
+    const result = await receiver.receive({ method: req.method, headers: req.headers, body, bodyError });
+    if (result.response) return send(res, result.response);
+    // Dedupe learns the outcome from the answer, as in the Express adapter: 2xx is handled,
+    // anything else (or a connection closed first) lets the sender's retry through.
+    let settled = false;
+    const settle = (handled: boolean) => {
+      if (settled) return;
+      settled = true;
+      void result.settle(handled);
+    };
+    res.once("finish", () => settle(res.statusCode >= 200 && res.statusCode < 300));
+    res.once("close", () => settle(false));
+    try {
+      await (handler as PagesWebhookHandler)(result.webhook, req, res);
+    } catch (error) {
+      const failed = receiver.handlerFailed(error, result.webhook);
+      // Already answering when it threw: cut the connection so the sender sees a failure.
+      if (res.headersSent) res.destroy();
+      else send(res, failed);
+      return;
+    }
+    if (!res.headersSent) {
+      res.statusCode = 204;
+      res.end();
+    }
+  };
+}

@@ -1,0 +1,181 @@
+// examples/next built once with `next build` (without the secret), then started with
+// `next start` on 127.0.0.1 and driven over HTTP: the shared conformance suite against the
+// App Router on Node, the App Router on Edge and the Pages Router, and the example's own
+// promises (each verified event logged, a missing secret answering 500 with a clear log).
+//
+// Each suite brings its own secret and a running server cannot change its environment, so
+// every suite gets its own `next start` (well under a second) on the one shared build.
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { failPayload, newSecret, sign, successPayload } from "../conformance/deliveries.js";
+import { type AdapterFactory, type HandledRecord, runConformanceSuite } from "../conformance/suite.js";
+import { buildExample, type RunningExample, startExample, type VerifiedLine } from "./next-server.js";
+
+type Integration = "app-node" | "app-edge" | "pages";
+
+interface IntegrationSpec {
+  name: string;
+  runtime: "nodejs" | "edge";
+  answersAfterUploadReason?: string;
+  paths: { verify: string; handlers: string; parsedFirst: string; json: string; health: string };
+}
+
+const INTEGRATIONS: Record<Integration, IntegrationSpec> = {
+  "app-node": {
+    name: "next App Router (Node.js runtime)",
+    runtime: "nodejs",
+    paths: {
+      verify: "/api/webhooks/colivara",
+      handlers: "/api/webhooks/colivara/handlers",
+      parsedFirst: "/api/webhooks/colivara/parsed-first",
+      json: "/api/echo",
+      health: "/api/health",
+    },
+  },
+  "app-edge": {
+    name: "next App Router (Edge runtime)",
+    runtime: "edge",
+    // next/dist/server/web/sandbox/sandbox.js awaits the whole request body (finally →
+    // body.finalize()) before any Edge response leaves `next start`. The wrapper itself
+    // answers from Content-Length without reading: see packages/next/test.
+    answersAfterUploadReason: "next start sends no Edge function response before the request body has arrived",
+    paths: {
+      verify: "/api/edge/webhooks/colivara",
+      handlers: "/api/edge/webhooks/colivara/handlers",
+      parsedFirst: "/api/edge/webhooks/colivara/parsed-first",
+      json: "/api/edge/echo",
+      health: "/api/health",
+    },
+  },
+  pages: {
+    name: "next Pages Router",
+    runtime: "nodejs",
+    paths: {
+      verify: "/api/pages-router/webhooks/colivara",
+      handlers: "/api/pages-router/webhooks/colivara/handlers",
+      parsedFirst: "/api/pages-router/webhooks/colivara/parsed-first",
+      json: "/api/pages-router/echo",
+      health: "/api/health",
+    },
+  },
+};
+
+function toHandled(line: VerifiedLine): HandledRecord {
+  return {
+    route: line.form,
+    id: line.id,
+    type: line.type,
+    ...(line.originalType !== undefined ? { originalType: line.originalType } : {}),
+    ...(line.name !== undefined ? { name: line.name } : {}),
+  };
+}
+
+function factory(integration: Integration): AdapterFactory {
+  const { name, paths, answersAfterUploadReason } = INTEGRATIONS[integration];
+  return {
+    name,
+    ...(answersAfterUploadReason !== undefined ? { answersAfterUploadReason } : {}),
+    start: async ({ secret }) => {
+      const server = await startExample(secret);
+      return {
+        url: server.url,
+        paths,
+        handled: async () => (await server.verified()).filter((l) => l.integration === integration).map(toHandled),
+        close: () => server.stop(),
+      };
+    },
+  };
+}
+
+beforeAll(async () => {
+  const { seconds } = await buildExample();
+  console.info(`examples/next: next build took ${seconds.toFixed(1)} s`);
+}, 600_000);
+
+for (const integration of Object.keys(INTEGRATIONS) as Integration[]) runConformanceSuite(factory(integration));
+
+describe("examples/next", () => {
+  const secret = newSecret();
+  let server: RunningExample;
+
+  beforeAll(async () => {
+    server = await startExample(secret);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const post = (path: string, delivery: { body: string; headers: Record<string, string> }) =>
+    fetch(`${server.url}${path}`, { method: "POST", body: delivery.body, headers: delivery.headers });
+
+  it.each(Object.keys(INTEGRATIONS) as Integration[])("%s: logs each verified event, on its runtime", async (key) => {
+    const { paths, runtime } = INTEGRATIONS[key];
+    const ok = sign(secret, successPayload({ name: "e2e.pdf", num_pages: 3 }));
+    const fail = sign(secret, failPayload({ name: "bad.pdf" }));
+    expect((await post(paths.verify, ok)).status).toBe(200);
+    expect((await post(paths.verify, fail)).status).toBe(200);
+    const lines = await server.verified();
+    expect(lines.find((l) => l.id === ok.id)).toMatchObject({
+      integration: key,
+      runtime,
+      type: "upsert.success",
+      summary: "e2e.pdf stored in default_collection (3 pages, document 1234)",
+    });
+    expect(lines.find((l) => l.id === fail.id)).toMatchObject({
+      integration: key,
+      runtime,
+      type: "upsert.fail",
+      summary: "bad.pdf failed: Could not convert the document",
+    });
+  });
+
+  it("logs the handler error behind a 500 from the handler map", async () => {
+    const delivery = sign(secret, failPayload({ name: "explode" }));
+    expect((await post(INTEGRATIONS["app-edge"].paths.handlers, delivery)).status).toBe(500);
+    // stderr is its own pipe, not ordered with the stdout marker: wait for the line.
+    await vi.waitFor(() =>
+      expect(server.stderr.join("\n")).toContain(`could not process explode (delivery ${delivery.id})`),
+    );
+  });
+
+  it("reports nothing unexpected on stderr for genuine deliveries", async () => {
+    await server.flush();
+    const unexpected = server.stderr.filter((l) => l.trim() !== "" && !l.includes("could not process explode"));
+    expect(unexpected).toEqual([]);
+  });
+});
+
+describe("examples/next started without COLIVARA_WEBHOOK_SECRET", () => {
+  let server: RunningExample;
+
+  beforeAll(async () => {
+    server = await startExample(undefined);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const MISSING =
+    "[colivara-webhooks] WebhookVerificationError: No webhook secret configured. Set the COLIVARA_WEBHOOK_SECRET environment variable";
+  const reported = () => server.stderr.filter((line) => line.includes(MISSING)).length;
+
+  it.each(Object.keys(INTEGRATIONS) as Integration[])("%s: answers 500 and says what to set", async (key) => {
+    const before = reported();
+    const delivery = sign(newSecret(), successPayload());
+    const response = await fetch(`${server.url}${INTEGRATIONS[key].paths.verify}`, {
+      method: "POST",
+      body: delivery.body,
+      headers: delivery.headers,
+    });
+    expect(response.status).toBe(500);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("invalid_config");
+    expect(error.message).toContain("COLIVARA_WEBHOOK_SECRET");
+    // One log line per refused request (stderr is not ordered with stdout: wait for it).
+    await vi.waitFor(() => expect(reported()).toBe(before + 1));
+    expect((await server.verified()).some((l) => l.id === delivery.id)).toBe(false);
+  });
+
+  it("keeps serving the rest of the app", async () => {
+    expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+  });
+});
