@@ -13,11 +13,13 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { coreVerify } from "./core-verify.mjs";
 import { expressSection } from "./express.mjs";
+import { fastifySection } from "./fastify.mjs";
 import { nextSection } from "./next.mjs";
 
 const SECTIONS = [
   { name: "core-verify", run: coreVerify },
   { name: "express", run: expressSection },
+  { name: "fastify", run: fastifySection },
   { name: "next", run: nextSection },
 ];
 
