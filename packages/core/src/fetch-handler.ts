@@ -50,14 +50,20 @@ export async function readFetchBody(request: Request, limit: number): Promise<Ui
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      // A client that disconnects mid-upload: a client error, not a server fault.
+      throw bodyReadError(error, limit);
+    }
+    if (chunk.done) break;
+    total += chunk.value.byteLength;
     if (total > limit) {
       await reader.cancel().catch(() => {});
       throw payloadTooLarge(limit);
     }
-    chunks.push(value);
+    chunks.push(chunk.value);
   }
   if (chunks.length === 1) return chunks[0] as Uint8Array;
   const body = new Uint8Array(total);

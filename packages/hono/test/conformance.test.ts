@@ -1,0 +1,4 @@
+import { runConformanceSuite } from "../../../test/conformance/suite.js";
+import { startHonoApp } from "./conformance-app.js";
+
+runConformanceSuite({ name: "hono (node-server)", start: ({ secret }) => startHonoApp(secret) });
