@@ -8,4 +8,7 @@ export default defineConfig({
   target: "es2022",
   clean: true,
   fixedExtension: true,
+  // Default and named exports together on purpose: require() gets { default, colivaraWebhooks },
+  // and Fastify's register() unwraps `default` itself.
+  outputOptions: { exports: "named" },
 });

@@ -59,6 +59,8 @@ const kWebhook: unique symbol = Symbol.for("@colivara/webhooks-fastify.webhook")
 const kCapture: unique symbol = Symbol.for("@colivara/webhooks-fastify.capture") as never;
 /** Scopes the plugin is registered in (with fastify-plugin, the registering instance itself). */
 const registeredScopes = new WeakSet<object>();
+/** The bodyLimit a route was declared with, before an outer registration raised it. */
+const declaredBodyLimits = new WeakMap<object, number | undefined>();
 type Captured = FastifyRequest & { [kWebhook]: VerifiedWebhook | null };
 type Settle = (handled: boolean) => Promise<void>;
 
@@ -180,9 +182,13 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: Colivar
   // Only routes that opt in get the hook: every other route keeps Fastify's parsing untouched.
   fastify.addHook("onRoute", (route) => {
     if (route.config?.colivara !== true) return;
-    const limit = explicitLimit ?? route.bodyLimit ?? Math.min(DEFAULT_LIMIT_BYTES, serverLimit);
+    if (!declaredBodyLimits.has(route)) declaredBodyLimits.set(route, route.bodyLimit);
+    const declared = declaredBodyLimits.get(route);
+    const limit = explicitLimit ?? declared ?? Math.min(DEFAULT_LIMIT_BYTES, serverLimit);
     // The bytes are replayed to Fastify's parser after the check; it must accept what we did.
-    if (limit > (route.bodyLimit ?? serverLimit)) route.bodyLimit = limit;
+    if (limit > (declared ?? serverLimit)) route.bodyLimit = limit;
+    else if (declared !== undefined) route.bodyLimit = declared;
+    else delete route.bodyLimit;
     // First of the route's own hooks: it sees the body before anything else declared on the
     // route. The innermost registration runs its onRoute hook last, so it is the one that stays.
     route.preParsing = [captureHook(limit), ...otherHooksOf(route as RouteOptions)];

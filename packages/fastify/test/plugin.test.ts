@@ -357,6 +357,32 @@ describe.each(versions)("%s", (_name, fastify) => {
     });
   });
 
+  describe("dedupe (the receiver's default in-memory store)", () => {
+    it("acknowledges a redelivery of a handled id without running the handler again", async () => {
+      const { app, seen } = await webhookApp();
+      const delivery = sign(secret, successPayload());
+      expect((await deliver(app, delivery)).statusCode).toBe(200);
+      const again = await deliver(app, delivery);
+      expect(again.statusCode).toBe(200);
+      expect(again.json()).toEqual({ duplicate: true });
+      expect(seen).toHaveLength(1);
+    });
+
+    it("gives the id back when the route answers non-2xx, so the sender's retry runs", async () => {
+      const app = track(fastify());
+      await app.register(colivaraWebhooks, { secret });
+      let calls = 0;
+      app.post("/hook", { config: { colivara: true } }, async (_request, reply) => {
+        calls++;
+        return calls === 1 ? reply.code(503).send({ retry: true }) : { ok: true };
+      });
+      const delivery = sign(secret, failPayload());
+      expect((await deliver(app, delivery)).statusCode).toBe(503);
+      expect((await deliver(app, delivery)).statusCode).toBe(200);
+      expect(calls).toBe(2);
+    });
+  });
+
   describe("scopes", () => {
     it("lets an inner scope verify its routes with its own secret, the outer registration the rest", async () => {
       const inner = newSecret();
@@ -371,6 +397,19 @@ describe.each(versions)("%s", (_name, fastify) => {
       expect((await deliver(app, sign(inner, successPayload()), "/outer")).statusCode).toBe(401);
       expect((await deliver(app, sign(inner, successPayload()), "/inner")).statusCode).toBe(200);
       expect((await deliver(app, sign(secret, successPayload()), "/inner")).statusCode).toBe(401);
+    });
+
+    it("gives an inner registration its own default limit, whatever the outer one raised", async () => {
+      const app = track(fastify());
+      await app.register(colivaraWebhooks, { secret, limit: "4mb" });
+      await app.register(async (scope) => {
+        await scope.register(colivaraWebhooks, { secret, onError: () => {} });
+        scope.post("/inner", { config: { colivara: true } }, async () => "ok");
+      });
+      app.post("/outer", { config: { colivara: true } }, async () => "ok");
+      const big = sign(secret, successPayload({ message: "m".repeat(1536 * KiB) }));
+      expect(errorOf(await deliver(app, big, "/inner")).code).toBe("payload_too_large");
+      expect((await deliver(app, big, "/outer")).statusCode).toBe(200);
     });
 
     it("covers opted-in routes of child scopes registered after it", async () => {
