@@ -1,0 +1,145 @@
+import { CliError, networkError, parseHttpUrl } from "./errors.js";
+
+/** ColiVara's API. */
+export const DEFAULT_BASE_URL = "https://api.colivara.com";
+
+/** Where the CLI reads the API key when `--api-key` is absent. */
+export const API_KEY_ENV = "COLIVARA_API_KEY";
+
+/**
+ * Options of {@link registerEndpoint}.
+ *
+ * @example
+ * ```ts
+ * const options: RegisterOptions = { url: "https://example.com/webhooks/colivara", apiKey: process.env.COLIVARA_API_KEY! };
+ * ```
+ */
+export interface RegisterOptions {
+  /** Your endpoint's public URL. */
+  url: string;
+  /** Your ColiVara API key, sent as a Bearer token. */
+  apiKey: string;
+  /** Default `https://api.colivara.com`. */
+  baseUrl?: string | undefined;
+  /** Seconds to wait for the answer. Default 30. */
+  timeoutSeconds?: number | undefined;
+}
+
+/**
+ * ColiVara's answer to a registration: keep `webhook_secret`, your endpoint verifies
+ * deliveries with it.
+ *
+ * @example
+ * ```ts
+ * const { webhook_secret }: Registration = await registerEndpoint(options);
+ * ```
+ */
+export interface Registration {
+  app_id: string;
+  endpoint_id: string;
+  webhook_secret: string;
+}
+
+function detailOf(text: string): string | undefined {
+  try {
+    const parsed = JSON.parse(text) as { detail?: unknown } | null;
+    const detail = parsed?.detail;
+    if (typeof detail === "string") return detail;
+    if (detail !== undefined) return JSON.stringify(detail);
+  } catch {
+    // Not JSON.
+  }
+  return undefined;
+}
+
+function snippet(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat || "(empty body)";
+}
+
+/**
+ * Registers (or re-points) your ColiVara webhook endpoint: the REST call behind the ColiVara
+ * SDKs' `add_webhook` / `addWebhook`, `POST {baseUrl}/v1/webhook/` with `{"url"}` and your
+ * API key as a Bearer token. Calling it again replaces the URL of your one endpoint.
+ * Failures throw a {@link CliError}: `api_rejected` (400, with ColiVara's `detail`),
+ * `api_unauthorized` (401/403), `api_error`, `unreachable`, `timeout`.
+ *
+ * @example
+ * ```ts
+ * import { registerEndpoint } from "@colivara/webhooks-cli";
+ *
+ * const { webhook_secret } = await registerEndpoint({
+ *   url: "https://example.com/webhooks/colivara",
+ *   apiKey: process.env.COLIVARA_API_KEY!,
+ * });
+ * ```
+ */
+export async function registerEndpoint(options: RegisterOptions): Promise<Registration> {
+  parseHttpUrl(options.url, "The endpoint URL");
+  const base = parseHttpUrl(options.baseUrl ?? DEFAULT_BASE_URL, "The API base URL (--base-url)");
+  if (options.apiKey.trim() === "") {
+    throw new CliError("missing_api_key", `The API key is empty: pass --api-key or set ${API_KEY_ENV}.`);
+  }
+  const endpoint = new URL("v1/webhook/", base.href.endsWith("/") ? base.href : `${base.href}/`);
+  const timeoutSeconds = options.timeoutSeconds ?? 30;
+  let status: number;
+  let text: string;
+  try {
+    const response = await fetch(endpoint, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${options.apiKey.trim()}`,
+        "content-type": "application/json",
+        accept: "application/json",
+        "user-agent": "colivara-webhooks-cli",
+      },
+      body: JSON.stringify({ url: options.url }),
+      signal: AbortSignal.timeout(timeoutSeconds * 1000),
+    });
+    status = response.status;
+    text = await response.text();
+  } catch (error) {
+    throw networkError(error, endpoint, timeoutSeconds);
+  }
+
+  const detail = detailOf(text);
+  if (status === 401 || status === 403) {
+    throw new CliError(
+      "api_unauthorized",
+      `ColiVara refused the API key (${status}${detail ? `: ${detail}` : ""}). Check --api-key or ${API_KEY_ENV}: it is the API key of your ColiVara account.`,
+    );
+  }
+  if (status >= 400 && status < 500) {
+    throw new CliError(
+      "api_rejected",
+      `ColiVara refused to register ${options.url} (${status}): ${detail ?? snippet(text)}`,
+    );
+  }
+  if (status < 200 || status >= 300) {
+    throw new CliError(
+      "api_error",
+      `ColiVara answered ${status} at ${endpoint.href}: ${detail ?? snippet(text)}. Try again later.`,
+    );
+  }
+  let parsed: Partial<Record<keyof Registration, unknown>> | null;
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    parsed = null;
+  }
+  const id = (value: unknown) => (typeof value === "string" || typeof value === "number" ? String(value) : undefined);
+  const appId = id(parsed?.app_id);
+  const endpointId = id(parsed?.endpoint_id);
+  if (typeof parsed?.webhook_secret !== "string" || appId === undefined || endpointId === undefined) {
+    // Describe the shape only: the body may hold a secret.
+    const got =
+      parsed !== null && typeof parsed === "object"
+        ? `an object with keys ${JSON.stringify(Object.keys(parsed))}`
+        : `${text.length} bytes that are not a JSON object`;
+    throw new CliError(
+      "api_error",
+      `Unexpected answer from ${endpoint.href} (${status}): expected {"app_id","endpoint_id","webhook_secret"}, got ${got}. Is --base-url ColiVara's API?`,
+    );
+  }
+  return { app_id: appId, endpoint_id: endpointId, webhook_secret: parsed.webhook_secret };
+}

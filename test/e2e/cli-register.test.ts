@@ -1,0 +1,183 @@
+// `colivara-webhooks register` against a local node:http server standing in for ColiVara's
+// API: the real request code path over real HTTP, for 200, 400, 401, 5xx and no server.
+import { createVerifier } from "@colivara/webhooks";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { newSecret } from "../conformance/deliveries.js";
+import {
+  closedPort,
+  EXIT,
+  json,
+  plain,
+  type RecordedRequest,
+  runCli,
+  startExample,
+  startServer,
+  type TestServer,
+} from "./cli-support.js";
+
+const API_KEY = "cv_test_4f8a1d2e9c";
+const ENDPOINT = "https://example.com/webhooks/colivara";
+
+describe("colivara-webhooks register, against a stand-in ColiVara API", () => {
+  let api: TestServer;
+  // What the stand-in answers next; each test sets it.
+  let answer: (request: RecordedRequest) => { status: number; body: unknown };
+  const issued = newSecret();
+
+  beforeAll(async () => {
+    api = await startServer((request, res) => {
+      const { status, body } = answer(request);
+      if (typeof body === "string") {
+        res.writeHead(status, { "content-type": "text/html" });
+        res.end(body);
+      } else {
+        json(res, status, body);
+      }
+    });
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+  beforeEach(() => {
+    api.requests.length = 0;
+    answer = (request) =>
+      request.headers.authorization === `Bearer ${API_KEY}`
+        ? { status: 200, body: { app_id: "app_2x9KQ", endpoint_id: "ep_7Hc1", webhook_secret: issued } }
+        : { status: 401, body: { detail: "Invalid token." } };
+  });
+
+  const register = (args: string[], env: Record<string, string | undefined> = { COLIVARA_API_KEY: API_KEY }) =>
+    runCli(["register", ENDPOINT, "--base-url", api.origin, ...args], env);
+
+  it("POSTs {url} to /v1/webhook/ with the API key as a Bearer token, and prints the secret with how to store it", async () => {
+    const run = await register([]);
+    expect(run.code).toBe(EXIT.ok);
+    expect(api.requests).toHaveLength(1);
+    const [request] = api.requests;
+    expect(request?.method).toBe("POST");
+    expect(request?.url).toBe("/v1/webhook/");
+    expect(request?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(request?.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(request?.body ?? "")).toEqual({ url: ENDPOINT });
+
+    const out = plain(run.stdout);
+    expect(out).toContain(`✓ Registered ${ENDPOINT} with ColiVara.`);
+    expect(out).toMatch(/app_id\s+app_2x9KQ/);
+    expect(out).toMatch(/endpoint_id\s+ep_7Hc1/);
+    expect(out).toContain(`  ${issued}\n`);
+    expect(out).toContain(`export COLIVARA_WEBHOOK_SECRET='${issued}'`);
+    expect(out).toContain(".env");
+    expect(out).toContain(`colivara-webhooks send ${ENDPOINT} --all`);
+    expect(run.stdout + run.stderr).not.toContain(API_KEY);
+  });
+
+  it("--api-key and --json", async () => {
+    const run = await register(["--api-key", API_KEY, "--json"], {});
+    expect(run.code).toBe(EXIT.ok);
+    expect(JSON.parse(run.stdout)).toEqual({
+      url: ENDPOINT,
+      app_id: "app_2x9KQ",
+      endpoint_id: "ep_7Hc1",
+      webhook_secret: issued,
+    });
+  });
+
+  it("a base URL with a path and a trailing slash keeps its path", async () => {
+    const run = await runCli(["register", ENDPOINT, "--base-url", `${api.origin}/proxy/`], {
+      COLIVARA_API_KEY: API_KEY,
+    });
+    expect(run.code).toBe(EXIT.ok);
+    expect(api.requests[0]?.url).toBe("/proxy/v1/webhook/");
+  });
+
+  it("the secret it prints verifies deliveries: register, configure the example with it, send --all", async () => {
+    const run = await register(["--json"]);
+    const { webhook_secret } = JSON.parse(run.stdout) as { webhook_secret: string };
+    expect(createVerifier({ secret: webhook_secret }).engine).toBe("node");
+    const example = await startExample(webhook_secret);
+    try {
+      const sent = await runCli(["send", example.url, "--all"], { COLIVARA_WEBHOOK_SECRET: webhook_secret });
+      expect(sent.code).toBe(EXIT.ok);
+    } finally {
+      await example.stop();
+    }
+  });
+
+  it('a 400 {"detail"} exits 4 with ColiVara\'s reason', async () => {
+    answer = () => ({ status: 400, body: { detail: "Enter a valid URL." } });
+    const run = await register([]);
+    expect(run.code).toBe(EXIT.api);
+    expect(run.stdout).toBe("");
+    expect(plain(run.stderr)).toBe(`error: ColiVara refused to register ${ENDPOINT} (400): Enter a valid URL.\n`);
+  });
+
+  it("a 400 with --json prints the error as JSON", async () => {
+    answer = () => ({ status: 400, body: { detail: "Enter a valid URL." } });
+    const run = await register(["--json"]);
+    expect(run.code).toBe(EXIT.api);
+    expect(JSON.parse(run.stdout)).toEqual({
+      error: { code: "api_rejected", message: `ColiVara refused to register ${ENDPOINT} (400): Enter a valid URL.` },
+    });
+  });
+
+  it("a refused API key exits 4 and says which setting to check, without echoing the key", async () => {
+    const run = await register([], { COLIVARA_API_KEY: "cv_wrong_key_123" });
+    expect(run.code).toBe(EXIT.api);
+    expect(run.stderr).toContain("ColiVara refused the API key (401: Invalid token.)");
+    expect(run.stderr).toContain("COLIVARA_API_KEY");
+    expect(run.stderr).not.toContain("cv_wrong_key_123");
+  });
+
+  it("a server error or an unexpected answer exits 4, never printing what might be a secret", async () => {
+    answer = () => ({ status: 502, body: "<html>Bad gateway</html>" });
+    const failed = await register([]);
+    expect(failed.code).toBe(EXIT.api);
+    expect(failed.stderr).toContain("ColiVara answered 502");
+    expect(failed.stderr).toContain("Bad gateway");
+
+    answer = () => ({ status: 200, body: { webhook_secret: issued } });
+    const odd = await register(["--json"]);
+    expect(odd.code).toBe(EXIT.api);
+    const error = JSON.parse(odd.stdout).error;
+    expect(error.code).toBe("api_error");
+    expect(error.message).toContain('expected {"app_id","endpoint_id","webhook_secret"}');
+    expect(odd.stdout + odd.stderr).not.toContain(issued);
+  });
+
+  it("usage errors exit 2 and send nothing: missing API key, bad URL, bad base URL", async () => {
+    const noKey = await register([], {});
+    expect(noKey.code).toBe(EXIT.usage);
+    expect(noKey.stderr).toContain("No ColiVara API key: set COLIVARA_API_KEY (or pass --api-key)");
+    const badUrl = await runCli(["register", "example.com/hook", "--base-url", api.origin], {
+      COLIVARA_API_KEY: API_KEY,
+    });
+    expect(badUrl.code).toBe(EXIT.usage);
+    expect(badUrl.stderr).toContain(
+      'The endpoint URL must be an absolute http:// or https:// URL, got "example.com/hook"',
+    );
+    const badBase = await runCli(["register", ENDPOINT, "--base-url", "api.colivara.com"], {
+      COLIVARA_API_KEY: API_KEY,
+    });
+    expect(badBase.code).toBe(EXIT.usage);
+    expect(badBase.stderr).toContain("The API base URL (--base-url) must be an absolute http:// or https:// URL");
+    expect(api.requests).toHaveLength(0);
+  });
+});
+
+describe("colivara-webhooks register, no API server", () => {
+  it("an unreachable base URL exits 3 with connection refused", async () => {
+    const port = await closedPort();
+    const run = await runCli(["register", ENDPOINT, "--base-url", `http://127.0.0.1:${port}`], {
+      COLIVARA_API_KEY: API_KEY,
+    });
+    expect(run.code).toBe(EXIT.network);
+    expect(run.stderr).toContain(`Could not reach http://127.0.0.1:${port}: connection refused (ECONNREFUSED)`);
+  });
+
+  it("defaults to https://api.colivara.com (shown in --help)", async () => {
+    const run = await runCli(["register", "--help"]);
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).toContain('(default: "https://api.colivara.com")');
+    expect(run.stdout).toContain("(env: COLIVARA_API_KEY)");
+  });
+});
