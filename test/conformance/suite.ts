@@ -278,6 +278,33 @@ export function runConformanceSuite(factory: AdapterFactory): void {
       });
     });
 
+    describe("exactly once", () => {
+      it("answers a redelivered id 200 {duplicate:true} without running the handler again", async () => {
+        const delivery = sign(secret, successPayload());
+        expect((await post(app.paths.verify, delivery)).status).toBe(200);
+        const again = await post(app.paths.verify, delivery);
+        expect(again.status).toBe(200);
+        expect(await again.json()).toEqual({ duplicate: true });
+        expect((await app.handled()).filter((r) => r.id === delivery.id)).toHaveLength(1);
+      });
+
+      it("does the same in the handler-map form", async () => {
+        const delivery = sign(secret, successPayload());
+        expect((await post(app.paths.handlers, delivery)).status).toBe(204);
+        const again = await post(app.paths.handlers, delivery);
+        expect(again.status).toBe(200);
+        expect(await again.json()).toEqual({ duplicate: true });
+        expect((await app.handled()).filter((r) => r.id === delivery.id)).toHaveLength(1);
+      });
+
+      it("lets the retry of a failed delivery run the handler again", async () => {
+        const delivery = sign(secret, failPayload({ name: "explode" }));
+        await expectError(await post(app.paths.handlers, delivery), 500, "handler_failed");
+        // Released, not remembered: the retry reaches the handler (which fails again).
+        await expectError(await post(app.paths.handlers, delivery), 500, "handler_failed");
+      });
+    });
+
     describe("the rest of the app", () => {
       it("never lets a GET on the webhook route through (405, or 404 where the route is POST-only)", async () => {
         const response = await fetch(url(app.paths.verify));
