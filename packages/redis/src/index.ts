@@ -1,0 +1,15 @@
+/**
+ * Exactly-once ColiVara webhook handling across app instances: a Redis dedupe store for
+ * every adapter's `dedupe` option.
+ *
+ * @packageDocumentation
+ */
+export type { DedupeClaim, DedupeStore } from "@colivara/webhooks";
+export {
+  DEFAULT_PREFIX,
+  type IORedisClient,
+  type NodeRedisClient,
+  type RedisClient,
+  type RedisStoreOptions,
+  redisStore,
+} from "./redis-store.js";

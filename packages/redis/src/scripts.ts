@@ -1,0 +1,36 @@
+// The three Lua scripts, each run atomically by Redis. A key holds "p:<token>" while a
+// delivery is in flight (expiring with the lease) and "d" once it is handled (expiring
+// with the TTL). KEYS[1] is the namespaced key of one delivery id.
+
+/**
+ * ARGV[1] = "p:<token>", ARGV[2] = lease in ms. Returns 0 claimed (the key was absent and
+ * now holds our lease), 1 in flight (another attempt's lease), 2 done.
+ */
+export const CLAIM_SCRIPT: string = `local v = redis.call("GET", KEYS[1])
+if not v then
+  redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
+  return 0
+end
+if v == "d" then return 2 end
+return 1`;
+
+/**
+ * ARGV[1] = "p:<token>", ARGV[2] = TTL in ms. Marks the id done only while the key still
+ * holds our lease, or nothing (our lease expired and no other attempt claimed it): never
+ * over another attempt's lease. Returns 1 when it marked the id, else 0.
+ */
+export const COMPLETE_SCRIPT: string = `local v = redis.call("GET", KEYS[1])
+if v == false or v == ARGV[1] then
+  redis.call("SET", KEYS[1], "d", "PX", ARGV[2])
+  return 1
+end
+return 0`;
+
+/**
+ * ARGV[1] = "p:<token>". Deletes the key only while it still holds our lease, so a late
+ * release never frees another attempt's claim nor forgets a handled id. Returns 1 or 0.
+ */
+export const RELEASE_SCRIPT: string = `if redis.call("GET", KEYS[1]) == ARGV[1] then
+  return redis.call("DEL", KEYS[1])
+end
+return 0`;

@@ -1,0 +1,325 @@
+// redisStore against a real redis-server, through every client it supports: ioredis 6 and
+// 5, node-redis 6, 5 and 4, and a bare sendCommand wrapper. An independent ioredis
+// connection inspects the keys.
+import { randomUUID } from "node:crypto";
+import { type AddressInfo, createServer } from "node:net";
+import { type DedupeStore, WebhookVerificationError } from "@colivara/webhooks";
+import { verifyColivara } from "@colivara/webhooks-express";
+import express from "express";
+import { Redis } from "ioredis";
+import { Redis as Redis5 } from "ioredis5";
+import { createClient } from "redis";
+import { createClient as createClient4 } from "redis4";
+import { createClient as createClient5 } from "redis5";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
+import { type RedisServer, startRedisServer } from "../../../test/support/redis-server.js";
+import { DEFAULT_PREFIX, type RedisClient, type RedisStoreOptions, redisStore } from "../src/index.js";
+
+interface Connected {
+  client: RedisClient;
+  close(): Promise<unknown>;
+}
+
+const CLIENTS: Record<string, (url: string) => Promise<Connected>> = {
+  async ioredis(url) {
+    const client = new Redis(url);
+    return { client, close: () => client.quit() };
+  },
+  async ioredis5(url) {
+    const client = new Redis5(url);
+    return { client, close: () => client.quit() };
+  },
+  async redis(url) {
+    const client = await createClient({ url }).connect();
+    return { client, close: () => client.disconnect() };
+  },
+  async redis5(url) {
+    const client = await createClient5({ url }).connect();
+    return { client, close: () => client.disconnect() };
+  },
+  async redis4(url) {
+    const client = createClient4({ url });
+    await client.connect();
+    return { client, close: () => client.disconnect() };
+  },
+  /** A client known only by a standalone sendCommand(args), e.g. a thin wrapper. */
+  async sendCommand(url) {
+    const inner = await createClient({ url }).connect();
+    const client = { sendCommand: (args: string[]) => inner.sendCommand(args) } as unknown as RedisClient;
+    return { client, close: () => inner.disconnect() };
+  },
+};
+
+let server: RedisServer;
+let admin: Redis;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  admin = new Redis(server.url);
+});
+
+afterAll(async () => {
+  await admin?.quit();
+  await server?.stop();
+});
+
+describe("configuration fails at creation with invalid_config", () => {
+  const fakeIORedis = { call: async () => 0, eval: async () => 0 } as unknown as RedisClient;
+
+  it.each([
+    ["undefined", undefined],
+    ["null", null],
+    ["a URL string", "redis://127.0.0.1:6379"],
+    ["a number", 6379],
+    ["an object without eval", { get: () => undefined }],
+  ])("rejects %s as the client", (_name, client) => {
+    const create = () => redisStore(client as unknown as RedisClient);
+    expect(create).toThrow(WebhookVerificationError);
+    expect(create).toThrow(expect.objectContaining({ code: "invalid_config", status: 500 }));
+    expect(create).toThrow(/ioredis|node-redis/);
+  });
+
+  it.each<[string, RedisStoreOptions, RegExp]>([
+    ["ttlSeconds 0", { ttlSeconds: 0 }, /ttlSeconds/],
+    ["ttlSeconds -1", { ttlSeconds: -1 }, /ttlSeconds/],
+    ["ttlSeconds NaN", { ttlSeconds: Number.NaN }, /ttlSeconds/],
+    ["ttlSeconds Infinity", { ttlSeconds: Number.POSITIVE_INFINITY }, /ttlSeconds/],
+    ["ttlSeconds as a string", { ttlSeconds: "3600" as unknown as number }, /ttlSeconds/],
+    ["ttlSeconds too large for Redis", { ttlSeconds: 1e300 }, /ttlSeconds/],
+    ["leaseSeconds 0", { leaseSeconds: 0 }, /leaseSeconds/],
+    ["leaseSeconds -5", { leaseSeconds: -5 }, /leaseSeconds/],
+    ["leaseSeconds null", { leaseSeconds: null as unknown as number }, /leaseSeconds/],
+    ["a prefix that is not a string", { prefix: 42 as unknown as string }, /prefix/],
+  ])("rejects %s", (_name, options, message) => {
+    const create = () => redisStore(fakeIORedis, options);
+    expect(create).toThrow(expect.objectContaining({ code: "invalid_config" }));
+    expect(create).toThrow(message);
+  });
+
+  it("rejects options that are not an object", () => {
+    expect(() => redisStore(fakeIORedis, "colivara:" as unknown as RedisStoreOptions)).toThrow(
+      expect.objectContaining({ code: "invalid_config" }),
+    );
+  });
+
+  it("accepts fractional seconds", () => {
+    expect(typeof redisStore(fakeIORedis, { ttlSeconds: 0.5, leaseSeconds: 1.5 }).claim).toBe("function");
+  });
+});
+
+describe.each(Object.keys(CLIENTS))("redisStore with %s", (kind) => {
+  let connected: Connected;
+  let prefix: string;
+  let store: DedupeStore;
+
+  beforeAll(async () => {
+    connected = await (CLIENTS[kind] as (url: string) => Promise<Connected>)(server.url);
+    prefix = `test:${kind}:${randomUUID()}:`;
+    store = redisStore(connected.client, { prefix, ttlSeconds: 3600, leaseSeconds: 30 });
+  });
+  afterAll(async () => {
+    await connected?.close();
+  });
+
+  const id = () => `msg_${randomUUID()}`;
+
+  it("claims a new id once; a second claim is in flight; after complete it is done", async () => {
+    const msg = id();
+    const first = await store.claim(msg);
+    expect(first).toEqual({ status: "claimed", token: expect.any(String) });
+    expect(await store.claim(msg)).toEqual({ status: "in_flight" });
+    await store.complete(msg, first.token as string);
+    expect(await store.claim(msg)).toEqual({ status: "done" });
+    expect(await store.claim(msg)).toEqual({ status: "done" });
+  });
+
+  it("gives out exactly one claim among many concurrent ones", async () => {
+    const msg = id();
+    const claims = await Promise.all(Array.from({ length: 50 }, () => store.claim(msg)));
+    expect(claims.filter((c) => c.status === "claimed")).toHaveLength(1);
+    expect(claims.filter((c) => c.status === "in_flight")).toHaveLength(49);
+  });
+
+  it("stores an in-flight claim under the lease and a handled id under the TTL (PTTL)", async () => {
+    const msg = id();
+    const { token } = await store.claim(msg);
+    expect(await admin.get(`${prefix}${msg}`)).toBe(`p:${token}`);
+    const leasePttl = await admin.pttl(`${prefix}${msg}`);
+    expect(leasePttl).toBeGreaterThan(0);
+    expect(leasePttl).toBeLessThanOrEqual(30_000);
+
+    await store.complete(msg, token as string);
+    expect(await admin.get(`${prefix}${msg}`)).toBe("d");
+    const donePttl = await admin.pttl(`${prefix}${msg}`);
+    expect(donePttl).toBeGreaterThan(30_000);
+    expect(donePttl).toBeLessThanOrEqual(3_600_000);
+  });
+
+  it("remembers handled ids for 28 hours by default", async () => {
+    const defaults = redisStore(connected.client, { prefix });
+    const msg = id();
+    const { token } = await defaults.claim(msg);
+    const leasePttl = await admin.pttl(`${prefix}${msg}`);
+    expect(leasePttl).toBeGreaterThan(0);
+    expect(leasePttl).toBeLessThanOrEqual(60_000);
+    await defaults.complete(msg, token as string);
+    const pttl = await admin.pttl(`${prefix}${msg}`);
+    expect(pttl).toBeGreaterThan(27 * 3600 * 1000);
+    expect(pttl).toBeLessThanOrEqual(28 * 3600 * 1000);
+  });
+
+  it("release gives the id back so the retry is claimed with a new token", async () => {
+    const msg = id();
+    const first = await store.claim(msg);
+    await store.release(msg, first.token as string);
+    expect(await admin.exists(`${prefix}${msg}`)).toBe(0);
+    const second = await store.claim(msg);
+    expect(second.status).toBe("claimed");
+    expect(second.token).not.toBe(first.token);
+  });
+
+  it("never lets a wrong token release or complete another attempt's claim", async () => {
+    const msg = id();
+    const { token } = await store.claim(msg);
+    await store.release(msg, "not-the-token");
+    expect(await store.claim(msg)).toEqual({ status: "in_flight" });
+    await store.complete(msg, "not-the-token");
+    expect(await store.claim(msg)).toEqual({ status: "in_flight" });
+    expect(await admin.get(`${prefix}${msg}`)).toBe(`p:${token}`);
+  });
+
+  it("never forgets a handled id through a late release", async () => {
+    const msg = id();
+    const { token } = await store.claim(msg);
+    await store.complete(msg, token as string);
+    await store.release(msg, token as string);
+    expect(await store.claim(msg)).toEqual({ status: "done" });
+  });
+
+  it("lets a claim expire after its lease; the stale owner can then neither release nor complete it", async () => {
+    const short = redisStore(connected.client, { prefix, leaseSeconds: 1 });
+    const msg = id();
+    const stale = await short.claim(msg);
+    expect(stale.status).toBe("claimed");
+    expect(await short.claim(msg)).toEqual({ status: "in_flight" });
+    // Poll for the eventual state: the dead attempt's lease is gone.
+    const fresh = await vi.waitFor(
+      async () => {
+        const claim = await short.claim(msg);
+        expect(claim.status).toBe("claimed");
+        return claim;
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    await short.release(msg, stale.token as string);
+    expect(await short.claim(msg)).toEqual({ status: "in_flight" });
+    await short.complete(msg, stale.token as string);
+    expect(await admin.get(`${prefix}${msg}`)).toBe(`p:${fresh.token}`);
+    await short.complete(msg, fresh.token as string);
+    expect(await short.claim(msg)).toEqual({ status: "done" });
+  });
+
+  it("still records a handler that finished after its lease ran out, if nobody claimed the id since", async () => {
+    const short = redisStore(connected.client, { prefix, leaseSeconds: 1 });
+    const msg = id();
+    const { token } = await short.claim(msg);
+    await vi.waitFor(async () => expect(await admin.exists(`${prefix}${msg}`)).toBe(0), {
+      timeout: 10_000,
+      interval: 100,
+    });
+    await short.complete(msg, token as string);
+    expect(await short.claim(msg)).toEqual({ status: "done" });
+  });
+
+  it("namespaces keys by prefix: the same id in two prefixes is two deliveries", async () => {
+    const msg = id();
+    const other = redisStore(connected.client, { prefix: `${prefix}other:` });
+    expect((await store.claim(msg)).status).toBe("claimed");
+    expect((await other.claim(msg)).status).toBe("claimed");
+    expect(await admin.exists(`${prefix}${msg}`, `${prefix}other:${msg}`)).toBe(2);
+    expect(await admin.exists(msg)).toBe(0);
+  });
+
+  it(`uses "${DEFAULT_PREFIX}" when no prefix is given`, async () => {
+    const msg = id();
+    const defaults = redisStore(connected.client);
+    const { token } = await defaults.claim(msg);
+    expect(await admin.get(`colivara:webhooks:${msg}`)).toBe(`p:${token}`);
+    await defaults.release(msg, token as string);
+  });
+
+  it("shares one format with every other client: claims made here are seen there", async () => {
+    const msg = id();
+    const viaAdmin = redisStore(admin, { prefix });
+    const { token } = await store.claim(msg);
+    expect(await viaAdmin.claim(msg)).toEqual({ status: "in_flight" });
+    await store.complete(msg, token as string);
+    expect(await viaAdmin.claim(msg)).toEqual({ status: "done" });
+  });
+});
+
+/** A port nothing listens on: bound, then released. */
+async function deadPort(): Promise<number> {
+  const probe = createServer().listen(0, "127.0.0.1");
+  await new Promise<void>((resolve) => probe.once("listening", () => resolve()));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** ioredis pointed at a dead port, failing commands at once instead of queueing them. */
+async function unreachableIORedis(): Promise<Redis> {
+  const client = new Redis(await deadPort(), "127.0.0.1", {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on("error", () => {});
+  return client;
+}
+
+describe("an unreachable Redis", () => {
+  it("rejects claims (the adapter answers 503 dedupe_unavailable) instead of hanging: ioredis", async () => {
+    const client = await unreachableIORedis();
+    const store = redisStore(client);
+    await expect(store.claim("msg_offline")).rejects.toThrow();
+    client.disconnect();
+  });
+
+  it("rejects claims (the adapter answers 503 dedupe_unavailable) instead of hanging: node-redis", async () => {
+    const client = createClient({ url: server.url });
+    const store = redisStore(client);
+    await expect(store.claim("msg_offline")).rejects.toThrow();
+  });
+
+  it("makes the adapter answer 503 dedupe_unavailable so the sender retries, without running the handler", async () => {
+    const secret = newSecret();
+    const client = await unreachableIORedis();
+    let ran = 0;
+    const app = express();
+    const onError = vi.fn();
+    app.post("/hook", verifyColivara({ secret, dedupe: redisStore(client), onError }), (_req, res) => {
+      ran++;
+      res.sendStatus(204);
+    });
+    const http = app.listen(0, "127.0.0.1");
+    await new Promise<void>((resolve) => http.once("listening", () => resolve()));
+    try {
+      const delivery = sign(secret, successPayload());
+      const response = await fetch(`http://127.0.0.1:${(http.address() as AddressInfo).port}/hook`, {
+        method: "POST",
+        body: delivery.body,
+        headers: delivery.headers,
+      });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: { code: "dedupe_unavailable" } });
+      expect(ran).toBe(0);
+      expect(onError).toHaveBeenCalledOnce();
+    } finally {
+      http.closeAllConnections();
+      http.close();
+      client.disconnect();
+    }
+  });
+});
