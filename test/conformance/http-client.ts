@@ -41,3 +41,31 @@ export function abortMidUpload(url: string, headers: Record<string, string>): Pr
     req.write(Buffer.alloc(1000, 0x61), () => setImmediate(() => req.destroy()));
   });
 }
+
+/**
+ * Sends headers and a few bytes of a declared body, then stalls: resolves with the answer
+ * and whether the server closed the connection afterwards.
+ */
+export function trickleThenStall(
+  url: string,
+  headers: Record<string, string>,
+): Promise<RawResponse & { closedByServer: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", headers: { ...headers, "content-length": "4096" } });
+    req.on("response", (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      res.on("end", () => {
+        const socket = req.socket;
+        const answer = { status: res.statusCode ?? 0, headers: res.headers, body };
+        if (socket === null || socket.destroyed) resolve({ ...answer, closedByServer: true });
+        else socket.once("close", () => resolve({ ...answer, closedByServer: true }));
+      });
+    });
+    req.on("error", reject);
+    req.write('{"type":');
+  });
+}

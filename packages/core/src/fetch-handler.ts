@@ -1,6 +1,7 @@
 import { WebhookVerificationError } from "./errors.js";
 import type { VerifiedWebhook } from "./events.js";
 import { bodyReadError, payloadTooLarge } from "./limit.js";
+import { DEFAULT_READ_TIMEOUT_MS, withReadTimeout } from "./read-timeout.js";
 import { createReceiver, type ReceiverOptions, type WebhookResponse } from "./receiver.js";
 
 /**
@@ -36,7 +37,11 @@ export type FetchHandlerOptions = ReceiverOptions;
  * Reads a Fetch body once, refusing it as soon as it passes `limit` (by Content-Length
  * first, then while streaming) so an oversized upload is never buffered or hashed.
  */
-export async function readFetchBody(request: Request, limit: number): Promise<Uint8Array> {
+export async function readFetchBody(
+  request: Request,
+  limit: number,
+  readTimeoutMs: number = DEFAULT_READ_TIMEOUT_MS,
+): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw payloadTooLarge(limit);
   if (request.bodyUsed) {
@@ -47,13 +52,17 @@ export async function readFetchBody(request: Request, limit: number): Promise<Ui
   }
   if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
+  const deadline = Date.now() + readTimeoutMs;
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
     let chunk: ReadableStreamReadResult<Uint8Array>;
     try {
-      chunk = await reader.read();
+      chunk = await withReadTimeout(reader.read(), deadline - Date.now(), () => {
+        reader.cancel().catch(() => {});
+      });
     } catch (error) {
+      if (error instanceof WebhookVerificationError) throw error;
       // A client that disconnects mid-upload: a client error, not a server fault.
       throw bodyReadError(error, limit);
     }
@@ -135,7 +144,7 @@ export function createWebhookHandler(
     let bodyError: unknown;
     if (request.method === "POST") {
       try {
-        body = await readFetchBody(request, receiver.limit);
+        body = await readFetchBody(request, receiver.limit, receiver.readTimeoutMs);
       } catch (error) {
         // A client that aborts mid-upload is a 400 like in every adapter, not a server fault.
         bodyError = bodyReadError(error, receiver.limit);

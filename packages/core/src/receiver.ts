@@ -3,6 +3,7 @@ import { isWebhookVerificationError, WebhookVerificationError } from "./errors.j
 import type { ColivaraEvent, UnknownEvent, UpsertFailEvent, UpsertSuccessEvent, VerifiedWebhook } from "./events.js";
 import type { HeaderInput } from "./headers.js";
 import { parseLimit } from "./limit.js";
+import { parseReadTimeout } from "./read-timeout.js";
 import { createVerifier, type Verifier, type VerifierOptions } from "./verifier.js";
 
 type Handler<E extends ColivaraEvent> = (event: E, webhook: VerifiedWebhook<E>) => unknown;
@@ -48,6 +49,8 @@ export interface ErrorContext {
 export interface ReceiverOptions extends VerifierOptions {
   /** Largest accepted body, in bytes or as `"1mb"`. Default 1 MiB. */
   limit?: number | string | undefined;
+  /** How long the whole body may take to arrive before a 408. Default 10,000 ms. */
+  readTimeoutMs?: number | undefined;
   /** Handler map: the adapter answers itself (204, or 500 when a handler throws). */
   on?: WebhookHandlers | undefined;
   /** Called for handler failures and server-side misconfiguration. Default: console.error. */
@@ -123,6 +126,8 @@ export type ReceiveResult =
 export interface WebhookReceiver {
   /** The body limit in bytes, for the adapter's reader. */
   readonly limit: number;
+  /** The read timeout in milliseconds, for the adapter's reader. */
+  readonly readTimeoutMs: number;
   /** True when a handler map makes the receiver answer every request itself. */
   readonly answersItself: boolean;
   receive(input: ReceiveInput): Promise<ReceiveResult>;
@@ -203,6 +208,7 @@ export function createReceiver(
   settings: { lazySecret?: boolean } = {},
 ): WebhookReceiver {
   const limit = parseLimit(options.limit);
+  const readTimeoutMs = parseReadTimeout(options.readTimeoutMs);
   const handlers = checkHandlers(options.on);
   if (options.onError !== undefined && typeof options.onError !== "function") {
     throw new WebhookVerificationError("invalid_config", "onError must be a function (error, context) => void.");
@@ -222,7 +228,13 @@ export function createReceiver(
   function errorResponse(error: unknown): WebhookResponse {
     if (isWebhookVerificationError(error)) {
       if (error.status >= 500) report(error, {});
-      const extra = error.code === "method_not_allowed" ? { allow: "POST" } : undefined;
+      const extra =
+        error.code === "method_not_allowed"
+          ? { allow: "POST" }
+          : error.code === "payload_too_large" || error.code === "request_timeout"
+            ? // The rest of the upload is not drained: the connection is closed instead.
+              { connection: "close" }
+            : undefined;
       return json(error.status, { error: { code: error.code, message: error.message } }, extra);
     }
     report(error, {});
@@ -309,5 +321,13 @@ export function createReceiver(
     }
   }
 
-  return { limit, answersItself: handlers !== undefined, receive, errorResponse, dispatch, handlerFailed };
+  return {
+    limit,
+    readTimeoutMs,
+    answersItself: handlers !== undefined,
+    receive,
+    errorResponse,
+    dispatch,
+    handlerFailed,
+  };
 }

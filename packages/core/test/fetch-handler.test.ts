@@ -144,3 +144,26 @@ describe("signWebhook timestamps", () => {
     expect(() => signWebhook({ secret, payload: {}, timestamp: new Date("nope") })).toThrow(/valid Date/);
   });
 });
+
+describe("read timeout", () => {
+  it("answers 408 request_timeout to a body that stalls, never verifying a truncated body", async () => {
+    const handler = vi.fn();
+    const handle = createWebhookHandler(handler, { secret, readTimeoutMs: 100 });
+    const stalled = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"type":'));
+      },
+    });
+    const request = new Request("http://127.0.0.1/", {
+      method: "POST",
+      body: stalled,
+      headers: { "svix-id": "msg_slow", "svix-timestamp": "1", "svix-signature": "v1,x" },
+      duplex: "half",
+    } as RequestInit);
+    const response = await handle(request);
+    expect(response.status).toBe(408);
+    expect(response.headers.get("connection")).toBe("close");
+    expect((await response.json()).error.code).toBe("request_timeout");
+    expect(handler).not.toHaveBeenCalled();
+  });
+});

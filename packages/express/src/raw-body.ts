@@ -1,5 +1,5 @@
 import { WebhookVerificationError } from "@colivara/webhooks";
-import { bodyReadError, payloadTooLarge } from "@colivara/webhooks/adapter";
+import { bodyReadError, payloadTooLarge, withReadTimeout } from "@colivara/webhooks/adapter";
 import type { Request } from "express";
 import getRawBody from "raw-body";
 
@@ -16,7 +16,7 @@ function byteLength(body: Buffer | string): number {
  * The exact bytes of the request: from a raw parser that ran first (`req.rawBody`, a
  * Buffer/string `req.body`), else from the stream, with the limit enforced while reading.
  */
-export async function readRawBody(req: Request, limit: number): Promise<Buffer | string> {
+export async function readRawBody(req: Request, limit: number, readTimeoutMs: number): Promise<Buffer | string> {
   const captured = (req as { rawBody?: unknown }).rawBody ?? req.body;
   if (Buffer.isBuffer(captured) || typeof captured === "string") {
     if (byteLength(captured) > limit) throw payloadTooLarge(limit);
@@ -27,7 +27,12 @@ export async function readRawBody(req: Request, limit: number): Promise<Buffer |
     throw new WebhookVerificationError("body_already_parsed", PARSED_FIRST);
   }
   try {
-    return await getRawBody(req, { length: req.headers["content-length"] ?? null, limit });
+    // On timeout the reader stops: the trickle is no longer buffered, and the 408 closes the socket.
+    return await withReadTimeout(
+      getRawBody(req, { length: req.headers["content-length"] ?? null, limit }),
+      readTimeoutMs,
+      () => req.pause(),
+    );
   } catch (error) {
     throw bodyReadError(error, limit);
   }

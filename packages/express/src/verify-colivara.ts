@@ -25,8 +25,6 @@ export type VerifyColivaraOptions = ReceiverOptions;
 function send(res: Response, response: WebhookResponse): void {
   res.statusCode = response.status;
   for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-  // An over-limit upload is not drained: close the connection instead.
-  if (response.status === 413) res.setHeader("connection", "close");
   res.end(response.body);
 }
 
@@ -51,7 +49,8 @@ function send(res: Response, response: WebhookResponse): void {
 export function verifyColivara(options: VerifyColivaraOptions = {}): RequestHandler {
   const receiver = createReceiver(options);
   return function colivaraWebhook(req: Request, res: Response, next: NextFunction): void {
-    const read = req.method === "POST" ? readRawBody(req, receiver.limit) : Promise.resolve(undefined);
+    const read =
+      req.method === "POST" ? readRawBody(req, receiver.limit, receiver.readTimeoutMs) : Promise.resolve(undefined);
     read
       .then(
         (body) => receiver.receive({ method: req.method, headers: req.headers, body }),

@@ -76,8 +76,6 @@ function invalidConfig(message: string): WebhookVerificationError {
 
 function send(reply: FastifyReply, response: WebhookResponse): void {
   reply.code(response.status).headers(response.headers);
-  // An over-limit upload is not drained: close the connection instead.
-  if (response.status === 413) reply.header("connection", "close");
   reply.send(response.body === "" ? undefined : response.body);
 }
 
@@ -145,7 +143,7 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: Colivar
     let bodyError: unknown;
     if (request.method === "POST") {
       try {
-        body = await readRawBody(request, payload, limit);
+        body = await readRawBody(request, payload, limit, receiver.readTimeoutMs);
       } catch (error) {
         bodyError = error;
       }

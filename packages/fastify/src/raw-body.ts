@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { WebhookVerificationError } from "@colivara/webhooks";
-import { bodyReadError, payloadTooLarge } from "@colivara/webhooks/adapter";
+import { bodyReadError, payloadTooLarge, withReadTimeout } from "@colivara/webhooks/adapter";
 import type { FastifyRequest } from "fastify";
 
 /** The payload a `preParsing` hook receives: the request, or a stream an earlier hook returned. */
@@ -24,14 +24,20 @@ function ignore(): void {}
  * waiting for the upload), then while reading, so an oversized body is never buffered whole
  * or hashed.
  */
-export function readRawBody(request: FastifyRequest, payload: PayloadStream, limit: number): Promise<Buffer> {
+export function readRawBody(
+  request: FastifyRequest,
+  payload: PayloadStream,
+  limit: number,
+  readTimeoutMs: number,
+): Promise<Buffer> {
   const declared = Number(request.headers["content-length"]);
   if (declared > limit) return Promise.reject(payloadTooLarge(limit));
   // body-parser marks a request it consumed with `_body`; an ended stream has nothing left.
   if (payload.readableEnded === true || (request.raw as { _body?: unknown })._body === true) {
     return Promise.reject(new WebhookVerificationError("body_already_parsed", CONSUMED_FIRST));
   }
-  return new Promise<Buffer>((resolve, reject) => {
+  let stop = ignore;
+  const read = new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
 
@@ -67,12 +73,18 @@ export function readRawBody(request: FastifyRequest, payload: PayloadStream, lim
       reject(bodyReadError({ type: "request.aborted" }, limit));
     }
 
+    stop = () => {
+      finish();
+      payload.pause();
+    };
     payload.on("data", onData);
     payload.on("end", onEnd);
     payload.on("error", onError);
     payload.on("close", onClose);
     payload.resume();
   });
+  // A trickling client is cut off: nothing more is buffered and the 408 closes the socket.
+  return withReadTimeout(read, readTimeoutMs, () => stop());
 }
 
 /**

@@ -50,7 +50,7 @@ export function colivaraWebhook(options: ColivaraWebhookOptions = {}): Middlewar
     let bodyError: unknown;
     if (c.req.method === "POST") {
       try {
-        body = await readHonoBody(c.req, receiver.limit);
+        body = await readHonoBody(c.req, receiver.limit, receiver.readTimeoutMs);
       } catch (error) {
         bodyError = error;
       }

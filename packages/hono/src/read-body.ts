@@ -15,7 +15,11 @@ function byteLength(body: Uint8Array | string): number {
  * exact), refuses a cache that only holds a parsed form, else streams with the limit.
  * The bytes are cached back so `c.req.text()` still works in the route.
  */
-export async function readHonoBody(req: HonoRequest, limit: number): Promise<Uint8Array | string> {
+export async function readHonoBody(
+  req: HonoRequest,
+  limit: number,
+  readTimeoutMs: number,
+): Promise<Uint8Array | string> {
   const cache = req.bodyCache;
   let body: Uint8Array | string;
   if (cache.arrayBuffer) body = new Uint8Array(await cache.arrayBuffer);
@@ -23,7 +27,7 @@ export async function readHonoBody(req: HonoRequest, limit: number): Promise<Uin
   else if (Object.keys(cache).length > 0 || req.raw.bodyUsed) {
     throw new WebhookVerificationError("body_already_parsed", PARSED_FIRST);
   } else {
-    body = await readFetchBody(req.raw, limit);
+    body = await readFetchBody(req.raw, limit, readTimeoutMs);
     const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
     const buffer = (whole ? body.buffer : body.slice().buffer) as ArrayBuffer;
     // Hono stores promises in bodyCache at run time, though its types say plain values.
