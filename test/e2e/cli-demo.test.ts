@@ -16,7 +16,7 @@ describe("pnpm demo", () => {
 
   it("starts examples/express, sends five deliveries with the CLI, prints the table and stops the server", async () => {
     const demo = startProcess([demoScript], { cwd: repoRoot, env: cleanEnv() });
-    const [exitCode] = await Promise.all([new Promise((resolve) => demo.child.once("exit", resolve))]);
+    const exitCode = await new Promise((resolve) => demo.child.once("exit", resolve));
     const out = demo.stdout();
     expect(exitCode, `${out}\n${demo.stderr()}`).toBe(0);
     expect(out).not.toContain("\u001b[");
