@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { expect, it } from "vitest";
+import { it } from "vitest";
 import { newSecret } from "../../../test/conformance/deliveries.js";
 import { expectSlowUploadCutOff } from "../../../test/conformance/read-timeout.js";
 import { type ColivaraEnv, colivaraWebhook } from "../src/index.js";
