@@ -4,7 +4,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 export const exampleDir: string = fileURLToPath(new URL("../../examples/next/", import.meta.url));
@@ -55,16 +54,6 @@ export async function buildExample(): Promise<{ seconds: number; output: string 
   return { seconds: (performance.now() - started) / 1000, output };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, "close");
-  return port;
-}
-
 export interface RunningExample {
   url: string;
   /** Every stdout line so far. */
@@ -90,27 +79,36 @@ function collectLines(stream: NodeJS.ReadableStream, into: string[], onLine: () 
   });
 }
 
-async function waitUntilReady(child: ChildProcess, url: string, stderr: string[]): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`next start exited with ${child.exitCode}:\n${stderr.join("\n")}`);
+/**
+ * Resolves with the URL `next start` prints once it listens ("- Local: http://…", the real
+ * port even for `-p 0`) and says it is ready; rejects if it exits first or takes over 60 s.
+ */
+function listeningUrl(child: ChildProcess, stdout: string[], stderr: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.stdout?.off("data", check);
+      reject(new Error(`next start ${why}:\n${[...stdout, ...stderr].join("\n")}`));
+    };
+    const timer = setTimeout(() => fail("did not get ready within 60 s"), 60_000);
+    child.once("exit", (code) => fail(`exited with ${code}`));
+    function check() {
+      const text = stdout.join("\n");
+      const local = /Local:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+      if (local && /Ready in/.test(text)) {
+        clearTimeout(timer);
+        child.stdout?.off("data", check);
+        resolve(local[1] as string);
+      }
     }
-    try {
-      if ((await fetch(`${url}/api/health`)).status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`next start did not answer on ${url} within 60 s:\n${stderr.join("\n")}`);
+    // After collectLines' own listener, so `stdout` already holds the chunk's lines.
+    child.stdout?.on("data", check);
+  });
 }
 
-/** `next start -H 127.0.0.1 -p <free port>`; `secret` undefined starts it without one. */
+/** `next start -H 127.0.0.1 -p 0`; `secret` undefined starts it without one. */
 export async function startExample(secret: string | undefined): Promise<RunningExample> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
+  const child = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", "0"], {
     cwd: exampleDir,
     env: childEnv(secret),
     stdio: ["ignore", "pipe", "pipe"],
@@ -122,6 +120,7 @@ export async function startExample(secret: string | undefined): Promise<RunningE
     for (const waiter of waiters) waiter();
   });
   collectLines(child.stderr as NodeJS.ReadableStream, stderr, () => {});
+  const listening = listeningUrl(child, stdout, stderr);
 
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -132,8 +131,9 @@ export async function startExample(secret: string | undefined): Promise<RunningE
     clearTimeout(timer);
   };
 
+  let url: string;
   try {
-    await waitUntilReady(child, url, stderr);
+    url = await listening;
   } catch (error) {
     await stop();
     throw error;
