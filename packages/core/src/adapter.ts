@@ -10,6 +10,8 @@ export type { DedupeClaim, DedupeStore } from "./dedupe.js";
 export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS, positiveOption } from "./dedupe.js";
 export { readFetchBody, toFetchResponse } from "./fetch-handler.js";
 export { bodyReadError, DEFAULT_LIMIT_BYTES, parseLimit, payloadTooLarge } from "./limit.js";
+export type { NodeResponseLike } from "./node-response.js";
+export { sendNodeResponse, settleWhenAnswered } from "./node-response.js";
 export { DEFAULT_READ_TIMEOUT_MS, parseReadTimeout, withReadTimeout } from "./read-timeout.js";
 export type {
   ErrorContext,

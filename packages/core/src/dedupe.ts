@@ -66,10 +66,11 @@ export function positiveOption(name: string, value: unknown, fallback: number): 
   return value;
 }
 
+// Tokens only need to be unique within this process's memory store.
 let counter = 0;
 function newToken(): string {
   counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
-  return `${Date.now().toString(36)}-${counter.toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  return counter.toString(36);
 }
 
 interface Entry {
@@ -97,12 +98,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
   // first entries are always the oldest and eviction is O(1).
   const entries = new Map<string, Entry>();
 
+  // Evicting a tenth at a time keeps eviction amortised O(1): starting a Map iterator walks
+  // past the slots of earlier deletions, so one eviction per insert would cost that walk each time.
+  const evictTo = Math.max(1, Math.floor(maxEntries * 0.9));
+
   function set(id: string, entry: Entry): void {
     entries.delete(id);
     entries.set(id, entry);
-    while (entries.size > maxEntries) {
-      const oldest = entries.keys().next().value as string;
+    if (entries.size <= maxEntries) return;
+    for (const oldest of entries.keys()) {
       entries.delete(oldest);
+      if (entries.size <= evictTo) break;
     }
   }
 

@@ -1,5 +1,5 @@
 import type { VerifiedWebhook } from "@colivara/webhooks";
-import { createReceiver, type ReceiverOptions, type WebhookResponse } from "@colivara/webhooks/adapter";
+import { createReceiver, type ReceiverOptions, sendNodeResponse, settleWhenAnswered } from "@colivara/webhooks/adapter";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { readRawBody } from "./raw-body.js";
 
@@ -21,12 +21,6 @@ declare global {
  * ```
  */
 export type VerifyColivaraOptions = ReceiverOptions;
-
-function send(res: Response, response: WebhookResponse): void {
-  res.statusCode = response.status;
-  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-  res.end(response.body);
-}
 
 /**
  * Express middleware (Express 4 and 5) that verifies a ColiVara delivery from its raw
@@ -57,17 +51,10 @@ export function verifyColivara(options: VerifyColivaraOptions = {}): RequestHand
         (bodyError: unknown) => receiver.receive({ method: req.method, headers: req.headers, bodyError }),
       )
       .then((result) => {
-        if (result.response) return send(res, result.response);
+        if (result.response) return sendNodeResponse(res, result.response);
         req.colivara = result.webhook;
         // Dedupe learns the outcome from the user's answer: 2xx is handled, else retried.
-        let settled = false;
-        const settle = (handled: boolean) => {
-          if (settled) return;
-          settled = true;
-          void result.settle(handled);
-        };
-        res.once("finish", () => settle(res.statusCode >= 200 && res.statusCode < 300));
-        res.once("close", () => settle(false));
+        settleWhenAnswered(res, result.settle);
         next();
       })
       .catch(next);

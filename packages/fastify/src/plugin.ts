@@ -4,6 +4,7 @@ import {
   DEFAULT_LIMIT_BYTES,
   type ReceiveResult,
   type ReceiverOptions,
+  settleWhenAnswered,
   type WebhookResponse,
 } from "@colivara/webhooks/adapter";
 import type {
@@ -62,7 +63,6 @@ const registeredScopes = new WeakSet<object>();
 /** The bodyLimit a route was declared with, before an outer registration raised it. */
 const declaredBodyLimits = new WeakMap<object, number | undefined>();
 type Captured = FastifyRequest & { [kWebhook]: VerifiedWebhook | null };
-type Settle = (handled: boolean) => Promise<void>;
 
 const NOT_CAPTURED =
   "request.colivara is only set on routes declared with { config: { colivara: true } } after " +
@@ -77,18 +77,6 @@ function invalidConfig(message: string): WebhookVerificationError {
 function send(reply: FastifyReply, response: WebhookResponse): void {
   reply.code(response.status).headers(response.headers);
   reply.send(response.body === "" ? undefined : response.body);
-}
-
-/** Tells the receiver (e.g. its dedupe store) how the user's route answered. */
-function settleOnResponse(reply: FastifyReply, settle: Settle): void {
-  let settled = false;
-  const once = (handled: boolean) => {
-    if (settled) return;
-    settled = true;
-    void settle(handled);
-  };
-  reply.raw.once("finish", () => once(reply.raw.statusCode >= 200 && reply.raw.statusCode < 300));
-  reply.raw.once("close", () => once(false));
 }
 
 /** The route's own preParsing hooks, less the capture of a registration in an outer scope. */
@@ -160,7 +148,7 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: Colivar
     }
     (request as Captured)[kWebhook] = result.webhook;
     // Dedupe learns the outcome from the route's answer: 2xx is handled, else retried.
-    settleOnResponse(reply, result.settle);
+    settleWhenAnswered(reply.raw, result.settle);
     return replayStream(body ?? Buffer.alloc(0), payload);
   }
 

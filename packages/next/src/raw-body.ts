@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { WebhookVerificationError } from "@colivara/webhooks";
-import { bodyReadError, payloadTooLarge } from "@colivara/webhooks/adapter";
+import { bodyReadError, payloadTooLarge, withReadTimeout } from "@colivara/webhooks/adapter";
 import getRawBody from "raw-body";
 
 const PARSED_FIRST =
@@ -14,7 +14,11 @@ const PARSED_FIRST =
  * body parser (a parsed object, or text decoded with the declared charset: not the signed
  * bytes), so it is `body_already_parsed`, naming the fix.
  */
-export async function readRawBody(req: IncomingMessage, limit: number): Promise<Uint8Array | string> {
+export async function readRawBody(
+  req: IncomingMessage,
+  limit: number,
+  readTimeoutMs: number,
+): Promise<Uint8Array | string> {
   const { rawBody, body } = req as { rawBody?: unknown; body?: unknown };
   const kept =
     typeof rawBody === "string" || rawBody instanceof Uint8Array
@@ -31,7 +35,12 @@ export async function readRawBody(req: IncomingMessage, limit: number): Promise<
     throw new WebhookVerificationError("body_already_parsed", PARSED_FIRST);
   }
   try {
-    return await getRawBody(req, { length: req.headers["content-length"] ?? null, limit });
+    // On timeout the reader stops: the trickle is no longer buffered, and the 408 closes the socket.
+    return await withReadTimeout(
+      getRawBody(req, { length: req.headers["content-length"] ?? null, limit }),
+      readTimeoutMs,
+      () => req.pause(),
+    );
   } catch (error) {
     throw bodyReadError(error, limit);
   }

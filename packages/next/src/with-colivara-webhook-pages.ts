@@ -1,5 +1,5 @@
 import type { VerifiedWebhook } from "@colivara/webhooks";
-import { createReceiver, type WebhookResponse } from "@colivara/webhooks/adapter";
+import { createReceiver, sendNodeResponse, settleWhenAnswered } from "@colivara/webhooks/adapter";
 import type { NextApiRequest, NextApiResponse } from "next";
 import { readRawBody } from "./raw-body.js";
 import {
@@ -34,14 +34,6 @@ export type PagesWebhookHandler = (webhook: VerifiedWebhook, req: NextApiRequest
  * ```
  */
 export type PagesApiHandler = (req: NextApiRequest, res: NextApiResponse) => Promise<void>;
-
-function send(res: NextApiResponse, response: WebhookResponse): void {
-  res.statusCode = response.status;
-  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-  // An over-limit upload is not drained: close the connection instead.
-  if (response.status === 413) res.setHeader("connection", "close");
-  res.end(response.body);
-}
 
 /**
  * Wraps a Pages Router API route (`pages/api/*`) so it only ever sees verified ColiVara
@@ -84,30 +76,22 @@ export function withColivaraWebhookPages(
     let bodyError: unknown;
     if (req.method === "POST") {
       try {
-        body = await readRawBody(req, receiver.limit);
+        body = await readRawBody(req, receiver.limit, receiver.readTimeoutMs);
       } catch (error) {
         bodyError = error;
       }
     }
     const result = await receiver.receive({ method: req.method, headers: req.headers, body, bodyError });
-    if (result.response) return send(res, result.response);
-    // Dedupe learns the outcome from the answer, as in the Express adapter: 2xx is handled,
-    // anything else (or a connection closed first) lets the sender's retry through.
-    let settled = false;
-    const settle = (handled: boolean) => {
-      if (settled) return;
-      settled = true;
-      void result.settle(handled);
-    };
-    res.once("finish", () => settle(res.statusCode >= 200 && res.statusCode < 300));
-    res.once("close", () => settle(false));
+    if (result.response) return sendNodeResponse(res, result.response);
+    // Dedupe learns the outcome from the answer: 2xx is handled, else the retry runs.
+    settleWhenAnswered(res, result.settle);
     try {
       await (handler as PagesWebhookHandler)(result.webhook, req, res);
     } catch (error) {
       const failed = receiver.handlerFailed(error, result.webhook);
       // Already answering when it threw: cut the connection so the sender sees a failure.
       if (res.headersSent) res.destroy();
-      else send(res, failed);
+      else sendNodeResponse(res, failed);
       return;
     }
     if (!res.headersSent) {
