@@ -1,27 +1,19 @@
 // The conformance app (see test/conformance/suite.ts) built with Express 4 or 5.
 import type { AddressInfo } from "node:net";
-import type { ConformanceApp, HandledRecord } from "../../../test/conformance/suite.js";
+import { createHandledLog } from "../../../test/conformance/handled-log.js";
+import type { ConformanceApp } from "../../../test/conformance/suite.js";
 import { verifyColivara } from "../src/index.js";
 
 type ExpressModule = typeof import("express");
 
 export async function startExpressApp(express: ExpressModule, secret: string): Promise<ConformanceApp> {
-  const handled: HandledRecord[] = [];
-  const record = (route: HandledRecord["route"], id: string, event: { type: string } & Record<string, unknown>) => {
-    handled.push({
-      route,
-      id,
-      type: event.type,
-      ...(typeof event.originalType === "string" ? { originalType: event.originalType } : {}),
-      ...(typeof event.name === "string" ? { name: event.name } : {}),
-    });
-  };
+  const { record, handled } = createHandledLog();
   const app = express();
 
   // The documented form: the middleware guards the whole path, the route only handles.
   app.use("/webhooks/colivara", verifyColivara({ secret }));
   app.post("/webhooks/colivara", (req, res) => {
-    record("verify", req.colivara.id, req.colivara.event as never);
+    record("verify", req.colivara);
     res.status(200).json({ id: req.colivara.id, type: req.colivara.event.type });
   });
   app.post(
@@ -30,18 +22,18 @@ export async function startExpressApp(express: ExpressModule, secret: string): P
       secret,
       onError: () => {},
       on: {
-        "upsert.success": (event, webhook) => record("handlers", webhook.id, event as never),
+        "upsert.success": (_event, webhook) => record("handlers", webhook),
         "upsert.fail": (event, webhook) => {
           if (event.name === "explode") throw new Error("handler exploded");
-          record("handlers", webhook.id, event as never);
+          record("handlers", webhook);
         },
-        unknown: (event, webhook) => record("handlers", webhook.id, event as never),
+        unknown: (_event, webhook) => record("handlers", webhook),
       },
     }),
   );
   app.use(express.json());
   app.post("/webhooks/parsed-first", verifyColivara({ secret, onError: () => {} }), (req, res) => {
-    record("verify", req.colivara.id, req.colivara.event as never);
+    record("verify", req.colivara);
     res.sendStatus(200);
   });
   app.post("/echo", (req, res) => {
@@ -63,7 +55,7 @@ export async function startExpressApp(express: ExpressModule, secret: string): P
       json: "/echo",
       health: "/health",
     },
-    handled: async () => [...handled],
+    handled,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -2,7 +2,8 @@
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance, onRequestHookHandler } from "fastify";
-import type { ConformanceApp, HandledRecord } from "../../../test/conformance/suite.js";
+import { createHandledLog } from "../../../test/conformance/handled-log.js";
+import type { ConformanceApp } from "../../../test/conformance/suite.js";
 import colivaraWebhooks from "../src/index.js";
 
 type FastifyFactory = typeof import("fastify").default;
@@ -24,22 +25,13 @@ export const connectStyleJsonParser: onRequestHookHandler = (request, _reply, do
 };
 
 export async function startFastifyApp(fastify: FastifyFactory, secret: string): Promise<ConformanceApp> {
-  const handled: HandledRecord[] = [];
-  const record = (route: HandledRecord["route"], id: string, event: { type: string } & Record<string, unknown>) => {
-    handled.push({
-      route,
-      id,
-      type: event.type,
-      ...(typeof event.originalType === "string" ? { originalType: event.originalType } : {}),
-      ...(typeof event.name === "string" ? { name: event.name } : {}),
-    });
-  };
+  const { record, handled } = createHandledLog();
   const app: FastifyInstance = fastify();
 
   // The documented form: register once, opt routes in through their config.
   await app.register(colivaraWebhooks, { secret });
   app.post("/webhooks/colivara", { config: { colivara: true } }, async (request, reply) => {
-    record("verify", request.colivara.id, request.colivara.event as never);
+    record("verify", request.colivara);
     return reply.code(200).send({ id: request.colivara.id, type: request.colivara.event.type });
   });
 
@@ -50,12 +42,12 @@ export async function startFastifyApp(fastify: FastifyFactory, secret: string): 
       path: "/webhooks/handlers",
       onError: () => {},
       on: {
-        "upsert.success": (event, webhook) => record("handlers", webhook.id, event as never),
+        "upsert.success": (_event, webhook) => record("handlers", webhook),
         "upsert.fail": (event, webhook) => {
           if (event.name === "explode") throw new Error("handler exploded");
-          record("handlers", webhook.id, event as never);
+          record("handlers", webhook);
         },
-        unknown: (event, webhook) => record("handlers", webhook.id, event as never),
+        unknown: (_event, webhook) => record("handlers", webhook),
       },
     });
   });
@@ -67,7 +59,7 @@ export async function startFastifyApp(fastify: FastifyFactory, secret: string): 
       "/webhooks/parsed-first",
       { config: { colivara: true }, onRequest: connectStyleJsonParser },
       async (request, reply) => {
-        record("verify", request.colivara.id, request.colivara.event as never);
+        record("verify", request.colivara);
         return reply.code(200).send();
       },
     );
@@ -86,7 +78,7 @@ export async function startFastifyApp(fastify: FastifyFactory, secret: string): 
       json: "/echo",
       health: "/health",
     },
-    handled: async () => [...handled],
+    handled,
     close: async () => {
       app.server.closeAllConnections();
       await app.close();

@@ -2,27 +2,19 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import type { ConformanceApp, HandledRecord } from "../../../test/conformance/suite.js";
+import { createHandledLog } from "../../../test/conformance/handled-log.js";
+import type { ConformanceApp } from "../../../test/conformance/suite.js";
 import { type ColivaraEnv, colivaraWebhook } from "../src/index.js";
 
 export async function startHonoApp(secret: string): Promise<ConformanceApp> {
-  const handled: HandledRecord[] = [];
-  const record = (route: HandledRecord["route"], id: string, event: { type: string } & Record<string, unknown>) => {
-    handled.push({
-      route,
-      id,
-      type: event.type,
-      ...(typeof event.originalType === "string" ? { originalType: event.originalType } : {}),
-      ...(typeof event.name === "string" ? { name: event.name } : {}),
-    });
-  };
+  const { record, handled } = createHandledLog();
   const app = new Hono<ColivaraEnv>();
 
   app.use("/webhooks/colivara", colivaraWebhook({ secret }));
   app.post("/webhooks/colivara", (c) => {
-    const { id, event } = c.get("colivara");
-    record("verify", id, event as never);
-    return c.json({ id, type: event.type });
+    const webhook = c.get("colivara");
+    record("verify", webhook);
+    return c.json({ id: webhook.id, type: webhook.event.type });
   });
   app.post(
     "/webhooks/handlers",
@@ -30,12 +22,12 @@ export async function startHonoApp(secret: string): Promise<ConformanceApp> {
       secret,
       onError: () => {},
       on: {
-        "upsert.success": (event, webhook) => record("handlers", webhook.id, event as never),
+        "upsert.success": (_event, webhook) => record("handlers", webhook),
         "upsert.fail": (event, webhook) => {
           if (event.name === "explode") throw new Error("handler exploded");
-          record("handlers", webhook.id, event as never);
+          record("handlers", webhook);
         },
-        unknown: (event, webhook) => record("handlers", webhook.id, event as never),
+        unknown: (_event, webhook) => record("handlers", webhook),
       },
     }),
   );
@@ -65,7 +57,7 @@ export async function startHonoApp(secret: string): Promise<ConformanceApp> {
       json: "/echo",
       health: "/health",
     },
-    handled: async () => [...handled],
+    handled,
     close: () =>
       new Promise((resolve) => {
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
