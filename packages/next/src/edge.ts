@@ -8,26 +8,7 @@
 import { WebhookVerificationError } from "@colivara/webhooks";
 import type { PagesApiHandler } from "./with-colivara-webhook-pages.js";
 
-export { WebhookVerificationError } from "@colivara/webhooks";
-export type {
-  ColivaraEvent,
-  ErrorContext,
-  UnknownEvent,
-  UpsertFailEvent,
-  UpsertSuccessEvent,
-  VerifiedWebhook,
-  WebhookErrorCode,
-  WebhookHandlers,
-} from "./types.js";
-export {
-  type AppRouteHandler,
-  type AppRouteWebhookHandler,
-  type ColivaraWebhookHandlerMapOptions,
-  type ColivaraWebhookHandlerOptions,
-  type ColivaraWebhookOptions,
-  withColivaraWebhook,
-} from "./with-colivara-webhook.js";
-export type { PagesApiHandler, PagesWebhookHandler } from "./with-colivara-webhook-pages.js";
+export * from "./app-router.js";
 
 /**
  * Pages Router API routes run on Node.js only; on the Edge runtime this throws, naming the

@@ -5,27 +5,5 @@
  * @packageDocumentation
  */
 
-export { WebhookVerificationError } from "@colivara/webhooks";
-export type {
-  ColivaraEvent,
-  ErrorContext,
-  UnknownEvent,
-  UpsertFailEvent,
-  UpsertSuccessEvent,
-  VerifiedWebhook,
-  WebhookErrorCode,
-  WebhookHandlers,
-} from "./types.js";
-export {
-  type AppRouteHandler,
-  type AppRouteWebhookHandler,
-  type ColivaraWebhookHandlerMapOptions,
-  type ColivaraWebhookHandlerOptions,
-  type ColivaraWebhookOptions,
-  withColivaraWebhook,
-} from "./with-colivara-webhook.js";
-export {
-  type PagesApiHandler,
-  type PagesWebhookHandler,
-  withColivaraWebhookPages,
-} from "./with-colivara-webhook-pages.js";
+export * from "./app-router.js";
+export { withColivaraWebhookPages } from "./with-colivara-webhook-pages.js";
