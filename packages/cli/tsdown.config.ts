@@ -1,23 +1,8 @@
 import { defineConfig } from "tsdown";
+import { packageBuild } from "../../tsdown.base.ts";
 
 export default defineConfig([
-  {
-    entry: ["src/index.ts"],
-    format: ["esm", "cjs"],
-    dts: true,
-    platform: "node",
-    target: "es2022",
-    clean: true,
-    fixedExtension: true,
-  },
-  {
-    // The bin: ESM only (top-level await), no declarations.
-    entry: ["src/cli.ts"],
-    format: ["esm"],
-    dts: false,
-    platform: "node",
-    target: "es2022",
-    clean: false,
-    fixedExtension: true,
-  },
+  packageBuild(),
+  // The bin: ESM only (top-level await), no declarations.
+  packageBuild({ entry: ["src/cli.ts"], format: ["esm"], dts: false, clean: false }),
 ]);

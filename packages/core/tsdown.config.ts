@@ -1,11 +1,7 @@
 import { defineConfig } from "tsdown";
+import { packageBuild } from "../../tsdown.base.ts";
 
-export default defineConfig({
-  entry: ["src/index.ts", "src/testing.ts", "src/adapter.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  platform: "neutral",
-  target: "es2022",
-  clean: true,
-  fixedExtension: true,
-});
+// Neutral: the core runs on Node and on Web-standard runtimes alike.
+export default defineConfig(
+  packageBuild({ entry: ["src/index.ts", "src/testing.ts", "src/adapter.ts"], platform: "neutral" }),
+);

@@ -1,14 +1,10 @@
 import { defineConfig } from "tsdown";
+import { packageBuild } from "../../tsdown.base.ts";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  platform: "node",
-  target: "es2022",
-  clean: true,
-  fixedExtension: true,
-  // Default and named exports together on purpose: require() gets { default, colivaraWebhooks },
-  // and Fastify's register() unwraps `default` itself.
-  outputOptions: { exports: "named" },
-});
+export default defineConfig(
+  packageBuild({
+    // Default and named exports together on purpose: require() gets { default, colivaraWebhooks },
+    // and Fastify's register() unwraps `default` itself.
+    outputOptions: { exports: "named" },
+  }),
+);

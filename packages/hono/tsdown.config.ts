@@ -1,11 +1,5 @@
 import { defineConfig } from "tsdown";
+import { packageBuild } from "../../tsdown.base.ts";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  platform: "neutral",
-  target: "es2022",
-  clean: true,
-  fixedExtension: true,
-});
+// Neutral: Hono apps run on Node, Bun, Deno and Workers.
+export default defineConfig(packageBuild({ platform: "neutral" }));

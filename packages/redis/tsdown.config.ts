@@ -1,11 +1,4 @@
 import { defineConfig } from "tsdown";
+import { packageBuild } from "../../tsdown.base.ts";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  platform: "node",
-  target: "es2022",
-  clean: true,
-  fixedExtension: true,
-});
+export default defineConfig(packageBuild());
