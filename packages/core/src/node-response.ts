@@ -6,6 +6,7 @@ import type { WebhookResponse } from "./receiver.js";
  */
 export interface NodeResponseLike {
   statusCode: number;
+  readonly writableEnded: boolean;
   setHeader(name: string, value: string): unknown;
   end(body?: string): unknown;
   once(event: "finish" | "close", listener: () => void): unknown;
@@ -26,8 +27,11 @@ export function sendNodeResponse(res: NodeResponseLike, response: WebhookRespons
 }
 
 /**
- * Tells the receiver (its dedupe store) how the user's code answered, once: a 2xx that
- * finished is handled; anything else, or a connection closed first, lets the retry through.
+ * Tells the receiver (its dedupe store) how the user's code answered, once: a 2xx is
+ * handled; anything else lets the retry through. The answer is what the user's code ends
+ * the response with, even when the sender has already hung up: a sender that gives up
+ * (Svix after 15 s) and retries while the handler still runs must get 409, not a second run
+ * of the handler. A handler that never answers keeps the claim until its lease expires.
  *
  * @example
  * ```ts
@@ -37,11 +41,21 @@ export function sendNodeResponse(res: NodeResponseLike, response: WebhookRespons
  */
 export function settleWhenAnswered(res: NodeResponseLike, settle: (handled: boolean) => Promise<void>): void {
   let settled = false;
-  const once = (handled: boolean) => {
+  const once = () => {
     if (settled) return;
     settled = true;
-    void settle(handled);
+    void settle(res.statusCode >= 200 && res.statusCode < 300);
   };
-  res.once("finish", () => once(res.statusCode >= 200 && res.statusCode < 300));
-  res.once("close", () => once(false));
+  res.once("finish", once);
+  res.once("close", () => {
+    // Answered, and the connection dropped while the answer was being sent.
+    if (res.writableEnded) return once();
+    // Closed before the user's code answered: it may still be running. Its answer, when it
+    // comes, goes to a closed socket and emits no "finish"; settle when it is given.
+    const end = res.end as (...args: unknown[]) => unknown;
+    res.end = function endAfterClose(this: unknown, ...args: unknown[]) {
+      once();
+      return end.apply(this, args);
+    };
+  });
 }
