@@ -58,9 +58,14 @@ export async function readFetchBody(
   for (;;) {
     let chunk: ReadableStreamReadResult<Uint8Array>;
     try {
-      chunk = await withReadTimeout(reader.read(), deadline - Date.now(), () => {
-        reader.cancel().catch(() => {});
-      });
+      chunk = await withReadTimeout(
+        reader.read(),
+        deadline - Date.now(),
+        () => {
+          reader.cancel().catch(() => {});
+        },
+        readTimeoutMs,
+      );
     } catch (error) {
       if (error instanceof WebhookVerificationError) throw error;
       // A client that disconnects mid-upload: a client error, not a server fault.

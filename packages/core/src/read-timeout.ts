@@ -21,8 +21,15 @@ export function parseReadTimeout(value: unknown): number {
 /**
  * Settles like `read`, unless it takes longer than `ms`: then rejects with
  * `request_timeout` (408) and calls `onTimeout` so the reader can stop and free its buffers.
+ * `readTimeoutMs` is the configured timeout the message names, when `ms` is only what is
+ * left of it (a body read chunk by chunk against one deadline).
  */
-export function withReadTimeout<T>(read: Promise<T>, ms: number, onTimeout?: () => void): Promise<T> {
+export function withReadTimeout<T>(
+  read: Promise<T>,
+  ms: number,
+  onTimeout?: () => void,
+  readTimeoutMs: number = ms,
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
@@ -31,7 +38,7 @@ export function withReadTimeout<T>(read: Promise<T>, ms: number, onTimeout?: () 
       reject(
         new WebhookVerificationError(
           "request_timeout",
-          `The request body did not arrive within ${ms} ms; the connection is closed. Raise readTimeoutMs only if genuine deliveries are that slow.`,
+          `The request body did not arrive within ${readTimeoutMs} ms; the connection is closed. Raise readTimeoutMs only if genuine deliveries are that slow.`,
         ),
       );
       onTimeout?.();

@@ -166,4 +166,29 @@ describe("read timeout", () => {
     expect((await response.json()).error.code).toBe("request_timeout");
     expect(handler).not.toHaveBeenCalled();
   });
+
+  it("names the configured timeout in the 408, not what was left of it when the body stalled", async () => {
+    const handle = createWebhookHandler(vi.fn(), { secret, readTimeoutMs: 200 });
+    let sent = 0;
+    const trickle = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        // Three chunks 60 ms apart, then nothing: the last read has about 20 ms left.
+        if (sent++ < 3) {
+          await new Promise((resolve) => setTimeout(resolve, 60));
+          controller.enqueue(new TextEncoder().encode(" "));
+        } else {
+          await new Promise(() => {});
+        }
+      },
+    });
+    const request = new Request("http://127.0.0.1/", {
+      method: "POST",
+      body: trickle,
+      headers: { "svix-id": "msg_slow", "svix-timestamp": "1", "svix-signature": "v1,x" },
+      duplex: "half",
+    } as RequestInit);
+    const response = await handle(request);
+    expect(response.status).toBe(408);
+    expect((await response.json()).error.message).toContain("did not arrive within 200 ms");
+  });
 });
