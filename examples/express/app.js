@@ -3,14 +3,15 @@ import express from "express";
 
 /**
  * The whole integration: verify, then handle a typed event. Everything else is logging.
- * @param {{ secret?: string, log?: (line: string) => void }} [options]
+ * @param {{ secret?: string, readTimeoutMs?: number, log?: (line: string) => void }} [options]
  */
 export function createApp(options = {}) {
   const log = options.log ?? ((line) => console.log(line));
   const app = express();
 
   // Mount the verifier before any JSON parser: it needs the raw bytes.
-  app.post("/webhooks/colivara", verifyColivara({ secret: options.secret }), (req, res) => {
+  const verify = verifyColivara({ secret: options.secret, readTimeoutMs: options.readTimeoutMs });
+  app.post("/webhooks/colivara", verify, (req, res) => {
     const { id, timestamp, event } = req.colivara;
     const summary =
       event.type === "upsert.success"

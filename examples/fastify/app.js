@@ -4,14 +4,14 @@ import Fastify from "fastify";
 /**
  * The whole integration: register the plugin, opt the webhook route in, handle a typed
  * event. Everything else is logging.
- * @param {{ secret?: string, log?: (line: string) => void }} [options]
+ * @param {{ secret?: string, readTimeoutMs?: number, log?: (line: string) => void }} [options]
  */
 export async function createApp(options = {}) {
   const log = options.log ?? ((line) => console.log(line));
   const app = Fastify();
 
   // Reads COLIVARA_WEBHOOK_SECRET when no secret is given; a bad one fails here, at start-up.
-  await app.register(colivaraWebhooks, { secret: options.secret });
+  await app.register(colivaraWebhooks, { secret: options.secret, readTimeoutMs: options.readTimeoutMs });
 
   app.post("/webhooks/colivara", { config: { colivara: true } }, async (request) => {
     const { id, timestamp, event } = request.colivara;

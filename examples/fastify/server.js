@@ -1,9 +1,12 @@
 // Starts the example: COLIVARA_WEBHOOK_SECRET=whsec_... node server.js
+// Optional: PORT, HOST, COLIVARA_READ_TIMEOUT_MS (how long a request body may take to
+// arrive before a 408; default 10000).
 import { createApp } from "./app.js";
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "127.0.0.1";
-const app = await createApp();
+const readTimeoutMs = process.env.COLIVARA_READ_TIMEOUT_MS ? Number(process.env.COLIVARA_READ_TIMEOUT_MS) : undefined;
+const app = await createApp({ readTimeoutMs });
 const address = await app.listen({ port, host });
 console.log(`ColiVara webhook receiver listening on ${address}/webhooks/colivara`);
 

@@ -23,12 +23,12 @@ export interface VerifiedLine {
   summary: string;
 }
 
-function childEnv(secret: string | undefined): NodeJS.ProcessEnv {
+function childEnv(secret: string | undefined, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   // Vitest runs with NODE_ENV=test; Next must see a production build and server.
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
   delete env.COLIVARA_WEBHOOK_SECRET;
   if (secret !== undefined) env.COLIVARA_WEBHOOK_SECRET = secret;
-  return env;
+  return { ...env, ...extra };
 }
 
 /**
@@ -56,10 +56,14 @@ export async function buildExample(): Promise<{ seconds: number; output: string 
 
 export interface RunningExample {
   url: string;
+  /** The `next start` process (the server itself: Next serves from this one process). */
+  pid: number;
   /** Every stdout line so far. */
   readonly stdout: string[];
   /** Every stderr line so far. */
   readonly stderr: string[];
+  /** How the process ended ("exit 1", "SIGKILL"), or undefined while it runs. */
+  exited(): string | undefined;
   /** The verified-event lines, complete up to now (see {@link RunningExample.flush}). */
   verified(): Promise<VerifiedLine[]>;
   /** Resolves once every line the app logged before this call has been read. */
@@ -106,11 +110,17 @@ function listeningUrl(child: ChildProcess, stdout: string[], stderr: string[]): 
   });
 }
 
-/** `next start -H 127.0.0.1 -p 0`; `secret` undefined starts it without one. */
-export async function startExample(secret: string | undefined): Promise<RunningExample> {
+/**
+ * `next start -H 127.0.0.1 -p 0`; `secret` undefined starts it without one. `env` adds
+ * variables (e.g. COLIVARA_READ_TIMEOUT_MS, see examples/next/lib/webhook-options.ts).
+ */
+export async function startExample(
+  secret: string | undefined,
+  env: Record<string, string> = {},
+): Promise<RunningExample> {
   const child = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", "0"], {
     cwd: exampleDir,
-    env: childEnv(secret),
+    env: childEnv(secret, env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const stdout: string[] = [];
@@ -171,5 +181,8 @@ export async function startExample(secret: string | undefined): Promise<RunningE
       .filter((line): line is VerifiedLine => "verified" in line);
   };
 
-  return { url, stdout, stderr, verified, flush, stop };
+  const exited = () =>
+    child.signalCode !== null ? child.signalCode : child.exitCode !== null ? `exit ${child.exitCode}` : undefined;
+
+  return { url, pid: child.pid as number, stdout, stderr, exited, verified, flush, stop };
 }
