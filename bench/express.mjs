@@ -9,7 +9,7 @@ const ROUTES = ["ours", "bare", "svix"];
 
 /** @param {{ quick?: boolean, log?: (line: string) => void }} [options] */
 export async function expressSection({ quick = false, log = () => {} } = {}) {
-  const duration = quick ? 2 : 8;
+  const duration = quick ? 2 : 5;
   const script = fileURLToPath(new URL("./servers/express-servers.mjs", import.meta.url));
   const server = await startServerProcess(script, { BENCH_SECRET: SECRET });
   const results = [];
@@ -18,11 +18,15 @@ export async function expressSection({ quick = false, log = () => {} } = {}) {
       const body = upsertSuccessBody(bytes);
       const headers = signDelivery(body);
       const rps = {};
-      for (const route of ROUTES) {
-        log(`  ${formatSize(bytes)}: ${route} (${duration} s)…`);
-        const url = `http://127.0.0.1:${server.ports[route]}/hook`;
-        await requestsPerSecond(url, { body, headers, duration: 1 }); // warm-up
-        rps[route] = await requestsPerSecond(url, { body, headers, duration });
+      // Two rounds in rotated order, best of each: no route pays for running first (JIT
+      // warm-up, heap growth) or for a burst of noise from elsewhere on the machine.
+      for (let round = 0; round < 2; round++) {
+        for (const route of round === 0 ? ROUTES : [...ROUTES].reverse()) {
+          log(`  ${formatSize(bytes)}: ${route}, round ${round + 1}/2 (${duration} s)…`);
+          const url = `http://127.0.0.1:${server.ports[route]}/hook`;
+          await requestsPerSecond(url, { body, headers, duration: 1 }); // warm-up
+          rps[route] = Math.max(rps[route] ?? 0, await requestsPerSecond(url, { body, headers, duration }));
+        }
       }
       results.push({
         bytes,
