@@ -35,7 +35,11 @@ interface Adapter {
 const ADAPTERS: Adapter[] = [
   { name: "Express", script: "express-instance.mjs", path: "/webhooks/colivara" },
   { name: "Fastify", script: "fastify-instance.mjs", path: "/webhooks/colivara" },
-  { name: "Fetch handler (core, Hono, Workers)", script: "fetch-instance.mjs", path: "/webhooks/colivara" },
+  {
+    name: "Fetch handler (createWebhookHandler: Workers, Bun, Deno)",
+    script: "fetch-instance.mjs",
+    path: "/webhooks/colivara",
+  },
   { name: "Next.js App Router", script: "next-instance.mjs", path: "/api/webhooks/colivara" },
   { name: "Next.js Pages Router", script: "next-instance.mjs", path: "/api/pages/webhooks/colivara" },
 ];

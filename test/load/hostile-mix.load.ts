@@ -13,19 +13,17 @@ const config = loadConfig();
 
 /**
  * How much more the server may hold after the run than before it, both read after a full GC
- * (the baseline after a warm-up of the same traffic, so heap and allocator have grown to
- * their working size). What the run may legitimately leave behind is small: the default
- * dedupe store keeps at most 10,000 ids (about 2 MiB of heap).
- * - RSS: 96 MiB. V8 keeps committed the heap it grew under load (its heapTotal rose by up
- *   to 20 MiB in our runs) and malloc keeps freed socket and body buffers (up to the bytes
- *   in flight at the peak: half the slow uploads send 320 KiB/s for the 2 s timeout, 40 MiB
- *   at 128 at once), so RSS settles up to ~60 MiB above the baseline without any leak
- *   (measured +3 to +56 MiB). Keeping the bytes of each refused upload (some 650 per run at
- *   the CI size, 2,500 at full size) is far over it.
- * - Retained (V8 heap in use + external memory, from process.memoryUsage() after the GC):
- *   16 MiB, the sharper test: 800 bytes per request at 20,000 requests, 4 KiB at 4,000.
+ * (the baseline after a warm-up of the same traffic). What the run may legitimately leave
+ * behind is small: the default dedupe store keeps at most 10,000 ids (about 2 MiB of heap).
+ * - Retained (V8 heap in use + external memory such as Buffers, process.memoryUsage()
+ *   after the GC): 16 MiB. This is the leak test: 800 bytes per request at 20,000
+ *   requests, 4 KiB at 4,000; a kept body of any refused upload is far over it.
+ * - RSS: 128 MiB, a ceiling rather than a leak test. After a GC, RSS still counts what V8
+ *   keeps committed and what malloc keeps of freed buffers: up to what was in flight at the
+ *   peak (the slow uploads alone hold up to 80 MiB at once at full size). Measured: +3 to
+ *   +75 MiB over the baseline while the retained memory grew by at most 3 MiB.
  */
-const RSS_BOUND = 96 * MiB;
+const RSS_BOUND = 128 * MiB;
 const RETAINED_BOUND = 16 * MiB;
 /**
  * Open file descriptors after the run, over the baseline: every connection of the run is

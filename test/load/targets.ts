@@ -3,9 +3,9 @@
 // read back from the app's own log: one JSON line per verified event on stdout.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { buildExample, type RunningExample, startExample } from "../e2e/next-server.js";
@@ -165,12 +165,14 @@ async function startNodeExample(name: "express" | "fastify", secret: string): Pr
     stderr: () => [...stderr, ...(pendingErr ? [pendingErr] : [])],
     exited: () => exitOf(child),
     async stop() {
-      if (exitOf(child) !== undefined) return;
-      const exited = once(child, "exit");
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
+      if (exitOf(child) === undefined) {
+        const exited = once(child, "exit");
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dirname(memory), { recursive: true, force: true });
     },
   };
 }
@@ -247,7 +249,10 @@ async function startNextExample(name: keyof typeof NEXT_PATHS, secret: string): 
     },
     stderr: () => (edge ? withoutAbortLogs(server.stderr) : [...server.stderr]),
     exited: () => server.exited(),
-    stop: () => server.stop(),
+    async stop() {
+      await server.stop();
+      rmSync(dirname(memory), { recursive: true, force: true });
+    },
   };
 }
 
