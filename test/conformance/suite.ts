@@ -31,6 +31,15 @@ export interface ConformanceApp {
   close(): Promise<void>;
 }
 
+/** The paths the in-process conformance apps (Express, Fastify, Hono) serve. */
+export const DEFAULT_PATHS: ConformanceApp["paths"] = {
+  verify: "/webhooks/colivara",
+  handlers: "/webhooks/handlers",
+  parsedFirst: "/webhooks/parsed-first",
+  json: "/echo",
+  health: "/health",
+};
+
 export interface AdapterFactory {
   name: string;
   start(config: { secret: string }): Promise<ConformanceApp>;

@@ -1,7 +1,7 @@
 // The conformance app (see test/conformance/suite.ts) built with Express 4 or 5.
 import type { AddressInfo } from "node:net";
 import { createHandledLog } from "../../../test/conformance/handled-log.js";
-import type { ConformanceApp } from "../../../test/conformance/suite.js";
+import { type ConformanceApp, DEFAULT_PATHS } from "../../../test/conformance/suite.js";
 import { verifyColivara } from "../src/index.js";
 
 type ExpressModule = typeof import("express");
@@ -48,13 +48,7 @@ export async function startExpressApp(express: ExpressModule, secret: string): P
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    paths: {
-      verify: "/webhooks/colivara",
-      handlers: "/webhooks/handlers",
-      parsedFirst: "/webhooks/parsed-first",
-      json: "/echo",
-      health: "/health",
-    },
+    paths: DEFAULT_PATHS,
     handled,
     close: () =>
       new Promise((resolve) => {

@@ -3,7 +3,7 @@ import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance, onRequestHookHandler } from "fastify";
 import { createHandledLog } from "../../../test/conformance/handled-log.js";
-import type { ConformanceApp } from "../../../test/conformance/suite.js";
+import { type ConformanceApp, DEFAULT_PATHS } from "../../../test/conformance/suite.js";
 import colivaraWebhooks from "../src/index.js";
 
 type FastifyFactory = typeof import("fastify").default;
@@ -71,13 +71,7 @@ export async function startFastifyApp(fastify: FastifyFactory, secret: string): 
   const { port } = app.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    paths: {
-      verify: "/webhooks/colivara",
-      handlers: "/webhooks/handlers",
-      parsedFirst: "/webhooks/parsed-first",
-      json: "/echo",
-      health: "/health",
-    },
+    paths: DEFAULT_PATHS,
     handled,
     close: async () => {
       app.server.closeAllConnections();

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { createHandledLog } from "../../../test/conformance/handled-log.js";
-import type { ConformanceApp } from "../../../test/conformance/suite.js";
+import { type ConformanceApp, DEFAULT_PATHS } from "../../../test/conformance/suite.js";
 import { type ColivaraEnv, colivaraWebhook } from "../src/index.js";
 
 export async function startHonoApp(secret: string): Promise<ConformanceApp> {
@@ -50,13 +50,7 @@ export async function startHonoApp(secret: string): Promise<ConformanceApp> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    paths: {
-      verify: "/webhooks/colivara",
-      handlers: "/webhooks/handlers",
-      parsedFirst: "/webhooks/parsed-first",
-      json: "/echo",
-      health: "/health",
-    },
+    paths: DEFAULT_PATHS,
     handled,
     close: () =>
       new Promise((resolve) => {
