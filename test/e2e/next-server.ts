@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 
 export const exampleDir: string = fileURLToPath(new URL("../../examples/next/", import.meta.url));
-const nextBin = fileURLToPath(new URL("../../examples/next/node_modules/next/dist/bin/next", import.meta.url));
+const exampleNextBin = fileURLToPath(new URL("../../examples/next/node_modules/next/dist/bin/next", import.meta.url));
 
 /** One line the example logs for each verified event (examples/next/lib/webhook-log.ts). */
 export interface VerifiedLine {
@@ -35,10 +35,15 @@ function childEnv(secret: string | undefined, extra: Record<string, string> = {}
  * `next build`, without COLIVARA_WEBHOOK_SECRET (the build must not need it). Next's own
  * type-check pass is skipped: `pnpm typecheck` covers the example with tsc.
  */
-export async function buildExample(): Promise<{ seconds: number; output: string }> {
+export function buildExample(): Promise<{ seconds: number; output: string }> {
+  return buildNextApp(exampleDir, exampleNextBin);
+}
+
+/** `next build` of the Next.js app in `dir` with the Next.js CLI at `nextBin`. */
+export async function buildNextApp(dir: string, nextBin: string): Promise<{ seconds: number; output: string }> {
   const started = performance.now();
   const child = spawn(process.execPath, [nextBin, "build"], {
-    cwd: exampleDir,
+    cwd: dir,
     env: { ...childEnv(undefined), COLIVARA_EXAMPLE_SKIP_TYPECHECK: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -114,12 +119,19 @@ function listeningUrl(child: ChildProcess, stdout: string[], stderr: string[]): 
  * `next start -H 127.0.0.1 -p 0`; `secret` undefined starts it without one. `env` adds
  * variables (e.g. COLIVARA_READ_TIMEOUT_MS, see examples/next/lib/webhook-options.ts).
  */
-export async function startExample(
+export function startExample(secret: string | undefined, env: Record<string, string> = {}): Promise<RunningExample> {
+  return startNextApp(exampleDir, exampleNextBin, secret, env);
+}
+
+/** `next start` of the built app in `dir`, as {@link startExample} does for examples/next. */
+export async function startNextApp(
+  dir: string,
+  nextBin: string,
   secret: string | undefined,
   env: Record<string, string> = {},
 ): Promise<RunningExample> {
   const child = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", "0"], {
-    cwd: exampleDir,
+    cwd: dir,
     env: childEnv(secret, env),
     stdio: ["ignore", "pipe", "pipe"],
   });
