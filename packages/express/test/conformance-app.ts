@@ -7,7 +7,7 @@ import { verifyColivara } from "../src/index.js";
 type ExpressModule = typeof import("express");
 
 export async function startExpressApp(express: ExpressModule, secret: string): Promise<ConformanceApp> {
-  const { record, handled } = createHandledLog();
+  const { record, handled, on } = createHandledLog();
   const app = express();
 
   // The documented form: the middleware guards the whole path, the route only handles.
@@ -21,14 +21,7 @@ export async function startExpressApp(express: ExpressModule, secret: string): P
     verifyColivara({
       secret,
       onError: () => {},
-      on: {
-        "upsert.success": (_event, webhook) => record("handlers", webhook),
-        "upsert.fail": (event, webhook) => {
-          if (event.name === "explode") throw new Error("handler exploded");
-          record("handlers", webhook);
-        },
-        unknown: (_event, webhook) => record("handlers", webhook),
-      },
+      on,
     }),
   );
   app.use(express.json());

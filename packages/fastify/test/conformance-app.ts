@@ -25,7 +25,7 @@ export const connectStyleJsonParser: onRequestHookHandler = (request, _reply, do
 };
 
 export async function startFastifyApp(fastify: FastifyFactory, secret: string): Promise<ConformanceApp> {
-  const { record, handled } = createHandledLog();
+  const { record, handled, on } = createHandledLog();
   const app: FastifyInstance = fastify();
 
   // The documented form: register once, opt routes in through their config.
@@ -41,14 +41,7 @@ export async function startFastifyApp(fastify: FastifyFactory, secret: string): 
       secret,
       path: "/webhooks/handlers",
       onError: () => {},
-      on: {
-        "upsert.success": (_event, webhook) => record("handlers", webhook),
-        "upsert.fail": (event, webhook) => {
-          if (event.name === "explode") throw new Error("handler exploded");
-          record("handlers", webhook);
-        },
-        unknown: (_event, webhook) => record("handlers", webhook),
-      },
+      on,
     });
   });
 

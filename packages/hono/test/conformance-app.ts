@@ -7,7 +7,7 @@ import { type ConformanceApp, DEFAULT_PATHS } from "../../../test/conformance/su
 import { type ColivaraEnv, colivaraWebhook } from "../src/index.js";
 
 export async function startHonoApp(secret: string): Promise<ConformanceApp> {
-  const { record, handled } = createHandledLog();
+  const { record, handled, on } = createHandledLog();
   const app = new Hono<ColivaraEnv>();
 
   app.use("/webhooks/colivara", colivaraWebhook({ secret }));
@@ -21,14 +21,7 @@ export async function startHonoApp(secret: string): Promise<ConformanceApp> {
     colivaraWebhook({
       secret,
       onError: () => {},
-      on: {
-        "upsert.success": (_event, webhook) => record("handlers", webhook),
-        "upsert.fail": (event, webhook) => {
-          if (event.name === "explode") throw new Error("handler exploded");
-          record("handlers", webhook);
-        },
-        unknown: (_event, webhook) => record("handlers", webhook),
-      },
+      on,
     }),
   );
   // Third-party middleware that parses the raw Request itself, bypassing Hono's body cache.
