@@ -26,6 +26,7 @@ export async function startServerProcess(script, env = {}) {
   });
   return {
     ports,
+    child,
     async stop() {
       child.kill("SIGTERM");
       if (child.exitCode === null) await once(child, "exit");

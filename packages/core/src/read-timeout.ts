@@ -18,6 +18,14 @@ export function parseReadTimeout(value: unknown): number {
   return value;
 }
 
+/** The 408 every adapter answers when the body takes longer than `readTimeoutMs`. */
+export function requestTimeout(readTimeoutMs: number): WebhookVerificationError {
+  return new WebhookVerificationError(
+    "request_timeout",
+    `The request body did not arrive within ${readTimeoutMs} ms; the connection is closed. Raise readTimeoutMs only if genuine deliveries are that slow.`,
+  );
+}
+
 /**
  * Settles like `read`, unless it takes longer than `ms`: then rejects with
  * `request_timeout` (408) and calls `onTimeout` so the reader can stop and free its buffers.
@@ -35,12 +43,7 @@ export function withReadTimeout<T>(
     timer = setTimeout(() => {
       // Reject before stopping the reader: stopping may settle `read` (a cancelled stream
       // reads as done), and the race must see the timeout first, never a truncated body.
-      reject(
-        new WebhookVerificationError(
-          "request_timeout",
-          `The request body did not arrive within ${readTimeoutMs} ms; the connection is closed. Raise readTimeoutMs only if genuine deliveries are that slow.`,
-        ),
-      );
+      reject(requestTimeout(readTimeoutMs));
       onTimeout?.();
     }, ms);
   });

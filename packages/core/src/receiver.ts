@@ -4,7 +4,7 @@ import type { ColivaraEvent, UnknownEvent, UpsertFailEvent, UpsertSuccessEvent, 
 import type { HeaderInput } from "./headers.js";
 import { parseLimit } from "./limit.js";
 import { parseReadTimeout } from "./read-timeout.js";
-import { createVerifier, type Verifier, type VerifierOptions } from "./verifier.js";
+import { type Check, createCheck, type VerifierOptions } from "./verifier.js";
 
 type Handler<E extends ColivaraEvent> = (event: E, webhook: VerifiedWebhook<E>) => unknown;
 
@@ -130,6 +130,11 @@ export interface WebhookReceiver {
   readonly readTimeoutMs: number;
   /** True when a handler map makes the receiver answer every request itself. */
   readonly answersItself: boolean;
+  /**
+   * True when a dedupe store needs to learn each outcome through `settle`; without one
+   * (`dedupe: false`) `settle` does nothing and adapters may skip watching the response.
+   */
+  readonly tracksDeliveries: boolean;
   receive(input: ReceiveInput): Promise<ReceiveResult>;
   /** The response for any error, as the failure table says. */
   errorResponse(error: unknown): WebhookResponse;
@@ -186,6 +191,10 @@ function checkHandlers(on: unknown): WebhookHandlers | undefined {
   return on as WebhookHandlers;
 }
 
+function settleNothing(): Promise<void> {
+  return Promise.resolve();
+}
+
 function json(status: number, payload: unknown, extra?: Record<string, string>): WebhookResponse {
   return { status, headers: { ...JSON_HEADERS, ...extra }, body: JSON.stringify(payload) };
 }
@@ -215,7 +224,7 @@ export function createReceiver(
   }
   const onError = options.onError ?? defaultOnError;
   const store = checkDedupe(options.dedupe);
-  let verifier: Verifier | undefined = settings.lazySecret ? undefined : createVerifier(options);
+  let check: Check | undefined = settings.lazySecret ? undefined : createCheck(options).check;
 
   function report(error: unknown, context: ErrorContext): void {
     try {
@@ -299,7 +308,27 @@ export function createReceiver(
     return result;
   }
 
-  async function receive(input: ReceiveInput): Promise<ReceiveResult> {
+  async function claimAndDispatch(webhook: VerifiedWebhook): Promise<ReceiveResult> {
+    const claimed = await claim(webhook);
+    if (claimed !== undefined && "body" in claimed) return { response: claimed };
+    if (!handlers) return { webhook, settle: (handled) => settleClaim(webhook, claimed, handled) };
+    const response = await dispatch(webhook);
+    await settleClaim(webhook, claimed, response.status < 300);
+    return { response };
+  }
+
+  function rejected(error: unknown): ReceiveResult {
+    return { response: errorResponse(error) };
+  }
+
+  function accepted(webhook: VerifiedWebhook): ReceiveResult | Promise<ReceiveResult> {
+    // Middleware without a store (the common hot path): nothing to claim or dispatch.
+    if (store === undefined && !handlers) return { webhook, settle: settleNothing };
+    return claimAndDispatch(webhook).catch(rejected);
+  }
+
+  function receive(input: ReceiveInput): Promise<ReceiveResult> {
+    let checked: VerifiedWebhook | Promise<VerifiedWebhook>;
     try {
       if (input.method !== undefined && input.method.toUpperCase() !== "POST") {
         throw new WebhookVerificationError(
@@ -308,23 +337,21 @@ export function createReceiver(
         );
       }
       if (input.bodyError !== undefined) throw input.bodyError;
-      verifier ??= createVerifier(options);
-      const webhook = await verifier.verify(input.body as Uint8Array, input.headers);
-      const claimed = await claim(webhook);
-      if (claimed !== undefined && "body" in claimed) return { response: claimed };
-      if (!handlers) return { webhook, settle: (handled) => settleClaim(webhook, claimed, handled) };
-      const response = await dispatch(webhook);
-      await settleClaim(webhook, claimed, response.status < 300);
-      return { response };
+      check ??= createCheck(options).check;
+      checked = check(input.body as Uint8Array, input.headers);
     } catch (error) {
-      return { response: errorResponse(error) };
+      return Promise.resolve(rejected(error));
     }
+    // node:crypto verifies synchronously: no promise is chained until the answer.
+    if (checked instanceof Promise) return checked.then(accepted, rejected);
+    return Promise.resolve(accepted(checked));
   }
 
   return {
     limit,
     readTimeoutMs,
     answersItself: handlers !== undefined,
+    tracksDeliveries: store !== undefined,
     receive,
     errorResponse,
     dispatch,

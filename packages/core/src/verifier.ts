@@ -61,6 +61,76 @@ function checkTolerance(value: unknown): number {
   return value;
 }
 
+/** A verification that is synchronous on node:crypto and a promise on Web Crypto. */
+export type Check = (
+  rawBody: Uint8Array | ArrayBuffer | string,
+  headers: HeaderInput,
+) => VerifiedWebhook | Promise<VerifiedWebhook>;
+
+// Fail closed: an unexpected fault (a broken runtime, a hostile getter) is a rejection.
+function failClosed(error: unknown): WebhookVerificationError {
+  if (error instanceof WebhookVerificationError) return error;
+  return new WebhookVerificationError("invalid_signature", "The webhook could not be verified.", { cause: error });
+}
+
+function invalidSignature(): WebhookVerificationError {
+  return new WebhookVerificationError(
+    "invalid_signature",
+    "No webhook signature matches the configured secret. Check that the secret belongs to this endpoint and that the body reaches the verifier unmodified (no JSON parser before it).",
+  );
+}
+
+/**
+ * The verification behind {@link createVerifier}, for the adapters: it answers without a
+ * promise when node:crypto does the hashing, so a Node request pays for no extra ticks.
+ * Throws (or rejects with) {@link WebhookVerificationError} only.
+ */
+export function createCheck(options: VerifierOptions = {}): { check: Check; engine: "node" | "web" } {
+  const keys = resolveKeys(options.secret);
+  const tolerance = checkTolerance(options.toleranceSeconds);
+  const now = options.now ?? Date.now;
+  const engine = createMacEngine(keys);
+
+  function accept(matched: boolean, rawBody: Uint8Array | string, id: string, seconds: number): VerifiedWebhook {
+    if (!matched) throw invalidSignature();
+    const text = typeof rawBody === "string" ? rawBody : engine.decodeUtf8(rawBody);
+    if (text === undefined) {
+      throw new WebhookVerificationError("invalid_payload", "The signature is valid but the body is not UTF-8.");
+    }
+    return { id, timestamp: new Date(seconds * 1000), event: parseEvent(text) };
+  }
+
+  function check(
+    input: Uint8Array | ArrayBuffer | string,
+    headers: HeaderInput,
+  ): VerifiedWebhook | Promise<VerifiedWebhook> {
+    try {
+      const rawBody = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
+      if (typeof rawBody !== "string" && !(rawBody instanceof Uint8Array)) {
+        throw new WebhookVerificationError(
+          "body_already_parsed",
+          "verify() needs the raw request body as a Buffer, Uint8Array or string, not a parsed object: read the body before any JSON parser runs.",
+        );
+      }
+      const { id, timestamp, signature } = readWebhookHeaders(headers);
+      const seconds = checkTimestamp(timestamp, now(), tolerance);
+      const signatures = parseSignatures(signature);
+      if (signatures.length === 0) throw invalidSignature();
+      const matched = engine.matches(`${id}.${timestamp}.`, rawBody, signatures);
+      if (typeof matched === "boolean") return accept(matched, rawBody, id, seconds);
+      return matched
+        .then((ok) => accept(ok, rawBody, id, seconds))
+        .catch((error: unknown) => {
+          throw failClosed(error);
+        });
+    } catch (error) {
+      throw failClosed(error);
+    }
+  }
+
+  return { check, engine: engine.kind };
+}
+
 /**
  * Creates a verifier for ColiVara (Svix / Standard Webhooks) deliveries. Bad configuration
  * (missing, empty, non-base64 or too short secret) throws here, at start-up, with a
@@ -76,43 +146,11 @@ function checkTolerance(value: unknown): number {
  * ```
  */
 export function createVerifier(options: VerifierOptions = {}): Verifier {
-  const keys = resolveKeys(options.secret);
-  const tolerance = checkTolerance(options.toleranceSeconds);
-  const now = options.now ?? Date.now;
-  const engine = createMacEngine(keys);
-
-  async function verify(input: Uint8Array | ArrayBuffer | string, headers: HeaderInput): Promise<VerifiedWebhook> {
-    try {
-      const rawBody = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
-      if (typeof rawBody !== "string" && !(rawBody instanceof Uint8Array)) {
-        throw new WebhookVerificationError(
-          "body_already_parsed",
-          "verify() needs the raw request body as a Buffer, Uint8Array or string, not a parsed object: read the body before any JSON parser runs.",
-        );
-      }
-      const { id, timestamp, signature } = readWebhookHeaders(headers);
-      const seconds = checkTimestamp(timestamp, now(), tolerance);
-      const signatures = parseSignatures(signature);
-      let matched = signatures.length > 0 && engine.matches(`${id}.${timestamp}.`, rawBody, signatures);
-      // node:crypto answers synchronously: awaiting a plain boolean would only cost a tick.
-      if (typeof matched !== "boolean") matched = await matched;
-      if (!matched) {
-        throw new WebhookVerificationError(
-          "invalid_signature",
-          "No webhook signature matches the configured secret. Check that the secret belongs to this endpoint and that the body reaches the verifier unmodified (no JSON parser before it).",
-        );
-      }
-      const text = typeof rawBody === "string" ? rawBody : engine.decodeUtf8(rawBody);
-      if (text === undefined) {
-        throw new WebhookVerificationError("invalid_payload", "The signature is valid but the body is not UTF-8.");
-      }
-      return { id, timestamp: new Date(seconds * 1000), event: parseEvent(text) };
-    } catch (error) {
-      if (error instanceof WebhookVerificationError) throw error;
-      // Fail closed: an unexpected fault (a broken runtime, a hostile getter) is a rejection.
-      throw new WebhookVerificationError("invalid_signature", "The webhook could not be verified.", { cause: error });
-    }
-  }
-
-  return { verify, engine: engine.kind };
+  const { check, engine } = createCheck(options);
+  return {
+    async verify(rawBody, headers) {
+      return check(rawBody, headers);
+    },
+    engine,
+  };
 }

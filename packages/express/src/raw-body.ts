@@ -1,5 +1,5 @@
 import { WebhookVerificationError } from "@colivara/webhooks";
-import { bodyReadError, payloadTooLarge, withReadTimeout } from "@colivara/webhooks/adapter";
+import { bodyReadError, payloadTooLarge, requestTimeout } from "@colivara/webhooks/adapter";
 import type { Request } from "express";
 import getRawBody from "raw-body";
 
@@ -12,28 +12,38 @@ function byteLength(body: Buffer | string): number {
   return typeof body === "string" ? Buffer.byteLength(body) : body.length;
 }
 
+/** Gets the body, or why it could not be read (a {@link WebhookVerificationError}). */
+export type BodyCallback = (error: WebhookVerificationError | undefined, body?: Buffer | string) => void;
+
 /**
  * The exact bytes of the request: from a raw parser that ran first (`req.rawBody`, a
  * Buffer/string `req.body`), else from the stream, with the limit enforced while reading.
+ * Callback-shaped: it runs on every delivery, and a promise chain here costs more than
+ * the HMAC of a typical event.
  */
-export async function readRawBody(req: Request, limit: number, readTimeoutMs: number): Promise<Buffer | string> {
+export function readRawBody(req: Request, limit: number, readTimeoutMs: number, done: BodyCallback): void {
   const captured = (req as { rawBody?: unknown }).rawBody ?? req.body;
   if (Buffer.isBuffer(captured) || typeof captured === "string") {
-    if (byteLength(captured) > limit) throw payloadTooLarge(limit);
-    return captured;
+    done(byteLength(captured) > limit ? payloadTooLarge(limit) : undefined, captured);
+    return;
   }
   // body-parser marks a request it consumed with `_body`; an ended stream has nothing left.
   if ((req as { _body?: unknown })._body === true || req.readableEnded) {
-    throw new WebhookVerificationError("body_already_parsed", PARSED_FIRST);
+    done(new WebhookVerificationError("body_already_parsed", PARSED_FIRST));
+    return;
   }
-  try {
-    // On timeout the reader stops: the trickle is no longer buffered, and the 408 closes the socket.
-    return await withReadTimeout(
-      getRawBody(req, { length: req.headers["content-length"] ?? null, limit }),
-      readTimeoutMs,
-      () => req.pause(),
-    );
-  } catch (error) {
-    throw bodyReadError(error, limit);
-  }
+  let settled = false;
+  const timer = setTimeout(() => {
+    settled = true;
+    // The trickle is no longer buffered, and the 408 closes the socket.
+    req.pause();
+    done(requestTimeout(readTimeoutMs));
+  }, readTimeoutMs);
+  getRawBody(req, { length: req.headers["content-length"] ?? null, limit }, (error, body) => {
+    // After a timeout, the reader's late outcome (usually the closed socket) is ignored.
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    done(error ? bodyReadError(error, limit) : undefined, body);
+  });
 }

@@ -1,5 +1,11 @@
 import type { VerifiedWebhook } from "@colivara/webhooks";
-import { createReceiver, type ReceiverOptions, sendNodeResponse, settleWhenAnswered } from "@colivara/webhooks/adapter";
+import {
+  createReceiver,
+  type ReceiveInput,
+  type ReceiverOptions,
+  sendNodeResponse,
+  settleWhenAnswered,
+} from "@colivara/webhooks/adapter";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { readRawBody } from "./raw-body.js";
 
@@ -43,20 +49,23 @@ export type VerifyColivaraOptions = ReceiverOptions;
 export function verifyColivara(options: VerifyColivaraOptions = {}): RequestHandler {
   const receiver = createReceiver(options);
   return function colivaraWebhook(req: Request, res: Response, next: NextFunction): void {
-    const read =
-      req.method === "POST" ? readRawBody(req, receiver.limit, receiver.readTimeoutMs) : Promise.resolve(undefined);
-    read
-      .then(
-        (body) => receiver.receive({ method: req.method, headers: req.headers, body }),
-        (bodyError: unknown) => receiver.receive({ method: req.method, headers: req.headers, bodyError }),
-      )
-      .then((result) => {
-        if (result.response) return sendNodeResponse(res, result.response);
-        req.colivara = result.webhook;
-        // Dedupe learns the outcome from the user's answer: 2xx is handled, else retried.
-        settleWhenAnswered(res, result.settle);
-        next();
-      })
-      .catch(next);
+    const answer = (input: ReceiveInput) => {
+      receiver
+        .receive(input)
+        .then((result) => {
+          if (result.response) return sendNodeResponse(res, result.response);
+          req.colivara = result.webhook;
+          // Dedupe learns the outcome from the user's answer: 2xx is handled, else retried.
+          if (receiver.tracksDeliveries) settleWhenAnswered(res, result.settle);
+          next();
+        })
+        .catch(next);
+    };
+    if (req.method !== "POST") answer({ method: req.method, headers: req.headers });
+    else {
+      readRawBody(req, receiver.limit, receiver.readTimeoutMs, (bodyError, body) =>
+        answer({ method: req.method, headers: req.headers, body, bodyError }),
+      );
+    }
   };
 }

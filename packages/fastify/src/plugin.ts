@@ -2,7 +2,7 @@ import { type VerifiedWebhook, WebhookVerificationError } from "@colivara/webhoo
 import {
   createReceiver,
   DEFAULT_LIMIT_BYTES,
-  type ReceiveResult,
+  type ReceiveInput,
   type ReceiverOptions,
   settleWhenAnswered,
   type WebhookResponse,
@@ -58,11 +58,22 @@ export interface ColivaraWebhooksOptions extends ReceiverOptions {
 // read and write the same slot.
 const kWebhook: unique symbol = Symbol.for("@colivara/webhooks-fastify.webhook") as never;
 const kCapture: unique symbol = Symbol.for("@colivara/webhooks-fastify.capture") as never;
+const kContentType: unique symbol = Symbol.for("@colivara/webhooks-fastify.content-type") as never;
+/**
+ * The content type a verified request carries between its preParsing hook and Fastify's
+ * parser: its parser hands over the event already parsed, instead of Fastify reading and
+ * parsing the same bytes a second time. The real header is put back before anything else
+ * of the route sees the request.
+ */
+const VERIFIED_TYPE = "application/x-colivara-verified";
 /** Scopes the plugin is registered in (with fastify-plugin, the registering instance itself). */
 const registeredScopes = new WeakSet<object>();
 /** The bodyLimit a route was declared with, before an outer registration raised it. */
 const declaredBodyLimits = new WeakMap<object, number | undefined>();
-type Captured = FastifyRequest & { [kWebhook]: VerifiedWebhook | null };
+type Captured = FastifyRequest & {
+  [kWebhook]: VerifiedWebhook | null;
+  [kContentType]: string | string[] | undefined;
+};
 
 const NOT_CAPTURED =
   "request.colivara is only set on routes declared with { config: { colivara: true } } after " +
@@ -77,6 +88,31 @@ function invalidConfig(message: string): WebhookVerificationError {
 function send(reply: FastifyReply, response: WebhookResponse): void {
   reply.code(response.status).headers(response.headers);
   reply.send(response.body === "" ? undefined : response.body);
+}
+
+/** Fastify's parser for verified requests: the body is the JSON that was verified. */
+function verifiedBody(request: FastifyRequest, _payload: unknown, done: (error: null, body: unknown) => void): void {
+  const captured = request as Captured;
+  const headers = request.raw.headers;
+  const original = captured[kContentType];
+  if (original === undefined) delete headers["content-type"];
+  else headers["content-type"] = original as string;
+  const event = (captured[kWebhook] as VerifiedWebhook).event;
+  done(null, event.type === "unknown" ? event.payload : event);
+}
+
+/**
+ * Sends a verified request to {@link verifiedBody}. Fastify picks the parser from
+ * `request.headers`; if something (a `request.headers` setter) shadows the raw header,
+ * the bytes are replayed to the route's own parser instead.
+ */
+function skipParsing(request: FastifyRequest, body: Buffer, payload: PayloadStream): PayloadStream {
+  const headers = request.raw.headers;
+  (request as Captured)[kContentType] = headers["content-type"];
+  headers["content-type"] = VERIFIED_TYPE;
+  if (request.headers["content-type"] === VERIFIED_TYPE) return payload;
+  verifiedBody(request, payload, () => {});
+  return replayStream(body, payload);
 }
 
 /** The route's own preParsing hooks, less the capture of a registration in an outer scope. */
@@ -112,6 +148,7 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: Colivar
   // A registration in an outer scope already decorated the request (decorations are inherited).
   if (!fastify.hasRequestDecorator("colivara")) {
     fastify.decorateRequest(kWebhook, null);
+    fastify.decorateRequest(kContentType, undefined);
     fastify.decorateRequest("colivara", {
       getter(this: FastifyRequest): VerifiedWebhook {
         const webhook = (this as Captured)[kWebhook];
@@ -121,45 +158,36 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: Colivar
     });
   }
 
-  async function verify(
+  // Parsers are inherited too, as long as the child scope is registered after this one.
+  if (!fastify.hasContentTypeParser(VERIFIED_TYPE)) fastify.addContentTypeParser(VERIFIED_TYPE, verifiedBody);
+
+  function verify(
     request: FastifyRequest,
     reply: FastifyReply,
+    input: ReceiveInput,
     payload: PayloadStream,
-    limit: number,
-  ): Promise<PayloadStream | undefined> {
-    let body: Buffer | undefined;
-    let bodyError: unknown;
-    if (request.method === "POST") {
-      try {
-        body = await readRawBody(request, payload, limit, receiver.readTimeoutMs);
-      } catch (error) {
-        bodyError = error;
-      }
-    }
-    const result: ReceiveResult = await receiver.receive({
-      method: request.method,
-      headers: request.headers,
-      body,
-      bodyError,
-    });
-    if (result.response) {
-      send(reply, result.response);
-      return undefined;
-    }
-    (request as Captured)[kWebhook] = result.webhook;
-    // Dedupe learns the outcome from the route's answer: 2xx is handled, else retried.
-    settleWhenAnswered(reply.raw, result.settle);
-    return replayStream(body ?? Buffer.alloc(0), payload);
+    replay: boolean,
+    done: (error: Error | null, stream?: PayloadStream) => void,
+  ): void {
+    receiver.receive(input).then((result) => {
+      // An answer sent here ends the request: `done` is never called, the route never runs.
+      if (result.response) return send(reply, result.response);
+      (request as Captured)[kWebhook] = result.webhook;
+      // Dedupe learns the outcome from the route's answer: 2xx is handled, else retried.
+      if (receiver.tracksDeliveries) settleWhenAnswered(reply.raw, result.settle);
+      const body = (input.body as Buffer | undefined) ?? Buffer.alloc(0);
+      // The route's own later hooks may read the body, so they get the bytes again.
+      done(null, replay ? replayStream(body, payload) : skipParsing(request, body, payload));
+    }, done);
   }
 
-  function captureHook(limit: number): preParsingHookHandler {
+  function captureHook(limit: number, replay: boolean): preParsingHookHandler {
     const hook: preParsingHookHandler = function colivaraCapture(request, reply, payload, done) {
-      verify(request, reply, payload, limit).then(
-        (replay) => {
-          // No replay: the answer is sent and the request goes no further.
-          if (replay) done(null, replay as never);
-        },
-        (error: unknown) => done(error as Error),
+      const next = done as (error: Error | null, stream?: PayloadStream) => void;
+      const { method, headers } = request;
+      if (method !== "POST") return verify(request, reply, { method, headers }, payload, replay, next);
+      readRawBody(request, payload, limit, receiver.readTimeoutMs, (bodyError, body) =>
+        verify(request, reply, { method, headers, body, bodyError }, payload, replay, next),
       );
     };
     return Object.assign(hook, { [kCapture]: true });
@@ -177,7 +205,8 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: Colivar
     else delete route.bodyLimit;
     // First of the route's own hooks: it sees the body before anything else declared on the
     // route. The innermost registration runs its onRoute hook last, so it is the one that stays.
-    route.preParsing = [captureHook(limit), ...otherHooksOf(route as RouteOptions)];
+    const others = otherHooksOf(route as RouteOptions);
+    route.preParsing = [captureHook(limit, others.length > 0), ...others];
   });
 
   if (path !== undefined) {

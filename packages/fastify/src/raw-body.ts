@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { WebhookVerificationError } from "@colivara/webhooks";
-import { bodyReadError, payloadTooLarge, withReadTimeout } from "@colivara/webhooks/adapter";
+import { bodyReadError, payloadTooLarge, requestTimeout } from "@colivara/webhooks/adapter";
 import type { FastifyRequest } from "fastify";
 
 /** The payload a `preParsing` hook receives: the request, or a stream an earlier hook returned. */
@@ -18,73 +18,71 @@ const CONSUMED_FIRST =
 
 function ignore(): void {}
 
+/** Gets the body, or why it could not be read (a `WebhookVerificationError`). */
+export type BodyCallback = (error: WebhookVerificationError | undefined, body?: Buffer) => void;
+
 /**
  * Reads the exact bytes of the request body from the `preParsing` payload stream, refusing
  * it as soon as it is known to pass `limit`: first by the declared Content-Length (without
  * waiting for the upload), then while reading, so an oversized body is never buffered whole
- * or hashed.
+ * or hashed. Callback-shaped, with one timer: it runs on every delivery.
  */
 export function readRawBody(
   request: FastifyRequest,
   payload: PayloadStream,
   limit: number,
   readTimeoutMs: number,
-): Promise<Buffer> {
+  done: BodyCallback,
+): void {
   const declared = Number(request.headers["content-length"]);
-  if (declared > limit) return Promise.reject(payloadTooLarge(limit));
+  if (declared > limit) {
+    done(payloadTooLarge(limit));
+    return;
+  }
   // body-parser marks a request it consumed with `_body`; an ended stream has nothing left.
   if (payload.readableEnded === true || (request.raw as { _body?: unknown })._body === true) {
-    return Promise.reject(new WebhookVerificationError("body_already_parsed", CONSUMED_FIRST));
+    done(new WebhookVerificationError("body_already_parsed", CONSUMED_FIRST));
+    return;
   }
-  let stop = ignore;
-  const read = new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
+  const chunks: Buffer[] = [];
+  let total = 0;
 
-    function finish(): void {
-      payload.removeListener("data", onData);
-      payload.removeListener("end", onEnd);
-      payload.removeListener("error", onError);
-      payload.removeListener("close", onClose);
-      // A late error (the client going away after the answer) must not become an uncaught one.
-      payload.on("error", ignore);
-    }
-    function onData(chunk: Buffer | string): void {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-      total += bytes.length;
-      if (total > limit || (payload.receivedEncodedLength ?? 0) > limit) {
-        finish();
-        reject(payloadTooLarge(limit));
-        return;
-      }
-      chunks.push(bytes);
-    }
-    function onEnd(): void {
-      finish();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
-    }
-    function onError(error: unknown): void {
-      finish();
-      reject(bodyReadError(error, limit));
-    }
-    function onClose(): void {
-      // Closed before "end": the client went away mid-upload.
-      finish();
-      reject(bodyReadError({ type: "request.aborted" }, limit));
-    }
-
-    stop = () => {
-      finish();
-      payload.pause();
-    };
-    payload.on("data", onData);
-    payload.on("end", onEnd);
-    payload.on("error", onError);
-    payload.on("close", onClose);
-    payload.resume();
-  });
+  function finish(error: WebhookVerificationError | undefined, body?: Buffer): void {
+    clearTimeout(timer);
+    payload.removeListener("data", onData);
+    payload.removeListener("end", onEnd);
+    payload.removeListener("error", onError);
+    payload.removeListener("close", onClose);
+    // A late error (the client going away after the answer) must not become an uncaught one.
+    payload.on("error", ignore);
+    done(error, body);
+  }
+  function onData(chunk: Buffer | string): void {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    total += bytes.length;
+    if (total > limit || (payload.receivedEncodedLength ?? 0) > limit) finish(payloadTooLarge(limit));
+    else chunks.push(bytes);
+  }
+  function onEnd(): void {
+    finish(undefined, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
+  }
+  function onError(error: unknown): void {
+    finish(bodyReadError(error, limit));
+  }
+  function onClose(): void {
+    // Closed before "end": the client went away mid-upload.
+    finish(bodyReadError({ type: "request.aborted" }, limit));
+  }
   // A trickling client is cut off: nothing more is buffered and the 408 closes the socket.
-  return withReadTimeout(read, readTimeoutMs, () => stop());
+  const timer = setTimeout(() => {
+    payload.pause();
+    finish(requestTimeout(readTimeoutMs));
+  }, readTimeoutMs);
+  payload.on("data", onData);
+  payload.on("end", onEnd);
+  payload.on("error", onError);
+  payload.on("close", onClose);
+  payload.resume();
 }
 
 /**

@@ -194,6 +194,69 @@ describe.each(versions)("%s", (_name, fastify) => {
     });
   });
 
+  describe("the verified body is parsed once", () => {
+    /** An app whose JSON parser counts its calls: it must never run for a verified route. */
+    async function countingApp() {
+      const app = track(fastify());
+      const parsed: string[] = [];
+      app.removeContentTypeParser("application/json");
+      app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+        parsed.push(request.url);
+        done(null, JSON.parse(body as string));
+      });
+      await app.register(colivaraWebhooks, { secret });
+      const seen: Array<{ body: unknown; contentType: unknown }> = [];
+      app.post("/hook", { config: { colivara: true } }, async (request) => {
+        seen.push({ body: request.body, contentType: request.headers["content-type"] });
+        return { ok: true };
+      });
+      app.post("/json", async (request) => request.body);
+      return { app, parsed, seen };
+    }
+
+    it("hands the route the verified JSON as request.body without running the app's JSON parser", async () => {
+      const { app, parsed, seen } = await countingApp();
+      const delivery = sign(secret, successPayload({ name: "once.pdf" }));
+      expect((await deliver(app, delivery)).statusCode).toBe(200);
+      expect(seen).toEqual([{ body: JSON.parse(delivery.body), contentType: "application/json" }]);
+      expect(parsed).toEqual([]);
+      // The parser is still the app's everywhere else.
+      const other = await app.inject({ method: "POST", url: "/json", payload: { a: 1 } });
+      expect(other.json()).toEqual({ a: 1 });
+      expect(parsed).toEqual(["/json"]);
+    });
+
+    it("gives an unknown event type's route its raw JSON object as request.body", async () => {
+      const { app, seen } = await countingApp();
+      const payload = { type: "collection.created", name: "c", extra: [1, 2] };
+      expect((await deliver(app, sign(secret, payload))).statusCode).toBe(200);
+      expect(seen[0]?.body).toEqual(payload);
+    });
+
+    it("restores the request's own content type, or its absence, before the route sees it", async () => {
+      const { app, seen } = await countingApp();
+      const delivery = sign(secret, failPayload());
+      const typed = { ...delivery.headers, "content-type": "text/plain; charset=utf-8" };
+      expect((await deliver(app, { ...delivery, headers: typed })).statusCode).toBe(200);
+      const untyped = sign(secret, successPayload());
+      const { "content-type": _dropped, ...headers } = untyped.headers;
+      expect((await app.inject({ method: "POST", url: "/hook", payload: untyped.body, headers })).statusCode).toBe(200);
+      expect(seen.map((s) => s.contentType)).toEqual(["text/plain; charset=utf-8", undefined]);
+    });
+
+    it("replays the bytes to the route's parser when request.headers is shadowed in onRequest", async () => {
+      const { app, parsed, seen } = await countingApp();
+      app.addHook("onRequest", async (request) => {
+        // The setter merges these over the raw headers, hiding the capture's content type.
+        request.headers = { "content-type": "application/json", "x-seen": "1" };
+      });
+      const delivery = sign(secret, successPayload());
+      expect((await deliver(app, delivery)).statusCode).toBe(200);
+      expect(seen).toEqual([{ body: JSON.parse(delivery.body), contentType: "application/json" }]);
+      expect(parsed).toEqual(["/hook"]);
+    });
+  });
+
   describe("the rest of the app keeps Fastify's parsing", () => {
     async function appWithJsonRoute() {
       const { app, seen } = await webhookApp();
