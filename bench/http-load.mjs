@@ -6,27 +6,27 @@ import autocannon from "autocannon";
 import { formatOps, formatSize, KiB, renderTable, SECRET, signDelivery, upsertSuccessBody } from "./lib.mjs";
 
 /**
- * Starts `script` with node; the script prints one JSON line `{ "ports": { name: port } }`
- * once it listens. Returns those ports and a stop function.
+ * Starts `script` with node and an IPC channel; the script announces `{ ports: { name: port } }`
+ * once it listens and answers `"cpu"` with its `process.cpuUsage()` (see servers/serve.mjs).
+ * Returns those ports, a CPU reading and a stop function.
  */
 export async function startServerProcess(script, env = {}) {
   const child = spawn(process.execPath, [script], {
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  child.stdout.setEncoding("utf8");
-  let buffered = "";
   const ports = await new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`${script} exited with ${code} before listening`)));
-    child.stdout.on("data", (chunk) => {
-      buffered += chunk;
-      const line = buffered.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolve(JSON.parse(line).ports);
-    });
+    child.once("message", (message) => resolve(message.ports));
   });
   return {
     ports,
-    child,
+    /** Microseconds of CPU (user + system) the server process has used so far. */
+    async cpuMicros() {
+      child.send("cpu");
+      const [message] = await once(child, "message");
+      return message.cpu.user + message.cpu.system;
+    },
     async stop() {
       child.kill("SIGTERM");
       if (child.exitCode === null) await once(child, "exit");
@@ -35,27 +35,41 @@ export async function startServerProcess(script, env = {}) {
 }
 
 /**
- * Requests/s of one route under keep-alive load. Any non-2xx answer or socket error
- * throws: a route that fails fast must not look fast.
+ * One timed run of one route under keep-alive load: requests/s, and the server's CPU time
+ * per request (what the route costs, whatever the load generator sharing the machine does).
+ * Any non-2xx answer or socket error throws: a route that fails fast must not look fast.
  */
-export async function requestsPerSecond(url, { body, headers, duration, connections = 32 }) {
+export async function measureRoute(server, url, { body, headers, duration, connections = 32 }) {
   // autocannon writes host and content-length itself; a second copy breaks large bodies.
   const { host: _host, "content-length": _length, ...rest } = headers;
+  const before = await server.cpuMicros();
   const result = await autocannon({ url, method: "POST", body, headers: rest, duration, connections, pipelining: 1 });
+  const cpu = (await server.cpuMicros()) - before;
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
   }
-  return result.requests.average;
+  return { rps: result.requests.average, cpuPerRequest: cpu / result.requests.total };
 }
 
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const ROUTES = ["ours", "bare", "floor", "svix"];
+
 /**
- * One adapter section over HTTP: the script's three servers (`ours`, `bare`, `svix`) on the
- * same signed bodies, 1 KiB and 64 KiB. Each route is warmed up, then measured in two rounds
- * in rotated order, best of each, so no route pays for running first or for a burst of noise.
+ * One adapter section over HTTP: the script's four servers on the same signed bodies, 1 KiB
+ * and 64 KiB. `ours` is the adapter, `bare` the same framework route without verification,
+ * `floor` the least any verifying route can do (the framework's raw body, one HMAC, a
+ * constant-time compare, JSON.parse) and `svix` the route a user would write with the svix
+ * package. Each route is warmed up, then measured in rounds that rotate the order, so no
+ * route pays for running first; figures are medians over rounds (the machine is shared).
  */
 export async function compareRoutes({ name, title, script, bare, svix, quick = false, log = () => {} }) {
-  const duration = quick ? 1 : 3;
-  const routes = ["ours", "bare", "svix"];
+  const duration = quick ? 1 : 2;
+  const rounds = quick ? 2 : 5;
   const server = await startServerProcess(script, { BENCH_SECRET: SECRET });
   const results = [];
   try {
@@ -64,16 +78,30 @@ export async function compareRoutes({ name, title, script, bare, svix, quick = f
       // Signed right before measuring, so the timestamp is always within the 5-minute window.
       const headers = signDelivery(body);
       const url = (route) => `http://127.0.0.1:${server.ports[route]}/hook`;
-      for (const route of routes) await requestsPerSecond(url(route), { body, headers, duration: 1 });
-      const rps = { ours: 0, bare: 0, svix: 0 };
-      for (let round = 0; round < 2; round++) {
-        for (const route of round === 0 ? routes : [...routes].reverse()) {
-          log(`  ${formatSize(bytes)}: ${route}, round ${round + 1}/2 (${duration} s)…`);
-          rps[route] = Math.max(rps[route], await requestsPerSecond(url(route), { body, headers, duration }));
+      for (const route of ROUTES) await measureRoute(server, url(route), { body, headers, duration: 1 });
+      const runs = Object.fromEntries(ROUTES.map((route) => [route, []]));
+      for (let round = 0; round < rounds; round++) {
+        log(`  ${formatSize(bytes)}: round ${round + 1}/${rounds} (${ROUTES.length} routes × ${duration} s)…`);
+        for (let i = 0; i < ROUTES.length; i++) {
+          const route = ROUTES[(i + round) % ROUTES.length];
+          runs[route].push(await measureRoute(server, url(route), { body, headers, duration }));
         }
       }
-      const size = formatSize(bytes);
-      results.push({ bytes, size, rps, oursOverBare: rps.ours / rps.bare, oursOverSvix: rps.ours / rps.svix });
+      const rps = Object.fromEntries(ROUTES.map((r) => [r, median(runs[r].map((run) => run.rps))]));
+      const cpu = Object.fromEntries(ROUTES.map((r) => [r, median(runs[r].map((run) => run.cpuPerRequest))]));
+      results.push({
+        bytes,
+        size: formatSize(bytes),
+        rps,
+        cpuMicrosPerRequest: cpu,
+        oursOverBare: rps.ours / rps.bare,
+        oursOverSvix: rps.ours / rps.svix,
+        floorOverBare: rps.floor / rps.bare,
+        // Capacity of one server core: requests per CPU-second, relative to the bare route.
+        cpuOursOverBare: cpu.bare / cpu.ours,
+        cpuFloorOverBare: cpu.bare / cpu.floor,
+        cpuOursOverSvix: cpu.svix / cpu.ours,
+      });
     }
   } finally {
     await server.stop();
@@ -82,16 +110,41 @@ export async function compareRoutes({ name, title, script, bare, svix, quick = f
     { name: `ours >= 0.9x ${bare} at ${r.size}`, target: 0.9, actual: r.oursOverBare, pass: r.oursOverBare >= 0.9 },
     { name: `ours faster than ${svix} at ${r.size}`, target: 1, actual: r.oursOverSvix, pass: r.oursOverSvix > 1 },
   ]);
+  const x = (ratio) => `${ratio.toFixed(2)}x`;
+  const us = (micros) => micros.toFixed(0);
   const table = renderTable(
-    ["body", "ours req/s", "bare req/s", "svix req/s", "ours/bare", "ours/svix"],
+    [
+      "body",
+      "req/s ours",
+      "bare",
+      "floor",
+      "svix",
+      "ours/bare",
+      "floor/bare",
+      "ours/svix",
+      "CPU µs/req ours",
+      "bare",
+      "floor",
+      "svix",
+      "ours/bare",
+      "floor/bare",
+    ],
     results.map((r) => [
       r.size,
       formatOps(r.rps.ours),
       formatOps(r.rps.bare),
+      formatOps(r.rps.floor),
       formatOps(r.rps.svix),
-      `${r.oursOverBare.toFixed(2)}x`,
-      `${r.oursOverSvix.toFixed(2)}x`,
+      x(r.oursOverBare),
+      x(r.floorOverBare),
+      x(r.oursOverSvix),
+      us(r.cpuMicrosPerRequest.ours),
+      us(r.cpuMicrosPerRequest.bare),
+      us(r.cpuMicrosPerRequest.floor),
+      us(r.cpuMicrosPerRequest.svix),
+      x(r.cpuOursOverBare),
+      x(r.cpuFloorOverBare),
     ]),
   );
-  return { name, title, settings: { durationSeconds: duration, rounds: 2, quick }, results, checks, table };
+  return { name, title, settings: { durationSeconds: duration, rounds, quick }, results, checks, table };
 }

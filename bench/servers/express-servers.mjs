@@ -1,8 +1,10 @@
-// Three Express apps for the benchmark, one port each: ours, a bare express.raw() route
-// doing no verification, and the route a user would write by hand with the svix package.
+// Four Express apps for the benchmark, one port each: ours, a bare express.raw() route
+// doing no verification, the floor (express.raw() + one HMAC + JSON.parse) and the route a
+// user would write by hand with the svix package.
 import { verifyColivara } from "@colivara/webhooks-express";
 import express from "express";
 import { Webhook } from "svix";
+import { announce, floorVerify } from "./serve.mjs";
 
 const secret = process.env.BENCH_SECRET;
 const limit = "2mb";
@@ -25,6 +27,13 @@ bare.post("/hook", express.raw({ type: "application/json", limit }), (req, res) 
   res.json({ ok: true, bytes: req.body.length });
 });
 
+const floor = express();
+floor.post("/hook", express.raw({ type: "application/json", limit }), (req, res) => {
+  const event = floorVerify(secret, req.headers, req.body);
+  if (event) res.json({ ok: true, type: event.type });
+  else res.status(401).json({ ok: false });
+});
+
 const svix = express();
 const wh = new Webhook(secret);
 svix.post("/hook", express.raw({ type: "application/json", limit }), (req, res) => {
@@ -36,6 +45,4 @@ svix.post("/hook", express.raw({ type: "application/json", limit }), (req, res) 
   }
 });
 
-const ports = { ours: await listen(ours), bare: await listen(bare), svix: await listen(svix) };
-process.stdout.write(`${JSON.stringify({ ports })}\n`);
-process.on("SIGTERM", () => process.exit(0));
+announce({ ours: await listen(ours), bare: await listen(bare), floor: await listen(floor), svix: await listen(svix) });

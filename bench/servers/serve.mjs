@@ -1,0 +1,31 @@
+// What every benchmark server process shares: announcing its ports and CPU time to the
+// parent over IPC, and the "floor" check, the least work any verifying route can do.
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+/**
+ * Sends `{ ports }` to the parent (bench/http-load.mjs) and answers its "cpu" requests with
+ * this process's CPU time, so the parent can divide it by the requests it sent.
+ */
+export function announce(ports) {
+  process.on("message", (message) => {
+    if (message === "cpu") process.send({ cpu: process.cpuUsage() });
+  });
+  process.on("SIGTERM", () => process.exit(0));
+  process.send({ ports });
+}
+
+/**
+ * One HMAC-SHA256 over `id.timestamp.body`, a constant-time compare with the first `v1,`
+ * signature, and `JSON.parse`: no header variants, timestamp window, rotation, limits or
+ * payload validation. Returns the parsed event, or undefined for a forgery.
+ */
+export function floorVerify(secret, headers, body) {
+  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+  const mac = createHmac("sha256", key)
+    .update(`${headers["svix-id"]}.${headers["svix-timestamp"]}.`)
+    .update(body)
+    .digest();
+  const given = Buffer.from(String(headers["svix-signature"]).slice(3), "base64");
+  if (given.length !== mac.length || !timingSafeEqual(mac, given)) return undefined;
+  return JSON.parse(body.toString());
+}
