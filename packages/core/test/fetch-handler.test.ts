@@ -24,6 +24,41 @@ function signedRequest(
   });
 }
 
+/** A POST whose body is `stream`; the default headers are placeholders for requests that never get verified. */
+function streamingRequest(
+  stream: ReadableStream<Uint8Array>,
+  headers: Record<string, string> = { "svix-id": "msg_slow", "svix-timestamp": "1", "svix-signature": "v1,x" },
+): Request {
+  return new Request("http://127.0.0.1/webhooks/colivara", {
+    method: "POST",
+    body: stream,
+    headers,
+    duplex: "half",
+  } as RequestInit);
+}
+
+/** A signed request whose body arrives as `chunks`, the way a socket delivers it. */
+function streamedRequest(body: string, chunks: number, headers: Record<string, string> = {}): Request {
+  const id = `msg_${Math.random().toString(36).slice(2)}`;
+  const ts = Math.floor(Date.now() / 1000);
+  const bytes = new TextEncoder().encode(body);
+  const size = Math.ceil(bytes.byteLength / chunks);
+  let offset = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.byteLength) return controller.close();
+      controller.enqueue(bytes.slice(offset, offset + size));
+      offset += size;
+    },
+  });
+  return streamingRequest(stream, {
+    "svix-id": id,
+    "svix-timestamp": String(ts),
+    "svix-signature": `v1,${macOf(secret, id, ts, body)}`,
+    ...headers,
+  });
+}
+
 afterEach(() => {
   vi.unstubAllEnvs();
 });
@@ -91,6 +126,74 @@ describe("createWebhookHandler", () => {
     expect(handler).not.toHaveBeenCalled();
   });
 
+  it("verifies a body that arrives in several chunks, over exactly those bytes", async () => {
+    const seen: string[] = [];
+    const handle = createWebhookHandler(
+      ({ event }) => {
+        seen.push(event.type === "upsert.success" ? event.message : "");
+      },
+      { secret },
+    );
+    const message = "é".repeat(3000); // multi-byte characters split across chunks
+    const response = await handle(streamedRequest(JSON.stringify(upsertSuccessEvent({ message })), 7));
+    expect(response.status).toBe(204);
+    expect(seen).toEqual([message]);
+  });
+
+  it("answers 413 to a body that runs past the limit, whatever Content-Length claimed", async () => {
+    const handler = vi.fn();
+    const handle = createWebhookHandler(handler, { secret, limit: 1024 });
+    const body = JSON.stringify(upsertSuccessEvent({ message: "x".repeat(4096) }));
+    const response = await handle(streamedRequest(body, 8, { "content-length": "100" }));
+    expect(response.status).toBe(413);
+    expect(response.headers.get("connection")).toBe("close");
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("answers 400 invalid_payload to a client that aborts mid-upload", async () => {
+    const handler = vi.fn();
+    const handle = createWebhookHandler(handler, { secret });
+    const aborted = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"type":'));
+      },
+      pull(controller) {
+        controller.error(new TypeError("terminated"));
+      },
+    });
+    const response = await handle(streamingRequest(aborted));
+    expect(response.status).toBe(400);
+    expect((await response.json()).error.code).toBe("invalid_payload");
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("handles a delivery id once by default, and on every retry with dedupe: false", async () => {
+    const seen: string[] = [];
+    const record = ({ id }: { id: string }) => {
+      seen.push(id);
+    };
+    const once = createWebhookHandler(record, { secret });
+    const always = createWebhookHandler(record, { secret, dedupe: false });
+    const body = upsertSuccessEvent();
+    const first = await once(signedRequest(body, { id: "msg_retry" }));
+    const retry = await once(signedRequest(body, { id: "msg_retry" }));
+    expect([first.status, retry.status]).toEqual([204, 200]);
+    expect(await retry.json()).toEqual({ duplicate: true });
+    expect((await always(signedRequest(body, { id: "msg_retry" }))).status).toBe(204);
+    expect((await always(signedRequest(body, { id: "msg_retry" }))).status).toBe(204);
+    expect(seen).toEqual(["msg_retry", "msg_retry", "msg_retry"]);
+  });
+
+  it("gives the claim back when the handler answers non-2xx, so the retry runs", async () => {
+    let calls = 0;
+    const handle = createWebhookHandler(() => (++calls === 1 ? new Response(null, { status: 503 }) : undefined), {
+      secret,
+    });
+    expect((await handle(signedRequest(upsertSuccessEvent(), { id: "msg_again" }))).status).toBe(503);
+    expect((await handle(signedRequest(upsertSuccessEvent(), { id: "msg_again" }))).status).toBe(204);
+    expect(calls).toBe(2);
+  });
+
   it("answers 500 body_already_parsed when the body was consumed first", async () => {
     const handle = createWebhookHandler(() => {}, { secret, onError: () => {} });
     const request = signedRequest(upsertSuccessEvent());
@@ -154,17 +257,34 @@ describe("read timeout", () => {
         controller.enqueue(new TextEncoder().encode('{"type":'));
       },
     });
-    const request = new Request("http://127.0.0.1/", {
-      method: "POST",
-      body: stalled,
-      headers: { "svix-id": "msg_slow", "svix-timestamp": "1", "svix-signature": "v1,x" },
-      duplex: "half",
-    } as RequestInit);
-    const response = await handle(request);
+    const response = await handle(streamingRequest(stalled));
     expect(response.status).toBe(408);
     expect(response.headers.get("connection")).toBe("close");
     expect((await response.json()).error.code).toBe("request_timeout");
     expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("cancels a stalled body on timeout, so nothing more of it is pulled or buffered", async () => {
+    const handle = createWebhookHandler(vi.fn(), { secret, readTimeoutMs: 100 });
+    let pulls = 0;
+    const cancel = vi.fn();
+    const trickle = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          pulls++;
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          controller.enqueue(new TextEncoder().encode(" "));
+        },
+        cancel,
+      },
+      { highWaterMark: 0 },
+    );
+    const response = await handle(streamingRequest(trickle));
+    expect(response.status).toBe(408);
+    expect(cancel).toHaveBeenCalledOnce();
+    const pulled = pulls;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(pulls).toBe(pulled);
   });
 
   it("names the configured timeout in the 408, not what was left of it when the body stalled", async () => {
@@ -181,13 +301,7 @@ describe("read timeout", () => {
         }
       },
     });
-    const request = new Request("http://127.0.0.1/", {
-      method: "POST",
-      body: trickle,
-      headers: { "svix-id": "msg_slow", "svix-timestamp": "1", "svix-signature": "v1,x" },
-      duplex: "half",
-    } as RequestInit);
-    const response = await handle(request);
+    const response = await handle(streamingRequest(trickle));
     expect(response.status).toBe(408);
     expect((await response.json()).error.message).toContain("did not arrive within 200 ms");
   });
