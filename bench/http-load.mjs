@@ -111,40 +111,19 @@ export async function compareRoutes({ name, title, script, bare, svix, quick = f
     { name: `ours faster than ${svix} at ${r.size}`, target: 1, actual: r.oursOverSvix, pass: r.oursOverSvix > 1 },
   ]);
   const x = (ratio) => `${ratio.toFixed(2)}x`;
-  const us = (micros) => micros.toFixed(0);
+  const ratios = ["ours/bare", "floor/bare", "ours/svix"];
   const table = renderTable(
-    [
-      "body",
-      "req/s ours",
-      "bare",
-      "floor",
-      "svix",
-      "ours/bare",
-      "floor/bare",
-      "ours/svix",
-      "CPU µs/req ours",
-      "bare",
-      "floor",
-      "svix",
-      "ours/bare",
-      "floor/bare",
-    ],
-    results.map((r) => [
-      r.size,
-      formatOps(r.rps.ours),
-      formatOps(r.rps.bare),
-      formatOps(r.rps.floor),
-      formatOps(r.rps.svix),
-      x(r.oursOverBare),
-      x(r.floorOverBare),
-      x(r.oursOverSvix),
-      us(r.cpuMicrosPerRequest.ours),
-      us(r.cpuMicrosPerRequest.bare),
-      us(r.cpuMicrosPerRequest.floor),
-      us(r.cpuMicrosPerRequest.svix),
-      x(r.cpuOursOverBare),
-      x(r.cpuFloorOverBare),
-    ]),
+    ["body", ...ROUTES.map((r) => `req/s ${r}`), ...ratios, ...ROUTES.map((r) => `CPU µs/req ${r}`), ...ratios],
+    results.map((r) => {
+      const cpu = r.cpuMicrosPerRequest;
+      return [
+        r.size,
+        ...ROUTES.map((route) => formatOps(r.rps[route])),
+        ...[r.oursOverBare, r.floorOverBare, r.oursOverSvix].map(x),
+        ...ROUTES.map((route) => cpu[route].toFixed(0)),
+        ...[r.cpuOursOverBare, r.cpuFloorOverBare, r.cpuOursOverSvix].map(x),
+      ];
+    }),
   );
   return { name, title, settings: { durationSeconds: duration, rounds, quick }, results, checks, table };
 }

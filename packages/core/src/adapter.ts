@@ -12,7 +12,13 @@ export { readFetchBody, toFetchResponse } from "./fetch-handler.js";
 export { bodyReadError, DEFAULT_LIMIT_BYTES, parseLimit, payloadTooLarge } from "./limit.js";
 export type { NodeResponseLike } from "./node-response.js";
 export { sendNodeResponse, settleWhenAnswered } from "./node-response.js";
-export { DEFAULT_READ_TIMEOUT_MS, parseReadTimeout, requestTimeout, withReadTimeout } from "./read-timeout.js";
+export {
+  DEFAULT_READ_TIMEOUT_MS,
+  parseReadTimeout,
+  requestTimeout,
+  watchDeadline,
+  withReadTimeout,
+} from "./read-timeout.js";
 export type {
   ErrorContext,
   ReceiveInput,

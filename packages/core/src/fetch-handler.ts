@@ -1,7 +1,7 @@
 import { WebhookVerificationError } from "./errors.js";
 import type { VerifiedWebhook } from "./events.js";
 import { bodyReadError, payloadTooLarge } from "./limit.js";
-import { DEFAULT_READ_TIMEOUT_MS, requestTimeout } from "./read-timeout.js";
+import { DEFAULT_READ_TIMEOUT_MS, requestTimeout, watchDeadline } from "./read-timeout.js";
 import { createReceiver, type ReceiverOptions, type WebhookResponse } from "./receiver.js";
 
 /**
@@ -57,16 +57,16 @@ export async function readFetchBody(
   if (request.bodyUsed) throw new WebhookVerificationError("body_already_parsed", ALREADY_READ);
   const stream = request.body;
   if (stream === null) return new Uint8Array(0);
-  // This runs on every delivery, so it is one function with one timer for the whole body:
+  // This runs on every delivery, so it is one function with one deadline for the whole body:
   // a timer and a race per read, or a second async layer, cost a measurable share of a
   // small delivery. On timeout the reader is cancelled, which frees what it buffered and
   // ends the pending read; the flag turns that end into a 408, never a truncated body.
   const reader = stream.getReader();
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const cancel = watchDeadline(readTimeoutMs, () => {
     timedOut = true;
     reader.cancel().catch(() => {});
-  }, readTimeoutMs);
+  });
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
@@ -88,7 +88,7 @@ export async function readFetchBody(
       chunks.push(chunk.value);
     }
   } finally {
-    clearTimeout(timer);
+    cancel();
   }
   return chunks.length === 1 ? (chunks[0] as Uint8Array) : concat(chunks, total);
 }

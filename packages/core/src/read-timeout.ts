@@ -26,6 +26,76 @@ export function requestTimeout(readTimeoutMs: number): WebhookVerificationError 
   );
 }
 
+interface Watch {
+  readonly deadline: number;
+  readonly onTimeout: () => void;
+}
+
+type TimerHandle = { unref?: () => unknown } | number | undefined;
+const clock: () => number = globalThis.performance?.now.bind(globalThis.performance) ?? Date.now;
+const watches = new Set<Watch>();
+let sweeper: TimerHandle;
+let sweepEvery = Number.POSITIVE_INFINITY;
+let sharedTimers: boolean | undefined;
+
+function sweep(): void {
+  // Idle: stop, so a quiet process holds no interval.
+  if (watches.size === 0) {
+    stopSweeper();
+    return;
+  }
+  const now = clock();
+  for (const watch of watches) {
+    if (watch.deadline > now) continue;
+    watches.delete(watch);
+    watch.onTimeout();
+  }
+}
+
+function stopSweeper(): void {
+  clearInterval(sweeper as number);
+  sweeper = undefined;
+  sweepEvery = Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Calls `onTimeout` once `ms` have passed, unless the returned function is called first. On
+ * Node, Bun and Deno every read shares one unref'd interval that checks the deadlines, each
+ * at most a tenth of its `ms` late: a timer per request (created, then cleared a few
+ * milliseconds later) costs more than hashing a small delivery. Where timer handles cannot
+ * be unref'd (Workers, Edge), each watch is a plain timer, as a shared interval must not
+ * outlive the request that started it there.
+ *
+ * @example
+ * ```ts
+ * const cancel = watchDeadline(receiver.readTimeoutMs, () => stream.pause());
+ * stream.on("end", cancel);
+ * ```
+ */
+export function watchDeadline(ms: number, onTimeout: () => void): () => void {
+  if (sharedTimers === undefined) {
+    const probe = setTimeout(() => {}, 0) as TimerHandle;
+    clearTimeout(probe as number);
+    sharedTimers = typeof probe === "object" && typeof probe.unref === "function";
+  }
+  if (!sharedTimers) {
+    const timer = setTimeout(onTimeout, ms);
+    return () => clearTimeout(timer);
+  }
+  const watch: Watch = { deadline: clock() + ms, onTimeout };
+  watches.add(watch);
+  const every = Math.min(1000, Math.max(5, ms / 10));
+  if (every < sweepEvery) {
+    if (sweeper !== undefined) stopSweeper();
+    sweepEvery = every;
+    sweeper = setInterval(sweep, every) as TimerHandle;
+    (sweeper as { unref: () => unknown }).unref();
+  }
+  return () => {
+    watches.delete(watch);
+  };
+}
+
 /**
  * Settles like `read`, unless it takes longer than `ms`: then rejects with
  * `request_timeout` (408) and calls `onTimeout` so the reader can stop and free its buffers.
@@ -38,16 +108,16 @@ export function withReadTimeout<T>(
   onTimeout?: () => void,
   readTimeoutMs: number = ms,
 ): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel: (() => void) | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
+    cancel = watchDeadline(ms, () => {
       // Reject before stopping the reader: stopping may settle `read` (a cancelled stream
       // reads as done), and the race must see the timeout first, never a truncated body.
       reject(requestTimeout(readTimeoutMs));
       onTimeout?.();
-    }, ms);
+    });
   });
   // The loser of the race may still settle later; its outcome is deliberately ignored.
   read.catch(() => {});
-  return Promise.race([read, deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([read, deadline]).finally(() => cancel?.());
 }

@@ -1,5 +1,5 @@
 import { WebhookVerificationError } from "@colivara/webhooks";
-import { bodyReadError, payloadTooLarge, requestTimeout } from "@colivara/webhooks/adapter";
+import { bodyReadError, payloadTooLarge, requestTimeout, watchDeadline } from "@colivara/webhooks/adapter";
 import type { Request } from "express";
 import getRawBody from "raw-body";
 
@@ -18,8 +18,8 @@ export type BodyCallback = (error: WebhookVerificationError | undefined, body?: 
 /**
  * The exact bytes of the request: from a raw parser that ran first (`req.rawBody`, a
  * Buffer/string `req.body`), else from the stream, with the limit enforced while reading.
- * Callback-shaped: it runs on every delivery, and a promise chain here costs more than
- * the HMAC of a typical event.
+ * Callback-shaped, with a shared deadline rather than a timer: it runs on every delivery,
+ * and a promise chain or a timer here costs more than the HMAC of a typical event.
  */
 export function readRawBody(req: Request, limit: number, readTimeoutMs: number, done: BodyCallback): void {
   const captured = (req as { rawBody?: unknown }).rawBody ?? req.body;
@@ -33,17 +33,17 @@ export function readRawBody(req: Request, limit: number, readTimeoutMs: number, 
     return;
   }
   let settled = false;
-  const timer = setTimeout(() => {
+  const cancel = watchDeadline(readTimeoutMs, () => {
     settled = true;
     // The trickle is no longer buffered, and the 408 closes the socket.
     req.pause();
     done(requestTimeout(readTimeoutMs));
-  }, readTimeoutMs);
+  });
   getRawBody(req, { length: req.headers["content-length"] ?? null, limit }, (error, body) => {
     // After a timeout, the reader's late outcome (usually the closed socket) is ignored.
     if (settled) return;
     settled = true;
-    clearTimeout(timer);
+    cancel();
     done(error ? bodyReadError(error, limit) : undefined, body);
   });
 }

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { WebhookVerificationError } from "@colivara/webhooks";
-import { bodyReadError, payloadTooLarge, requestTimeout } from "@colivara/webhooks/adapter";
+import { bodyReadError, payloadTooLarge, requestTimeout, watchDeadline } from "@colivara/webhooks/adapter";
 import type { FastifyRequest } from "fastify";
 
 /** The payload a `preParsing` hook receives: the request, or a stream an earlier hook returned. */
@@ -25,7 +25,8 @@ export type BodyCallback = (error: WebhookVerificationError | undefined, body?: 
  * Reads the exact bytes of the request body from the `preParsing` payload stream, refusing
  * it as soon as it is known to pass `limit`: first by the declared Content-Length (without
  * waiting for the upload), then while reading, so an oversized body is never buffered whole
- * or hashed. Callback-shaped, with one timer: it runs on every delivery.
+ * or hashed. Callback-shaped, with a shared deadline rather than a timer: it runs on every
+ * delivery.
  */
 export function readRawBody(
   request: FastifyRequest,
@@ -48,7 +49,7 @@ export function readRawBody(
   let total = 0;
 
   function finish(error: WebhookVerificationError | undefined, body?: Buffer): void {
-    clearTimeout(timer);
+    cancel();
     payload.removeListener("data", onData);
     payload.removeListener("end", onEnd);
     payload.removeListener("error", onError);
@@ -74,10 +75,10 @@ export function readRawBody(
     finish(bodyReadError({ type: "request.aborted" }, limit));
   }
   // A trickling client is cut off: nothing more is buffered and the 408 closes the socket.
-  const timer = setTimeout(() => {
+  const cancel = watchDeadline(readTimeoutMs, () => {
     payload.pause();
     finish(requestTimeout(readTimeoutMs));
-  }, readTimeoutMs);
+  });
   payload.on("data", onData);
   payload.on("end", onEnd);
   payload.on("error", onError);
