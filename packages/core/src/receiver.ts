@@ -136,6 +136,12 @@ export interface WebhookReceiver {
    */
   readonly tracksDeliveries: boolean;
   receive(input: ReceiveInput): Promise<ReceiveResult>;
+  /**
+   * `receive` without the promise when the outcome is already known (node:crypto, no store,
+   * no handler map): the hot path of Node middleware, where each promise is a share of a
+   * small delivery's cost. Never throws.
+   */
+  receiveNow(input: ReceiveInput): ReceiveResult | Promise<ReceiveResult>;
   /** The response for any error, as the failure table says. */
   errorResponse(error: unknown): WebhookResponse;
   /** Runs the handler map for a verified delivery: 204, or 500 when a handler throws. */
@@ -327,7 +333,7 @@ export function createReceiver(
     return claimAndDispatch(webhook).catch(rejected);
   }
 
-  function receive(input: ReceiveInput): Promise<ReceiveResult> {
+  function receiveNow(input: ReceiveInput): ReceiveResult | Promise<ReceiveResult> {
     let checked: VerifiedWebhook | Promise<VerifiedWebhook>;
     try {
       if (input.method !== undefined && input.method.toUpperCase() !== "POST") {
@@ -340,11 +346,15 @@ export function createReceiver(
       check ??= createCheck(options).check;
       checked = check(input.body as Uint8Array, input.headers);
     } catch (error) {
-      return Promise.resolve(rejected(error));
+      return rejected(error);
     }
     // node:crypto verifies synchronously: no promise is chained until the answer.
     if (checked instanceof Promise) return checked.then(accepted, rejected);
-    return Promise.resolve(accepted(checked));
+    return accepted(checked);
+  }
+
+  function receive(input: ReceiveInput): Promise<ReceiveResult> {
+    return Promise.resolve(receiveNow(input));
   }
 
   return {
@@ -353,6 +363,7 @@ export function createReceiver(
     answersItself: handlers !== undefined,
     tracksDeliveries: store !== undefined,
     receive,
+    receiveNow,
     errorResponse,
     dispatch,
     handlerFailed,

@@ -327,3 +327,33 @@ describe("errorResponse", () => {
     expect(onError).toHaveBeenCalledTimes(1);
   });
 });
+
+describe("receiveNow (the adapters' promise-free path)", () => {
+  it("answers a verified delivery and a forgery without a promise when nothing needs one", () => {
+    const receiver = createReceiver({ ...base, dedupe: false });
+    expect(receiver.tracksDeliveries).toBe(false);
+    const good = receiver.receiveNow(delivery(upsertSuccessEvent({ name: "now.pdf" })));
+    expect(good).not.toBeInstanceOf(Promise);
+    expect((good as { webhook: VerifiedWebhook }).webhook.event).toMatchObject({ name: "now.pdf" });
+    const forged = receiver.receiveNow(
+      delivery(upsertSuccessEvent(), { secret: "whsec_dGhpcy1pcy1hbm90aGVyLXNlY3JldC0yNA==" }),
+    );
+    expect(forged).not.toBeInstanceOf(Promise);
+    expect((forged as { response: WebhookResponse }).response.status).toBe(401);
+  });
+
+  it("returns a promise once a store or a handler map is involved, with the same outcome as receive", async () => {
+    const withStore = createReceiver(base);
+    expect(withStore.tracksDeliveries).toBe(true);
+    const input = delivery(upsertSuccessEvent(), { id: "msg_now_store" });
+    const pending = withStore.receiveNow(input);
+    expect(pending).toBeInstanceOf(Promise);
+    const first = await pending;
+    expect(first.webhook?.id).toBe("msg_now_store");
+    await first.settle?.(true);
+    expect((await withStore.receive(input)).response).toMatchObject({ status: 200, body: '{"duplicate":true}' });
+
+    const mapped = createReceiver({ ...base, dedupe: false, on: { "upsert.success": () => {} } });
+    expect(await mapped.receiveNow(delivery(upsertSuccessEvent()))).toMatchObject({ response: { status: 204 } });
+  });
+});

@@ -2,6 +2,7 @@ import type { VerifiedWebhook } from "@colivara/webhooks";
 import {
   createReceiver,
   type ReceiveInput,
+  type ReceiveResult,
   type ReceiverOptions,
   sendNodeResponse,
   settleWhenAnswered,
@@ -49,17 +50,17 @@ export type VerifyColivaraOptions = ReceiverOptions;
 export function verifyColivara(options: VerifyColivaraOptions = {}): RequestHandler {
   const receiver = createReceiver(options);
   return function colivaraWebhook(req: Request, res: Response, next: NextFunction): void {
+    const write = (result: ReceiveResult) => {
+      if (result.response) return sendNodeResponse(res, result.response);
+      req.colivara = result.webhook;
+      // Dedupe learns the outcome from the user's answer: 2xx is handled, else retried.
+      if (receiver.tracksDeliveries) settleWhenAnswered(res, result.settle);
+      next();
+    };
     const answer = (input: ReceiveInput) => {
-      receiver
-        .receive(input)
-        .then((result) => {
-          if (result.response) return sendNodeResponse(res, result.response);
-          req.colivara = result.webhook;
-          // Dedupe learns the outcome from the user's answer: 2xx is handled, else retried.
-          if (receiver.tracksDeliveries) settleWhenAnswered(res, result.settle);
-          next();
-        })
-        .catch(next);
+      const result = receiver.receiveNow(input);
+      if (result instanceof Promise) result.then(write).catch(next);
+      else write(result);
     };
     if (req.method !== "POST") answer({ method: req.method, headers: req.headers });
     else {

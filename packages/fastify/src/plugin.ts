@@ -3,6 +3,7 @@ import {
   createReceiver,
   DEFAULT_LIMIT_BYTES,
   type ReceiveInput,
+  type ReceiveResult,
   type ReceiverOptions,
   settleWhenAnswered,
   type WebhookResponse,
@@ -169,7 +170,7 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: Colivar
     replay: boolean,
     done: (error: Error | null, stream?: PayloadStream) => void,
   ): void {
-    receiver.receive(input).then((result) => {
+    const proceed = (result: ReceiveResult) => {
       // An answer sent here ends the request: `done` is never called, the route never runs.
       if (result.response) return send(reply, result.response);
       (request as Captured)[kWebhook] = result.webhook;
@@ -178,7 +179,10 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: Colivar
       const body = (input.body as Buffer | undefined) ?? Buffer.alloc(0);
       // The route's own later hooks may read the body, so they get the bytes again.
       done(null, replay ? replayStream(body, payload) : skipParsing(request, body, payload));
-    }, done);
+    };
+    const result = receiver.receiveNow(input);
+    if (result instanceof Promise) result.then(proceed, done);
+    else proceed(result);
   }
 
   function captureHook(limit: number, replay: boolean): preParsingHookHandler {
