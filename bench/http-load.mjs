@@ -6,12 +6,12 @@ import autocannon from "autocannon";
 import { formatOps, formatSize, KiB, renderTable, SECRET, signDelivery, upsertSuccessBody } from "./lib.mjs";
 
 /**
- * Starts `script` with node and an IPC channel; the script announces `{ ports: { name: port } }`
+ * Starts `script` (with `args`) under node and an IPC channel; the script announces `{ ports: { name: port } }`
  * once it listens and answers `"cpu"` with its `process.cpuUsage()` (see servers/serve.mjs).
  * Returns those ports, a CPU reading and a stop function.
  */
-export async function startServerProcess(script, env = {}) {
-  const child = spawn(process.execPath, [script], {
+export async function startServerProcess(script, args = [], env = {}) {
+  const child = spawn(process.execPath, [script, ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -70,21 +70,23 @@ const ROUTES = ["ours", "bare", "floor", "svix"];
 export async function compareRoutes({ name, title, script, bare, svix, quick = false, log = () => {} }) {
   const duration = quick ? 1 : 2;
   const rounds = quick ? 2 : 5;
-  const server = await startServerProcess(script, { BENCH_SECRET: SECRET });
+  // One process per route: each has only its own app, as a real server would.
+  const servers = {};
+  for (const route of ROUTES) servers[route] = await startServerProcess(script, [route], { BENCH_SECRET: SECRET });
   const results = [];
   try {
     for (const bytes of [1 * KiB, 64 * KiB]) {
       const body = upsertSuccessBody(bytes);
       // Signed right before measuring, so the timestamp is always within the 5-minute window.
       const headers = signDelivery(body);
-      const url = (route) => `http://127.0.0.1:${server.ports[route]}/hook`;
-      for (const route of ROUTES) await measureRoute(server, url(route), { body, headers, duration: 1 });
+      const url = (route) => `http://127.0.0.1:${servers[route].ports[route]}/hook`;
+      for (const route of ROUTES) await measureRoute(servers[route], url(route), { body, headers, duration: 1 });
       const runs = Object.fromEntries(ROUTES.map((route) => [route, []]));
       for (let round = 0; round < rounds; round++) {
         log(`  ${formatSize(bytes)}: round ${round + 1}/${rounds} (${ROUTES.length} routes × ${duration} s)…`);
         for (let i = 0; i < ROUTES.length; i++) {
           const route = ROUTES[(i + round) % ROUTES.length];
-          runs[route].push(await measureRoute(server, url(route), { body, headers, duration }));
+          runs[route].push(await measureRoute(servers[route], url(route), { body, headers, duration }));
         }
       }
       const rps = Object.fromEntries(ROUTES.map((r) => [r, median(runs[r].map((run) => run.rps))]));
@@ -104,7 +106,7 @@ export async function compareRoutes({ name, title, script, bare, svix, quick = f
       });
     }
   } finally {
-    await server.stop();
+    for (const server of Object.values(servers)) await server.stop();
   }
   const checks = results.flatMap((r) => [
     {

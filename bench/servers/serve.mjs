@@ -29,3 +29,13 @@ export function floorVerify(secret, headers, body) {
   if (given.length !== mac.length || !timingSafeEqual(mac, given)) return undefined;
   return JSON.parse(body.toString());
 }
+
+/** Listens on 127.0.0.1 with every server of `servers`; resolves to `{ name: port }`. */
+export async function listenAll(servers) {
+  const ports = {};
+  for (const [name, server] of Object.entries(servers)) {
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    ports[name] = server.address().port;
+  }
+  return ports;
+}
