@@ -10,8 +10,6 @@
 // mid-handler replaced by the other one after the lease. What this file adds: failures under
 // concurrency on one instance, a handler slower than the sender's timeout, one that never
 // returns in a process that stays alive, and a killed instance replaced by a fresh one.
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -24,6 +22,7 @@ import {
   workspace,
 } from "../../packages/redis/test/instances.js";
 import { type Delivery, newId, newSecret, sign, successPayload } from "../conformance/deliveries.js";
+import { buildNextApp } from "../e2e/next-server.js";
 import { type RedisServer, startRedisServer } from "../support/redis-server.js";
 
 interface Adapter {
@@ -99,21 +98,7 @@ const isStatus = (attempt: Attempt, status: number) => typeof attempt === "objec
 /** packages/redis/test/fixtures/next-app, built once with `next build` as the Redis suite does. */
 async function buildNextFixture(): Promise<void> {
   const appDir = fileURLToPath(new URL("../../packages/redis/test/fixtures/next-app/", import.meta.url));
-  const nextBin = createRequire(appDir).resolve("next/dist/bin/next");
-  const child = spawn(process.execPath, [nextBin, "build"], {
-    cwd: appDir,
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    output += chunk;
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-    output += chunk;
-  });
-  const [code] = (await once(child, "exit")) as [number | null];
-  if (code !== 0) throw new Error(`next build of ${appDir} failed (exit ${code}):\n${output}`);
+  await buildNextApp(appDir, createRequire(appDir).resolve("next/dist/bin/next"));
 }
 
 let redis: RedisServer;
