@@ -1,4 +1,4 @@
-import type { WebhookResponse } from "./receiver.js";
+import { settleNothing, type WebhookResponse } from "./receiver.js";
 
 /**
  * The part of Node's `ServerResponse` the adapters use, duck-typed so the core needs no
@@ -40,6 +40,8 @@ export function sendNodeResponse(res: NodeResponseLike, response: WebhookRespons
  * ```
  */
 export function settleWhenAnswered(res: NodeResponseLike, settle: (handled: boolean) => Promise<void>): void {
+  // Without a dedupe store there is nothing to tell: no listeners on every response.
+  if (settle === settleNothing) return;
   let settled = false;
   const once = () => {
     if (settled) return;

@@ -197,7 +197,8 @@ function checkHandlers(on: unknown): WebhookHandlers | undefined {
   return on as WebhookHandlers;
 }
 
-function settleNothing(): Promise<void> {
+/** The `settle` of a receiver without a dedupe store: nothing needs to learn the outcome. */
+export function settleNothing(): Promise<void> {
   return Promise.resolve();
 }
 

@@ -54,7 +54,7 @@ export function verifyColivara(options: VerifyColivaraOptions = {}): RequestHand
       if (result.response) return sendNodeResponse(res, result.response);
       req.colivara = result.webhook;
       // Dedupe learns the outcome from the user's answer: 2xx is handled, else retried.
-      if (receiver.tracksDeliveries) settleWhenAnswered(res, result.settle);
+      settleWhenAnswered(res, result.settle);
       next();
     };
     const answer = (input: ReceiveInput) => {

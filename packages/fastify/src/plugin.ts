@@ -91,14 +91,18 @@ function send(reply: FastifyReply, response: WebhookResponse): void {
   reply.send(response.body === "" ? undefined : response.body);
 }
 
-/** Fastify's parser for verified requests: the body is the JSON that was verified. */
-function verifiedBody(request: FastifyRequest, _payload: unknown, done: (error: null, body: unknown) => void): void {
-  const captured = request as Captured;
+/** Puts back the Content-Type that {@link skipParsing} swapped out. */
+function restoreContentType(request: FastifyRequest): void {
   const headers = request.raw.headers;
-  const original = captured[kContentType];
+  const original = (request as Captured)[kContentType];
   if (original === undefined) delete headers["content-type"];
   else headers["content-type"] = original as string;
-  const event = (captured[kWebhook] as VerifiedWebhook).event;
+}
+
+/** Fastify's parser for verified requests: the body is the JSON that was verified. */
+function verifiedBody(request: FastifyRequest, _payload: unknown, done: (error: null, body: unknown) => void): void {
+  restoreContentType(request);
+  const event = ((request as Captured)[kWebhook] as VerifiedWebhook).event;
   done(null, event.type === "unknown" ? event.payload : event);
 }
 
@@ -112,7 +116,7 @@ function skipParsing(request: FastifyRequest, body: Buffer, payload: PayloadStre
   (request as Captured)[kContentType] = headers["content-type"];
   headers["content-type"] = VERIFIED_TYPE;
   if (request.headers["content-type"] === VERIFIED_TYPE) return payload;
-  verifiedBody(request, payload, () => {});
+  restoreContentType(request);
   return replayStream(body, payload);
 }
 
@@ -175,7 +179,7 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: Colivar
       if (result.response) return send(reply, result.response);
       (request as Captured)[kWebhook] = result.webhook;
       // Dedupe learns the outcome from the route's answer: 2xx is handled, else retried.
-      if (receiver.tracksDeliveries) settleWhenAnswered(reply.raw, result.settle);
+      settleWhenAnswered(reply.raw, result.settle);
       const body = (input.body as Buffer | undefined) ?? Buffer.alloc(0);
       // The route's own later hooks may read the body, so they get the bytes again.
       done(null, replay ? replayStream(body, payload) : skipParsing(request, body, payload));
