@@ -17,6 +17,8 @@ export const ERROR_STATUS: {
   readonly handler_failed: 500;
   readonly delivery_in_progress: 409;
   readonly dedupe_unavailable: 503;
+  readonly handoff_unavailable: 503;
+  readonly permanent_failure: 422;
 } = {
   missing_headers: 401,
   invalid_timestamp: 401,
@@ -32,6 +34,8 @@ export const ERROR_STATUS: {
   handler_failed: 500,
   delivery_in_progress: 409,
   dedupe_unavailable: 503,
+  handoff_unavailable: 503,
+  permanent_failure: 422,
 };
 
 /**

@@ -151,10 +151,16 @@ export function createWebhookHandler(
       "Pass either a handler function or a handler map (options.on), not both: with both, the handler would never run.",
     );
   }
-  if (handler === undefined && options.on === undefined) {
+  if (handler !== undefined && options.handOff !== undefined) {
     throw new WebhookVerificationError(
       "invalid_config",
-      'Pass a handler function, or a handler map as { on: { "upsert.success": fn } }.',
+      "Pass either a handler function or handOff (a worker runs the handlers later), not both.",
+    );
+  }
+  if (handler === undefined && options.on === undefined && options.handOff === undefined) {
+    throw new WebhookVerificationError(
+      "invalid_config",
+      'Pass a handler function, a handler map as { on: { "upsert.success": fn } }, or { handOff }.',
     );
   }
   const receiver = createReceiver(options, settings);

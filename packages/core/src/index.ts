@@ -18,6 +18,8 @@ export type {
 } from "./events.js";
 export type { FetchHandlerOptions, FetchWebhookHandler } from "./fetch-handler.js";
 export { createWebhookHandler } from "./fetch-handler.js";
+export type { DeadLetter, HandOff, HandOffContext } from "./hand-off.js";
+export { isPermanentFailure, permanentFailure } from "./hand-off.js";
 export type { HeaderInput } from "./headers.js";
 export type { Verifier, VerifierOptions } from "./verifier.js";
 export { createVerifier, DEFAULT_TOLERANCE_SECONDS } from "./verifier.js";

@@ -1,6 +1,7 @@
 import { type DedupeClaim, type DedupeStore, memoryStore } from "./dedupe.js";
 import { isWebhookVerificationError, WebhookVerificationError } from "./errors.js";
 import type { ColivaraEvent, UnknownEvent, UpsertFailEvent, UpsertSuccessEvent, VerifiedWebhook } from "./events.js";
+import { type DeadLetter, type HandOff, isPermanentFailure } from "./hand-off.js";
 import type { HeaderInput } from "./headers.js";
 import { parseLimit } from "./limit.js";
 import { parseReadTimeout } from "./read-timeout.js";
@@ -60,6 +61,15 @@ export interface ReceiverOptions extends VerifierOptions {
    * in-memory store (enough for one instance; use `redisStore` across instances).
    */
   dedupe?: DedupeStore | false | undefined;
+  /**
+   * Stores each verified delivery durably instead of running a handler in the request
+   * (`bullmqHandOff(queue)` from `@colivara/webhooks-bullmq`): 202 once stored, 200 for a
+   * copy, 503 when the store is unreachable. The queue's job id is the delivery id, so no
+   * dedupe store is used unless one is given.
+   */
+  handOff?: HandOff | undefined;
+  /** Keeps deliveries a handler refused with `permanentFailure()`. Default: reported through `onError`. */
+  deadLetter?: DeadLetter | undefined;
 }
 
 /**
@@ -226,11 +236,20 @@ export function createReceiver(
   const limit = parseLimit(options.limit);
   const readTimeoutMs = parseReadTimeout(options.readTimeoutMs);
   const handlers = checkHandlers(options.on);
+  if (options.on !== undefined && options.handOff !== undefined) {
+    throw new WebhookVerificationError(
+      "invalid_config",
+      "Pass either on (handlers run in the request) or handOff (a worker runs them later), not both.",
+    );
+  }
   if (options.onError !== undefined && typeof options.onError !== "function") {
     throw new WebhookVerificationError("invalid_config", "onError must be a function (error, context) => void.");
   }
   const onError = options.onError ?? defaultOnError;
-  const store = checkDedupe(options.dedupe);
+  const handOff = options.handOff;
+  const deadLetter = options.deadLetter;
+  // A hand-off queue keys its jobs by delivery id: it is the dedupe.
+  const store = handOff !== undefined && options.dedupe === undefined ? undefined : checkDedupe(options.dedupe);
   let check: Check | undefined = settings.lazySecret ? undefined : createCheck(options).check;
 
   function report(error: unknown, context: ErrorContext): void {
@@ -271,10 +290,42 @@ export function createReceiver(
       try {
         await handler(webhook.event, webhook);
       } catch (error) {
+        if (isPermanentFailure(error)) return abandon(error, webhook);
         return handlerFailed(error, webhook);
       }
     }
     return { status: 204, headers: {}, body: "" };
+  }
+
+  async function abandon(error: WebhookVerificationError, webhook: VerifiedWebhook): Promise<WebhookResponse> {
+    try {
+      if (deadLetter) await deadLetter(webhook, error);
+      else report(error, { webhook });
+    } catch (failure) {
+      // Not kept: the sender must keep retrying it.
+      return handlerFailed(failure, webhook);
+    }
+    return json(
+      422,
+      { error: { code: "permanent_failure", message: "The delivery was refused for good; do not retry it." } },
+      { "webhook-delivery": "abort-message" },
+    );
+  }
+
+  async function enqueue(webhook: VerifiedWebhook, into: HandOff): Promise<WebhookResponse> {
+    let outcome: "stored" | "duplicate";
+    try {
+      outcome = await into.enqueue(webhook, {});
+    } catch (error) {
+      report(error, { webhook });
+      return json(503, {
+        error: {
+          code: "handoff_unavailable",
+          message: "The delivery queue is unavailable; the delivery will be retried.",
+        },
+      });
+    }
+    return outcome === "duplicate" ? json(200, { duplicate: true }) : json(202, { accepted: true });
   }
 
   async function settleClaim(webhook: VerifiedWebhook, claim: DedupeClaim | undefined, handled: boolean) {
@@ -318,9 +369,10 @@ export function createReceiver(
   async function claimAndDispatch(webhook: VerifiedWebhook): Promise<ReceiveResult> {
     const claimed = await claim(webhook);
     if (claimed !== undefined && "body" in claimed) return { response: claimed };
-    if (!handlers) return { webhook, settle: (handled) => settleClaim(webhook, claimed, handled) };
-    const response = await dispatch(webhook);
-    await settleClaim(webhook, claimed, response.status < 300);
+    if (!handlers && !handOff) return { webhook, settle: (handled) => settleClaim(webhook, claimed, handled) };
+    const response = handOff ? await enqueue(webhook, handOff) : await dispatch(webhook);
+    // A delivery kept as a dead letter is done too: a copy must not run the handler again.
+    await settleClaim(webhook, claimed, response.status < 300 || response.headers["webhook-delivery"] !== undefined);
     return { response };
   }
 
@@ -330,7 +382,7 @@ export function createReceiver(
 
   function accepted(webhook: VerifiedWebhook): ReceiveResult | Promise<ReceiveResult> {
     // Middleware without a store (the common hot path): nothing to claim or dispatch.
-    if (store === undefined && !handlers) return { webhook, settle: settleNothing };
+    if (store === undefined && !handlers && !handOff) return { webhook, settle: settleNothing };
     return claimAndDispatch(webhook).catch(rejected);
   }
 
@@ -361,7 +413,7 @@ export function createReceiver(
   return {
     limit,
     readTimeoutMs,
-    answersItself: handlers !== undefined,
+    answersItself: handlers !== undefined || handOff !== undefined,
     tracksDeliveries: store !== undefined,
     receive,
     receiveNow,
