@@ -1,6 +1,5 @@
 // What the conformance apps' handlers saw, in the shape suite.ts reads back.
-import type { VerifiedWebhook } from "@colivara/webhooks";
-import type { WebhookHandlers } from "@colivara/webhooks/adapter";
+import type { VerifiedWebhook, WebhookHandlers } from "@colivara/webhooks";
 import type { HandledRecord } from "./suite.js";
 
 export function createHandledLog(): {

@@ -1,31 +1,19 @@
 /**
- * The building blocks adapters share: the HTTP policy (statuses, error bodies, handler
- * dispatch) and the body limit. Framework adapters only read the request and write the
- * response.
+ * What the framework adapters import: the delivery pipeline they hand each request to, the
+ * body readers and the response writers. Everything else is the public API in the root entry.
  *
  * @packageDocumentation
  */
 
 export type { DedupeClaim, DedupeStore } from "./dedupe.js";
 export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS, positiveOption } from "./dedupe.js";
-export { readFetchBody, toFetchResponse } from "./fetch-handler.js";
-export { bodyReadError, DEFAULT_LIMIT_BYTES, parseLimit, payloadTooLarge } from "./limit.js";
+export { createFetchHandler, readFetchBody, toFetchResponse } from "./fetch-handler.js";
+export { bodyReadError, DEFAULT_LIMIT_BYTES, payloadTooLarge } from "./limit.js";
 export type { NodeResponseLike } from "./node-response.js";
-export { sendNodeResponse, settleWhenAnswered } from "./node-response.js";
-export {
-  DEFAULT_READ_TIMEOUT_MS,
-  parseReadTimeout,
-  requestTimeout,
-  watchDeadline,
-  withReadTimeout,
-} from "./read-timeout.js";
-export type {
-  ErrorContext,
-  ReceiveInput,
-  ReceiveResult,
-  ReceiverOptions,
-  WebhookHandlers,
-  WebhookReceiver,
-  WebhookResponse,
-} from "./receiver.js";
-export { createReceiver } from "./receiver.js";
+export { sendNodeResponse, watchAnswer } from "./node-response.js";
+export { numberOption } from "./number-option.js";
+export type { ResolvedOptions } from "./options.js";
+export type { AnswerCallback, BodyCallback, DeliveryPipeline, DeliveryPort } from "./pipeline.js";
+export { createDeliveryPipeline } from "./pipeline.js";
+export { requestTimeout, watchDeadline, withReadTimeout } from "./read-timeout.js";
+export { responses, type WebhookResponse } from "./responses.js";

@@ -1,8 +1,10 @@
 import { WebhookVerificationError } from "./errors.js";
 import type { VerifiedWebhook } from "./events.js";
 import { bodyReadError, payloadTooLarge } from "./limit.js";
+import type { ColivaraWebhookOptions } from "./options.js";
+import { createDeliveryPipeline } from "./pipeline.js";
 import { DEFAULT_READ_TIMEOUT_MS, requestTimeout, watchDeadline } from "./read-timeout.js";
-import { createReceiver, type ReceiverOptions, type WebhookResponse } from "./receiver.js";
+import type { WebhookResponse } from "./responses.js";
 
 /**
  * Your code for a verified delivery on a Fetch runtime. Return a `Response`, or nothing
@@ -22,16 +24,6 @@ export type FetchWebhookHandler = (
 
 // biome-ignore lint/suspicious/noConfusingVoidType: `async () => {}` returns Promise<void>; a handler may return nothing.
 type MaybeResponse = Response | undefined | void;
-
-/**
- * Options of {@link createWebhookHandler}: the receiver's options.
- *
- * @example
- * ```ts
- * const options: FetchHandlerOptions = { secret: env.COLIVARA_WEBHOOK_SECRET, limit: "256kb" };
- * ```
- */
-export type FetchHandlerOptions = ReceiverOptions;
 
 const ALREADY_READ =
   "The request body was already read (request.json() or request.text() ran before the webhook verifier); pass the untouched Request.";
@@ -104,11 +96,11 @@ function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
 }
 
 /**
- * Turns the shared policy's response into a Fetch `Response`.
+ * Turns the pipeline's response into a Fetch `Response`.
  *
  * @example
  * ```ts
- * return toFetchResponse(receiver.errorResponse(error));
+ * send: (response) => resolve(toFetchResponse(response)),
  * ```
  */
 export function toFetchResponse(response: WebhookResponse): Response {
@@ -118,10 +110,65 @@ export function toFetchResponse(response: WebhookResponse): Response {
   });
 }
 
+function checkHandler(handler: unknown, options: ColivaraWebhookOptions): void {
+  const mode = options.handOff !== undefined ? "handOff" : options.on !== undefined ? "a handler map (options.on)" : "";
+  if (handler !== undefined && typeof handler !== "function") {
+    throw new WebhookVerificationError(
+      "invalid_config",
+      "The webhook handler must be a function (webhook, request) => Response | void.",
+    );
+  }
+  if (handler !== undefined && mode !== "") {
+    throw new WebhookVerificationError(
+      "invalid_config",
+      `Pass either a handler function or ${mode}, not both: with both, the handler would never run.`,
+    );
+  }
+  if (handler === undefined && mode === "") {
+    throw new WebhookVerificationError(
+      "invalid_config",
+      'Pass a handler function, a handler map as { on: { "upsert.success": fn } }, or { handOff }.',
+    );
+  }
+}
+
+/**
+ * {@link createWebhookHandler} with the adapters' settings (`lazySecret`: read the secret on
+ * the first request, for Next.js builds).
+ */
+export function createFetchHandler(
+  handler: FetchWebhookHandler | undefined,
+  options: ColivaraWebhookOptions = {},
+  settings: { lazySecret?: boolean } = {},
+): (request: Request) => Promise<Response> {
+  checkHandler(handler, options);
+  const pipeline = createDeliveryPipeline(options, settings);
+  const { limit, readTimeoutMs } = pipeline.options;
+  const call = handler && ((request: Request) => (webhook: VerifiedWebhook) => handler(webhook, request));
+  return function colivaraWebhook(request: Request): Promise<Response> {
+    return new Promise((resolve) => {
+      pipeline.run({
+        method: request.method,
+        headers: request.headers,
+        readBody: (done) =>
+          readFetchBody(request, limit, readTimeoutMs).then(
+            (body) => done(undefined, body),
+            // A client that aborts mid-upload is a 400 like in every adapter, not a server fault.
+            (error: unknown) => done(bodyReadError(error, limit)),
+          ),
+        send: (response) => resolve(toFetchResponse(response)),
+        call: call?.(request),
+        statusOf: (returned) => (returned instanceof Response ? returned.status : undefined),
+        pass: (returned) => resolve(returned as Response),
+      });
+    });
+  };
+}
+
 /**
  * A framework-free `(request: Request) => Promise<Response>` webhook endpoint for Fetch
  * runtimes (Next.js App Router, Bun, Deno, Cloudflare Workers). Pass a handler, or a
- * handler map as `options.on` and no handler.
+ * handler map as `options.on` (or `options.handOff`) and no handler.
  *
  * @example
  * ```ts
@@ -136,56 +183,7 @@ export function toFetchResponse(response: WebhookResponse): Response {
  */
 export function createWebhookHandler(
   handler: FetchWebhookHandler | undefined,
-  options: FetchHandlerOptions = {},
-  settings: { lazySecret?: boolean } = {},
+  options: ColivaraWebhookOptions = {},
 ): (request: Request) => Promise<Response> {
-  if (handler !== undefined && typeof handler !== "function") {
-    throw new WebhookVerificationError(
-      "invalid_config",
-      "The webhook handler must be a function (webhook, request) => Response | void.",
-    );
-  }
-  if (handler !== undefined && options.on !== undefined) {
-    throw new WebhookVerificationError(
-      "invalid_config",
-      "Pass either a handler function or a handler map (options.on), not both: with both, the handler would never run.",
-    );
-  }
-  if (handler !== undefined && options.handOff !== undefined) {
-    throw new WebhookVerificationError(
-      "invalid_config",
-      "Pass either a handler function or handOff (a worker runs the handlers later), not both.",
-    );
-  }
-  if (handler === undefined && options.on === undefined && options.handOff === undefined) {
-    throw new WebhookVerificationError(
-      "invalid_config",
-      'Pass a handler function, a handler map as { on: { "upsert.success": fn } }, or { handOff }.',
-    );
-  }
-  const receiver = createReceiver(options, settings);
-  return async function colivaraWebhook(request: Request): Promise<Response> {
-    let body: Uint8Array | undefined;
-    let bodyError: unknown;
-    if (request.method === "POST") {
-      try {
-        body = await readFetchBody(request, receiver.limit, receiver.readTimeoutMs);
-      } catch (error) {
-        // A client that aborts mid-upload is a 400 like in every adapter, not a server fault.
-        bodyError = bodyReadError(error, receiver.limit);
-      }
-    }
-    const result = await receiver.receive({ method: request.method, headers: request.headers, body, bodyError });
-    if (result.response) return toFetchResponse(result.response);
-    let response: Response;
-    try {
-      const returned = await (handler as FetchWebhookHandler)(result.webhook, request);
-      response = returned instanceof Response ? returned : new Response(null, { status: 204 });
-    } catch (error) {
-      response = toFetchResponse(receiver.handlerFailed(error, result.webhook));
-    }
-    // Without a dedupe store settle does nothing: skip the extra await on every delivery.
-    if (receiver.tracksDeliveries) await result.settle(response.status >= 200 && response.status < 300);
-    return response;
-  };
+  return createFetchHandler(handler, options);
 }

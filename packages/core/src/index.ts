@@ -16,10 +16,12 @@ export type {
   UpsertSuccessEvent,
   VerifiedWebhook,
 } from "./events.js";
-export type { FetchHandlerOptions, FetchWebhookHandler } from "./fetch-handler.js";
+export type { FetchWebhookHandler } from "./fetch-handler.js";
 export { createWebhookHandler } from "./fetch-handler.js";
 export type { DeadLetter, HandOff, HandOffContext } from "./hand-off.js";
 export { isPermanentFailure, permanentFailure } from "./hand-off.js";
 export type { HeaderInput } from "./headers.js";
+export type { ColivaraWebhookOptions, ErrorContext, EventHandler, WebhookHandlers } from "./options.js";
+export { DEFAULT_PATH } from "./options.js";
 export type { Verifier, VerifierOptions } from "./verifier.js";
 export { createVerifier, DEFAULT_TOLERANCE_SECONDS } from "./verifier.js";

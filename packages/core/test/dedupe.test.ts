@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { macOf, newSecret } from "../../../test/support/independent-signer.js";
-import { createReceiver } from "../src/adapter.js";
 import { type DedupeStore, memoryStore } from "../src/index.js";
 import { upsertSuccessEvent } from "../src/testing.js";
+import { harness as createReceiver } from "./pipeline-harness.js";
 
 describe("memoryStore", () => {
   it("claims a new id once, reports it in flight, then done after complete", async () => {
@@ -121,11 +121,14 @@ describe("receiver with dedupe", () => {
   it("settles middleware mode from the caller's outcome", async () => {
     const receiver = createReceiver({ secret });
     const first = await receiver.receive(deliver("msg_4"));
-    await first.settle?.(false);
-    const retry = await receiver.receive(deliver("msg_4"));
-    expect(retry.webhook?.id).toBe("msg_4");
-    await retry.settle?.(true);
-    expect((await receiver.receive(deliver("msg_4"))).response?.status).toBe(200);
+    first.answer?.(500);
+    const retry = await vi.waitFor(async () => {
+      const attempt = await receiver.receive(deliver("msg_4"));
+      expect(attempt.webhook?.id).toBe("msg_4");
+      return attempt;
+    });
+    retry.answer?.(200);
+    await vi.waitFor(async () => expect((await receiver.receive(deliver("msg_4"))).response?.status).toBe(200));
   });
 
   it("answers 503 and reports when the store fails, without running the handler", async () => {

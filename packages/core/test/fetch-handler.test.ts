@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { macOf, newSecret } from "../../../test/support/independent-signer.js";
+import { createFetchHandler } from "../src/adapter.js";
 import { createWebhookHandler } from "../src/index.js";
 import { upsertFailEvent, upsertSuccessEvent } from "../src/testing.js";
 
@@ -229,7 +230,7 @@ describe("createWebhookHandler", () => {
   it("resolves a lazy secret on the first request: 500 and a log line when it is missing", async () => {
     vi.stubEnv("COLIVARA_WEBHOOK_SECRET", "");
     const onError = vi.fn();
-    const handle = createWebhookHandler(() => {}, { onError }, { lazySecret: true });
+    const handle = createFetchHandler(() => {}, { onError }, { lazySecret: true });
     const response = await handle(signedRequest(upsertSuccessEvent()));
     expect(response.status).toBe(500);
     expect((await response.json()).error.code).toBe("invalid_config");

@@ -1,9 +1,9 @@
-// settleWhenAnswered on a real node:http server: the claim follows the user's answer, also
+// watchAnswer on a real node:http server: the claim follows the user's answer, also
 // when the sender hung up before it (the load suite's hang-past-timeout case, in small).
 import { createServer, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, expect, it, vi } from "vitest";
-import { settleWhenAnswered } from "../src/node-response.js";
+import { watchAnswer } from "../src/node-response.js";
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -12,14 +12,14 @@ afterEach(async () => {
 });
 
 /**
- * A server whose handler attaches settleWhenAnswered to each response and leaves answering
+ * A server whose handler attaches watchAnswer to each response and leaves answering
  * to the test; `deliver` sends one request and, with `hangUp`, destroys it once the server
  * has it (a sender giving up), resolving when the server has seen the connection close.
  */
-async function serve(settle: (handled: boolean) => Promise<void>) {
+async function serve(settle: (status: number) => void) {
   const responses: ServerResponse[] = [];
   const server = createServer((_req, res) => {
-    settleWhenAnswered(res, settle);
+    watchAnswer(res, settle);
     responses.push(res);
   });
   server.listen(0, "127.0.0.1");
@@ -59,27 +59,27 @@ async function serve(settle: (handled: boolean) => Promise<void>) {
 }
 
 it("keeps the claim while the handler runs after the sender hung up, then settles with its answer", async () => {
-  const settle = vi.fn(async (_handled: boolean) => {});
+  const settle = vi.fn((_status: number) => {});
   const res = await (await serve(settle)).hangUp();
   // The connection is gone, the handler has not answered: the claim must stay.
   expect(settle).not.toHaveBeenCalled();
   res.statusCode = 200;
   res.end("{}");
-  expect(settle.mock.calls).toEqual([[true]]);
+  expect(settle.mock.calls).toEqual([[200]]);
 });
 
 it("gives the claim back when the late answer is not a 2xx, once", async () => {
-  const settle = vi.fn(async (_handled: boolean) => {});
+  const settle = vi.fn((_status: number) => {});
   const res = await (await serve(settle)).hangUp();
   res.statusCode = 500;
   res.end();
   res.end();
-  expect(settle.mock.calls).toEqual([[false]]);
+  expect(settle.mock.calls).toEqual([[500]]);
 });
 
 it("settles once with the answer when the sender is still there", async () => {
-  const settle = vi.fn(async (_handled: boolean) => {});
+  const settle = vi.fn((_status: number) => {});
   expect(await (await serve(settle)).answered(204)).toBe(204);
   await vi.waitFor(() => expect(settle).toHaveBeenCalled());
-  expect(settle.mock.calls).toEqual([[true]]);
+  expect(settle.mock.calls).toEqual([[204]]);
 });

@@ -3,6 +3,6 @@
  *
  * @packageDocumentation
  */
-export type { ColivaraEvent, VerifiedWebhook, WebhookErrorCode } from "@colivara/webhooks";
-export { WebhookVerificationError } from "@colivara/webhooks";
-export { type VerifyColivaraOptions, verifyColivara } from "./verify-colivara.js";
+export type { ColivaraEvent, ColivaraWebhookOptions, VerifiedWebhook, WebhookErrorCode } from "@colivara/webhooks";
+export { permanentFailure, WebhookVerificationError } from "@colivara/webhooks";
+export { colivaraErrorHandler, verifyColivara } from "./verify-colivara.js";

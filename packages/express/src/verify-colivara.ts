@@ -1,39 +1,43 @@
-import type { VerifiedWebhook } from "@colivara/webhooks";
+import { type ColivaraWebhookOptions, type VerifiedWebhook, WebhookVerificationError } from "@colivara/webhooks";
 import {
-  createReceiver,
-  type ReceiveInput,
-  type ReceiveResult,
-  type ReceiverOptions,
+  type AnswerCallback,
+  createDeliveryPipeline,
+  responses,
   sendNodeResponse,
-  settleWhenAnswered,
+  watchAnswer,
 } from "@colivara/webhooks/adapter";
-import type { NextFunction, Request, RequestHandler, Response } from "express";
+import express, { type ErrorRequestHandler, type Request, type RequestHandler } from "express";
 import { readRawBody } from "./raw-body.js";
 
 declare global {
   namespace Express {
     interface Request {
-      /** The verified delivery; set on routes behind `verifyColivara()`. */
-      colivara: VerifiedWebhook;
+      /** The verified delivery; set behind `verifyColivara()`, throws anywhere else. */
+      readonly colivara: VerifiedWebhook;
     }
   }
 }
 
-/**
- * Options of {@link verifyColivara}: `secret`, `toleranceSeconds`, `limit`, `on`, `onError`.
- *
- * @example
- * ```ts
- * const options: VerifyColivaraOptions = { limit: "256kb" };
- * ```
- */
-export type VerifyColivaraOptions = ReceiverOptions;
+const kAnswered = Symbol.for("@colivara/webhooks-express.answered");
+type Verified = Request & { [kAnswered]?: AnswerCallback };
+
+// Express's documented extension point for request properties: fail closed, naming the fix.
+Object.defineProperty(express.request, "colivara", {
+  configurable: true,
+  get(): VerifiedWebhook {
+    throw new WebhookVerificationError(
+      "invalid_config",
+      "req.colivara is only set behind verifyColivara(): add it to this route (app.post(path, verifyColivara(), handler)) or mount it app-wide with the route's path ({ path }).",
+    );
+  },
+});
 
 /**
  * Express middleware (Express 4 and 5) that verifies a ColiVara delivery from its raw
- * bytes, then sets `req.colivara` and calls `next()`. With an `on` handler map it answers
- * itself. Failures answer with the status and JSON body of the failure table and never
- * reach the next handler. Bad configuration throws here, at start-up.
+ * bytes, then sets `req.colivara` and calls `next()`; with `on` or `handOff` it answers
+ * itself. Failures answer with the failure table's status and JSON body and never reach the
+ * next handler. Mounted app-wide (`app.use(verifyColivara())`) it acts on `path` only
+ * (default `/webhooks/colivara`). Bad configuration throws here, at start-up.
  *
  * @example
  * ```ts
@@ -47,26 +51,50 @@ export type VerifyColivaraOptions = ReceiverOptions;
  * });
  * ```
  */
-export function verifyColivara(options: VerifyColivaraOptions = {}): RequestHandler {
-  const receiver = createReceiver(options);
-  return function colivaraWebhook(req: Request, res: Response, next: NextFunction): void {
-    const write = (result: ReceiveResult) => {
-      if (result.response) return sendNodeResponse(res, result.response);
-      req.colivara = result.webhook;
-      // Dedupe learns the outcome from the user's answer: 2xx is handled, else retried.
-      settleWhenAnswered(res, result.settle);
-      next();
-    };
-    const answer = (input: ReceiveInput) => {
-      const result = receiver.receiveNow(input);
-      if (result instanceof Promise) result.then(write).catch(next);
-      else write(result);
-    };
-    if (req.method !== "POST") answer({ method: req.method, headers: req.headers });
-    else {
-      readRawBody(req, receiver.limit, receiver.readTimeoutMs, (bodyError, body) =>
-        answer({ method: req.method, headers: req.headers, body, bodyError }),
-      );
-    }
+export function verifyColivara(options: ColivaraWebhookOptions = {}): RequestHandler {
+  const pipeline = createDeliveryPipeline(options);
+  const { limit, readTimeoutMs } = pipeline.options;
+  return function colivaraWebhook(req, res, next) {
+    // app.use() without a path: only the webhook path is ours.
+    if (req.route === undefined && req.baseUrl === "" && !pipeline.appliesTo(req.path)) return next();
+    pipeline.run({
+      method: req.method,
+      headers: req.headers,
+      readBody: (done) => readRawBody(req, limit, readTimeoutMs, done),
+      send: (response) => sendNodeResponse(res, response),
+      forward(webhook, answered) {
+        // An own property: the getter below sits on this copy of Express only.
+        Object.defineProperty(req, "colivara", { value: webhook, configurable: true, enumerable: true });
+        (req as Verified)[kAnswered] = answered;
+        // The stream is consumed: the flag every body parser checks (body-parser, multer) says
+        // so, or express.json() after an app-wide verifier would fail reading it (Express 4).
+        (req as { _body?: boolean })._body = true;
+        watchAnswer(res, answered);
+        next();
+      },
+    });
+  };
+}
+
+/**
+ * Express error middleware for webhook routes: an error from your handler after
+ * `verifyColivara()` reaches `onError` with its cause, answers 500 without its message (so
+ * ColiVara retries) and frees the delivery for that retry. Other errors pass on. Add it
+ * after your routes.
+ *
+ * @example
+ * ```ts
+ * app.post("/webhooks/colivara", verifyColivara(), async (req, res, next) => {
+ *   try { await save(req.colivara.event); res.sendStatus(204); } catch (error) { next(error); }
+ * });
+ * app.use(colivaraErrorHandler());
+ * ```
+ */
+export function colivaraErrorHandler(): ErrorRequestHandler {
+  return function colivaraErrors(error, req, res, next) {
+    const answered = (req as Verified)[kAnswered];
+    if (answered === undefined) return next(error);
+    answered(500, error);
+    sendNodeResponse(res, responses.handlerFailed());
   };
 }

@@ -5,9 +5,9 @@
  */
 import { colivaraWebhooks } from "./plugin.js";
 
-export type { ColivaraEvent, VerifiedWebhook, WebhookErrorCode } from "@colivara/webhooks";
-export { WebhookVerificationError } from "@colivara/webhooks";
-export { type ColivaraWebhooksOptions, colivaraWebhooks } from "./plugin.js";
+export type { ColivaraEvent, ColivaraWebhookOptions, VerifiedWebhook, WebhookErrorCode } from "@colivara/webhooks";
+export { permanentFailure, WebhookVerificationError } from "@colivara/webhooks";
+export { colivaraWebhooks } from "./plugin.js";
 
 /**
  * The plugin: `await app.register(colivaraWebhooks, options)`, then opt routes in with

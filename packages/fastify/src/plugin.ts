@@ -1,14 +1,14 @@
-import { type VerifiedWebhook, WebhookVerificationError } from "@colivara/webhooks";
+import { type ColivaraWebhookOptions, type VerifiedWebhook, WebhookVerificationError } from "@colivara/webhooks";
 import {
-  createReceiver,
+  type AnswerCallback,
+  createDeliveryPipeline,
   DEFAULT_LIMIT_BYTES,
-  type ReceiveInput,
-  type ReceiveResult,
-  type ReceiverOptions,
-  settleWhenAnswered,
+  responses,
   type WebhookResponse,
+  watchAnswer,
 } from "@colivara/webhooks/adapter";
 import type {
+  FastifyError,
   FastifyInstance,
   FastifyPluginAsync,
   FastifyReply,
@@ -33,48 +33,18 @@ declare module "fastify" {
   }
 }
 
-/**
- * Options of the plugin: those of every adapter (`secret`, `toleranceSeconds`, `limit`,
- * `on`, `onError`) plus `path`, where the plugin declares the route itself (with `on`).
- *
- * @example
- * ```ts
- * const options: ColivaraWebhooksOptions = { secret: process.env.COLIVARA_WEBHOOK_SECRET, limit: "256kb" };
- * ```
- */
-export interface ColivaraWebhooksOptions extends ReceiverOptions {
-  /**
-   * With `on`: the plugin declares `POST path` itself, answered by the handler map.
-   * Without `path`, routes opt in with `{ config: { colivara: true } }`.
-   */
-  path?: string | undefined;
-  /**
-   * Largest accepted body, in bytes or as `"1mb"`. Default: the route's `bodyLimit`, else
-   * 1 MiB (or Fastify's `bodyLimit` when that is smaller).
-   */
-  limit?: number | string | undefined;
-}
-
 // Shared through the global registry, so nested registrations (even of two installed copies)
 // read and write the same slot.
 const kWebhook: unique symbol = Symbol.for("@colivara/webhooks-fastify.webhook") as never;
+const kAnswered: unique symbol = Symbol.for("@colivara/webhooks-fastify.answered") as never;
 const kCapture: unique symbol = Symbol.for("@colivara/webhooks-fastify.capture") as never;
-const kContentType: unique symbol = Symbol.for("@colivara/webhooks-fastify.content-type") as never;
-/**
- * The content type a verified request carries between its preParsing hook and Fastify's
- * parser: its parser hands over the event already parsed, instead of Fastify reading and
- * parsing the same bytes a second time. The real header is put back before anything else
- * of the route sees the request.
- */
-const VERIFIED_TYPE = "application/x-colivara-verified";
+/** Options Fastify's `register` itself reads; they are not the plugin's. */
+const REGISTER_KEYS = new Set(["prefix", "logLevel", "logSerializers"]);
 /** Scopes the plugin is registered in (with fastify-plugin, the registering instance itself). */
 const registeredScopes = new WeakSet<object>();
 /** The bodyLimit a route was declared with, before an outer registration raised it. */
 const declaredBodyLimits = new WeakMap<object, number | undefined>();
-type Captured = FastifyRequest & {
-  [kWebhook]: VerifiedWebhook | null;
-  [kContentType]: string | string[] | undefined;
-};
+type Captured = FastifyRequest & { [kWebhook]: VerifiedWebhook | null; [kAnswered]?: AnswerCallback };
 
 const NOT_CAPTURED =
   "request.colivara is only set on routes declared with { config: { colivara: true } } after " +
@@ -91,33 +61,16 @@ function send(reply: FastifyReply, response: WebhookResponse): void {
   reply.send(response.body === "" ? undefined : response.body);
 }
 
-/** Puts back the Content-Type that {@link skipParsing} swapped out. */
-function restoreContentType(request: FastifyRequest): void {
-  const headers = request.raw.headers;
-  const original = (request as Captured)[kContentType];
-  if (original === undefined) delete headers["content-type"];
-  else headers["content-type"] = original as string;
-}
-
-/** Fastify's parser for verified requests: the body is the JSON that was verified. */
-function verifiedBody(request: FastifyRequest, _payload: unknown, done: (error: null, body: unknown) => void): void {
-  restoreContentType(request);
-  const event = ((request as Captured)[kWebhook] as VerifiedWebhook).event;
-  done(null, event.type === "unknown" ? event.payload : event);
-}
-
 /**
- * Sends a verified request to {@link verifiedBody}. Fastify picks the parser from
- * `request.headers`; if something (a `request.headers` setter) shadows the raw header,
- * the bytes are replayed to the route's own parser instead.
+ * The error handler of verified routes: a handler's throw reaches `onError` and answers 500
+ * without its message (Fastify's default would send it to the sender). Errors before the
+ * delivery was verified go to the scope's own error handler.
  */
-function skipParsing(request: FastifyRequest, body: Buffer, payload: PayloadStream): PayloadStream {
-  const headers = request.raw.headers;
-  (request as Captured)[kContentType] = headers["content-type"];
-  headers["content-type"] = VERIFIED_TYPE;
-  if (request.headers["content-type"] === VERIFIED_TYPE) return payload;
-  restoreContentType(request);
-  return replayStream(body, payload);
+function routeErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const answered = (request as Captured)[kAnswered];
+  if (answered === undefined) throw error;
+  answered(500, error);
+  send(reply, responses.handlerFailed());
 }
 
 /** The route's own preParsing hooks, less the capture of a registration in an outer scope. */
@@ -127,17 +80,32 @@ function otherHooksOf(route: RouteOptions): preParsingHookHandler[] {
   return (Array.isArray(existing) ? existing : [existing]).filter((hook) => !(kCapture in hook));
 }
 
-async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: ColivaraWebhooksOptions): Promise<void> {
-  const { path, ...receiverOptions } = options;
+function pluginOptions(options: ColivaraWebhookOptions): ColivaraWebhookOptions {
+  return Object.fromEntries(Object.entries(options).filter(([key]) => !REGISTER_KEYS.has(key)));
+}
+
+function decorate(fastify: FastifyInstance): void {
+  // A registration in an outer scope already decorated the request (decorations are inherited).
+  if (fastify.hasRequestDecorator("colivara")) return;
+  fastify.decorateRequest(kWebhook, null);
+  fastify.decorateRequest(kAnswered, undefined);
+  fastify.decorateRequest("colivara", {
+    getter(this: FastifyRequest): VerifiedWebhook {
+      const webhook = (this as Captured)[kWebhook];
+      if (webhook) return webhook;
+      throw new WebhookVerificationError("body_already_parsed", NOT_CAPTURED);
+    },
+  });
+}
+
+async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: ColivaraWebhookOptions): Promise<void> {
+  const own = pluginOptions(options);
   // Bad configuration throws here, so `register` (and so start-up) fails.
-  const receiver = createReceiver(receiverOptions);
-  if (path !== undefined && (typeof path !== "string" || !path.startsWith("/"))) {
-    throw invalidConfig(`path must be a route path starting with "/", got ${JSON.stringify(path)}.`);
-  }
-  if (path !== undefined && !receiver.answersItself) {
+  const pipeline = createDeliveryPipeline(own);
+  if (own.path !== undefined && !pipeline.answersItself) {
     throw invalidConfig(
-      'path needs on: the plugin declares that route and answers it with the handler map, e.g. { path, on: { "upsert.success": fn } }. ' +
-        "Without on, declare your own route with { config: { colivara: true } }.",
+      'path needs on or handOff: the plugin declares that route and answers it itself, e.g. { path, on: { "upsert.success": fn } }. ' +
+        "Without them, declare your own route with { config: { colivara: true } }.",
     );
   }
   if (registeredScopes.has(fastify)) {
@@ -146,57 +114,32 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: Colivar
     );
   }
   registeredScopes.add(fastify);
-
-  const explicitLimit = options.limit === undefined ? undefined : receiver.limit;
+  decorate(fastify);
+  const explicitLimit = own.limit === undefined ? undefined : pipeline.options.limit;
   const serverLimit = fastify.initialConfig.bodyLimit ?? DEFAULT_LIMIT_BYTES;
 
-  // A registration in an outer scope already decorated the request (decorations are inherited).
-  if (!fastify.hasRequestDecorator("colivara")) {
-    fastify.decorateRequest(kWebhook, null);
-    fastify.decorateRequest(kContentType, undefined);
-    fastify.decorateRequest("colivara", {
-      getter(this: FastifyRequest): VerifiedWebhook {
-        const webhook = (this as Captured)[kWebhook];
-        if (webhook) return webhook;
-        throw new WebhookVerificationError("body_already_parsed", NOT_CAPTURED);
-      },
-    });
-  }
-
-  // Parsers are inherited too, as long as the child scope is registered after this one.
-  if (!fastify.hasContentTypeParser(VERIFIED_TYPE)) fastify.addContentTypeParser(VERIFIED_TYPE, verifiedBody);
-
-  function verify(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    input: ReceiveInput,
-    payload: PayloadStream,
-    replay: boolean,
-    done: (error: Error | null, stream?: PayloadStream) => void,
-  ): void {
-    const proceed = (result: ReceiveResult) => {
-      // An answer sent here ends the request: `done` is never called, the route never runs.
-      if (result.response) return send(reply, result.response);
-      (request as Captured)[kWebhook] = result.webhook;
-      // Dedupe learns the outcome from the route's answer: 2xx is handled, else retried.
-      settleWhenAnswered(reply.raw, result.settle);
-      const body = (input.body as Buffer | undefined) ?? Buffer.alloc(0);
-      // The route's own later hooks may read the body, so they get the bytes again.
-      done(null, replay ? replayStream(body, payload) : skipParsing(request, body, payload));
-    };
-    const result = receiver.receiveNow(input);
-    if (result instanceof Promise) result.then(proceed, done);
-    else proceed(result);
-  }
-
-  function captureHook(limit: number, replay: boolean): preParsingHookHandler {
+  function captureHook(limit: number): preParsingHookHandler {
     const hook: preParsingHookHandler = function colivaraCapture(request, reply, payload, done) {
       const next = done as (error: Error | null, stream?: PayloadStream) => void;
-      const { method, headers } = request;
-      if (method !== "POST") return verify(request, reply, { method, headers }, payload, replay, next);
-      readRawBody(request, payload, limit, receiver.readTimeoutMs, (bodyError, body) =>
-        verify(request, reply, { method, headers, body, bodyError }, payload, replay, next),
-      );
+      let body: Buffer | undefined;
+      // An answer sent by the pipeline ends the request: `next` is never called.
+      pipeline.run({
+        method: request.method,
+        headers: request.headers,
+        readBody: (read) =>
+          readRawBody(request, payload, limit, pipeline.options.readTimeoutMs, (error, bytes) => {
+            body = bytes;
+            read(error, bytes);
+          }),
+        send: (response) => send(reply, response),
+        forward(webhook, answered) {
+          (request as Captured)[kWebhook] = webhook;
+          (request as Captured)[kAnswered] = answered;
+          watchAnswer(reply.raw, answered);
+          // Fastify's own parser reads the verified bytes, as on any other route.
+          next(null, replayStream(body ?? Buffer.alloc(0), payload));
+        },
+      });
     };
     return Object.assign(hook, { [kCapture]: true });
   }
@@ -213,14 +156,14 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: Colivar
     else delete route.bodyLimit;
     // First of the route's own hooks: it sees the body before anything else declared on the
     // route. The innermost registration runs its onRoute hook last, so it is the one that stays.
-    const others = otherHooksOf(route as RouteOptions);
-    route.preParsing = [captureHook(limit, others.length > 0), ...others];
+    route.preParsing = [captureHook(limit), ...otherHooksOf(route as RouteOptions)];
+    route.errorHandler ??= routeErrors;
   });
 
-  if (path !== undefined) {
-    fastify.post(path, { config: { colivara: true } }, async () => {
-      // The capture hook answers every request on this route from the handler map.
-      throw new Error("unreachable: the colivara handler map answers this route");
+  if (own.path !== undefined) {
+    fastify.post(own.path, { config: { colivara: true } }, async () => {
+      // The capture hook answers every request on this route itself.
+      throw new Error("unreachable: the colivara pipeline answers this route");
     });
   }
 }
@@ -247,7 +190,7 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: Colivar
  * });
  * ```
  */
-export const colivaraWebhooks: FastifyPluginAsync<ColivaraWebhooksOptions> = fp(colivaraWebhooksPlugin, {
+export const colivaraWebhooks: FastifyPluginAsync<ColivaraWebhookOptions> = fp(colivaraWebhooksPlugin, {
   fastify: "4.x || 5.x",
   name: "@colivara/webhooks-fastify",
 });

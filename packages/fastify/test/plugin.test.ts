@@ -6,7 +6,7 @@ import { afterEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import { type Delivery, failPayload, newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
 import { abortMidUpload } from "../../../test/conformance/http-client.js";
 import colivaraWebhooks, {
-  type ColivaraWebhooksOptions,
+  type ColivaraWebhookOptions,
   colivaraWebhooks as named,
   type VerifiedWebhook,
   WebhookVerificationError,
@@ -40,7 +40,7 @@ function errorOf(response: { json(): unknown }): { code: string; message: string
 
 describe.each(versions)("%s", (_name, fastify) => {
   /** The documented setup: the plugin, one opted-in route recording what it saw. */
-  async function webhookApp(options: ColivaraWebhooksOptions = { secret }) {
+  async function webhookApp(options: ColivaraWebhookOptions = { secret }) {
     const seen: Array<{ webhook: VerifiedWebhook; body: unknown }> = [];
     const app = track(fastify());
     await app.register(colivaraWebhooks, options);
@@ -194,9 +194,9 @@ describe.each(versions)("%s", (_name, fastify) => {
     });
   });
 
-  describe("the verified body is parsed once", () => {
-    /** An app whose JSON parser counts its calls: it must never run for a verified route. */
-    async function countingApp() {
+  describe("a verified body reaches the route through Fastify's own parsers", () => {
+    /** An app whose JSON parser counts its calls. */
+    async function countingApp(onError: (error: unknown) => void = () => {}) {
       const app = track(fastify());
       const parsed: string[] = [];
       app.removeContentTypeParser("application/json");
@@ -204,7 +204,7 @@ describe.each(versions)("%s", (_name, fastify) => {
         parsed.push(request.url);
         done(null, JSON.parse(body as string));
       });
-      await app.register(colivaraWebhooks, { secret });
+      await app.register(colivaraWebhooks, { secret, onError });
       const seen: Array<{ body: unknown; contentType: unknown }> = [];
       app.post("/hook", { config: { colivara: true } }, async (request) => {
         seen.push({ body: request.body, contentType: request.headers["content-type"] });
@@ -214,16 +214,15 @@ describe.each(versions)("%s", (_name, fastify) => {
       return { app, parsed, seen };
     }
 
-    it("hands the route the verified JSON as request.body without running the app's JSON parser", async () => {
+    it("hands the route the verified bytes, parsed by the app's own JSON parser, headers untouched", async () => {
       const { app, parsed, seen } = await countingApp();
       const delivery = sign(secret, successPayload({ name: "once.pdf" }));
       expect((await deliver(app, delivery)).statusCode).toBe(200);
       expect(seen).toEqual([{ body: JSON.parse(delivery.body), contentType: "application/json" }]);
-      expect(parsed).toEqual([]);
-      // The parser is still the app's everywhere else.
+      expect(parsed).toEqual(["/hook"]);
       const other = await app.inject({ method: "POST", url: "/json", payload: { a: 1 } });
       expect(other.json()).toEqual({ a: 1 });
-      expect(parsed).toEqual(["/json"]);
+      expect(parsed).toEqual(["/hook", "/json"]);
     });
 
     it("gives an unknown event type's route its raw JSON object as request.body", async () => {
@@ -233,27 +232,41 @@ describe.each(versions)("%s", (_name, fastify) => {
       expect(seen[0]?.body).toEqual(payload);
     });
 
-    it("restores the request's own content type, or its absence, before the route sees it", async () => {
-      const { app, seen } = await countingApp();
+    it("parses another content type as Fastify would, and reports a body Fastify refuses", async () => {
+      const errors: unknown[] = [];
+      const { app, seen } = await countingApp((error) => errors.push(error));
       const delivery = sign(secret, failPayload());
       const typed = { ...delivery.headers, "content-type": "text/plain; charset=utf-8" };
       expect((await deliver(app, { ...delivery, headers: typed })).statusCode).toBe(200);
+      expect(seen).toEqual([{ body: delivery.body, contentType: "text/plain; charset=utf-8" }]);
       const untyped = sign(secret, successPayload());
       const { "content-type": _dropped, ...headers } = untyped.headers;
-      expect((await app.inject({ method: "POST", url: "/hook", payload: untyped.body, headers })).statusCode).toBe(200);
-      expect(seen.map((s) => s.contentType)).toEqual(["text/plain; charset=utf-8", undefined]);
+      const refused = await app.inject({ method: "POST", url: "/hook", payload: untyped.body, headers });
+      // Verified, then refused by Fastify (no content type): retried, and the cause is logged.
+      expect(refused.statusCode).toBe(500);
+      expect(refused.json().error.code).toBe("handler_failed");
+      expect((errors[0] as { code?: string }).code).toBe("FST_ERR_CTP_INVALID_MEDIA_TYPE");
     });
 
-    it("replays the bytes to the route's parser when request.headers is shadowed in onRequest", async () => {
-      const { app, parsed, seen } = await countingApp();
+    it("leaves other routes' content types alone (no private media type to forge)", async () => {
+      const { app } = await countingApp();
+      const forged = await app.inject({
+        method: "POST",
+        url: "/json",
+        payload: "{}",
+        headers: { "content-type": "application/x-colivara-verified" },
+      });
+      expect(forged.statusCode).toBe(415);
+    });
+
+    it("works when an onRequest hook replaces request.headers", async () => {
+      const { app, seen } = await countingApp();
       app.addHook("onRequest", async (request) => {
-        // The setter merges these over the raw headers, hiding the capture's content type.
         request.headers = { "content-type": "application/json", "x-seen": "1" };
       });
       const delivery = sign(secret, successPayload());
       expect((await deliver(app, delivery)).statusCode).toBe(200);
       expect(seen).toEqual([{ body: JSON.parse(delivery.body), contentType: "application/json" }]);
-      expect(parsed).toEqual(["/hook"]);
     });
   });
 
@@ -323,7 +336,7 @@ describe.each(versions)("%s", (_name, fastify) => {
   });
 
   describe("limit", () => {
-    async function limitedApp(options: ColivaraWebhooksOptions, bodyLimit?: number, serverBodyLimit?: number) {
+    async function limitedApp(options: ColivaraWebhookOptions, bodyLimit?: number, serverBodyLimit?: number) {
       const app = track(fastify(serverBodyLimit === undefined ? {} : { bodyLimit: serverBodyLimit }));
       await app.register(colivaraWebhooks, { onError: () => {}, ...options });
       app.post("/hook", { config: { colivara: true }, ...(bodyLimit ? { bodyLimit } : {}) }, async (request) => ({
@@ -556,7 +569,7 @@ describe("packaging", () => {
 
   it("registers from CommonJS with require() of the built package", async () => {
     const require = createRequire(import.meta.url);
-    const cjs = require("../dist/index.cjs") as { default: FastifyPluginAsync<ColivaraWebhooksOptions> };
+    const cjs = require("../dist/index.cjs") as { default: FastifyPluginAsync<ColivaraWebhookOptions> };
     const app = track(fastify5());
     await app.register(cjs as never, { secret, path: "/hook", on: {} });
     expect((await deliver(app, sign(secret, successPayload()))).statusCode).toBe(204);
@@ -582,8 +595,8 @@ describe("types", () => {
     // @ts-expect-error config.colivara is a boolean
     app.post("/bad", { config: { colivara: "yes" } }, async () => null);
     expectTypeOf<FastifyRequest["colivara"]>().toEqualTypeOf<VerifiedWebhook>();
-    expectTypeOf(colivaraWebhooks).toEqualTypeOf<FastifyPluginAsync<ColivaraWebhooksOptions>>();
-    expectTypeOf<ColivaraWebhooksOptions>().toHaveProperty("path");
+    expectTypeOf(colivaraWebhooks).toEqualTypeOf<FastifyPluginAsync<ColivaraWebhookOptions>>();
+    expectTypeOf<ColivaraWebhookOptions>().toHaveProperty("path");
     void app.close();
   });
 });

@@ -1,17 +1,7 @@
-import type { VerifiedWebhook } from "@colivara/webhooks";
-import { createReceiver, type ReceiverOptions, toFetchResponse } from "@colivara/webhooks/adapter";
+import type { ColivaraWebhookOptions, VerifiedWebhook } from "@colivara/webhooks";
+import { bodyReadError, createDeliveryPipeline, toFetchResponse } from "@colivara/webhooks/adapter";
 import type { MiddlewareHandler } from "hono";
 import { readHonoBody } from "./read-body.js";
-
-/**
- * Options of {@link colivaraWebhook}: `secret`, `toleranceSeconds`, `limit`, `on`, `onError`, `dedupe`.
- *
- * @example
- * ```ts
- * const options: ColivaraWebhookOptions = { secret: process.env.COLIVARA_WEBHOOK_SECRET };
- * ```
- */
-export type ColivaraWebhookOptions = ReceiverOptions;
 
 /**
  * The context variables the middleware sets: `c.get("colivara")`.
@@ -27,9 +17,10 @@ export interface ColivaraEnv {
 
 /**
  * Hono middleware that verifies a ColiVara delivery from its raw bytes and sets the typed
- * `c.get("colivara")`; with an `on` handler map it answers itself. Failures answer with
- * the failure table's status and JSON body and never reach the route. Runs wherever Hono
- * runs: node:crypto on Node, Bun and Deno; Web Crypto on Workers.
+ * `c.get("colivara")`; with `on` or `handOff` it answers itself. Failures answer with the
+ * failure table's status and JSON body and never reach the route. Mounted app-wide
+ * (`app.use(colivaraWebhook())`) it acts on `path` only (default `/webhooks/colivara`).
+ * Runs wherever Hono runs: node:crypto on Node, Bun and Deno; Web Crypto on Workers.
  *
  * @example
  * ```ts
@@ -44,25 +35,34 @@ export interface ColivaraEnv {
  * ```
  */
 export function colivaraWebhook(options: ColivaraWebhookOptions = {}): MiddlewareHandler<ColivaraEnv> {
-  const receiver = createReceiver(options);
+  const pipeline = createDeliveryPipeline(options);
+  const { limit, readTimeoutMs } = pipeline.options;
   return async function colivaraWebhookMiddleware(c, next) {
-    let body: Uint8Array | string | undefined;
-    let bodyError: unknown;
-    if (c.req.method === "POST") {
-      try {
-        body = await readHonoBody(c.req, receiver.limit, receiver.readTimeoutMs);
-      } catch (error) {
-        bodyError = error;
-      }
-    }
-    const result = await receiver.receive({ method: c.req.method, headers: c.req.raw.headers, body, bodyError });
-    if (result.response) return toFetchResponse(result.response);
-    c.set("colivara", result.webhook);
-    try {
-      await next();
-    } finally {
-      // Hono turns a thrown route into c.error and a 500: only a clean 2xx counts as handled.
-      await result.settle(c.error === undefined && c.res.status >= 200 && c.res.status < 300);
-    }
+    // app.use() without a path: only the webhook path is ours.
+    if ((c.req.routePath === "/*" || c.req.routePath === "*") && !pipeline.appliesTo(c.req.path)) return next();
+    return new Promise<Response | undefined>((resolve) => {
+      pipeline.run({
+        method: c.req.method,
+        headers: c.req.raw.headers,
+        readBody: (done) =>
+          readHonoBody(c.req, limit, readTimeoutMs).then(
+            (body) => done(undefined, body),
+            (error: unknown) => done(bodyReadError(error, limit)),
+          ),
+        send: (response) => resolve(toFetchResponse(response)),
+        forward(webhook, answered) {
+          c.set("colivara", webhook);
+          // Hono turns a thrown route into c.error and a 500: the error reaches onError.
+          const routed = next().then(
+            () => answered(c.res.status, c.error),
+            (error: unknown) => {
+              answered(500, error);
+              throw error;
+            },
+          );
+          resolve(routed.then(() => undefined));
+        },
+      });
+    });
   };
 }

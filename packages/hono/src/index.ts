@@ -3,6 +3,6 @@
  *
  * @packageDocumentation
  */
-export type { ColivaraEvent, VerifiedWebhook, WebhookErrorCode } from "@colivara/webhooks";
-export { WebhookVerificationError } from "@colivara/webhooks";
-export { type ColivaraEnv, type ColivaraWebhookOptions, colivaraWebhook } from "./colivara-webhook.js";
+export type { ColivaraEvent, ColivaraWebhookOptions, VerifiedWebhook, WebhookErrorCode } from "@colivara/webhooks";
+export { permanentFailure, WebhookVerificationError } from "@colivara/webhooks";
+export { type ColivaraEnv, colivaraWebhook } from "./colivara-webhook.js";

@@ -1,7 +1,8 @@
 // What the main and the Edge entries both export: everything but the Pages Router wrapper.
-export { WebhookVerificationError } from "@colivara/webhooks";
+export { permanentFailure, WebhookVerificationError } from "@colivara/webhooks";
 export type {
   ColivaraEvent,
+  ColivaraWebhookOptions,
   ErrorContext,
   UnknownEvent,
   UpsertFailEvent,
@@ -15,7 +16,6 @@ export {
   type AppRouteWebhookHandler,
   type ColivaraWebhookHandlerMapOptions,
   type ColivaraWebhookHandlerOptions,
-  type ColivaraWebhookOptions,
   withColivaraWebhook,
 } from "./with-colivara-webhook.js";
 export type { PagesApiHandler, PagesWebhookHandler } from "./with-colivara-webhook-pages.js";

@@ -1,10 +1,12 @@
 // Types users of the Next adapter need, re-exported so one import is enough.
 export type {
   ColivaraEvent,
+  ColivaraWebhookOptions,
+  ErrorContext,
   UnknownEvent,
   UpsertFailEvent,
   UpsertSuccessEvent,
   VerifiedWebhook,
   WebhookErrorCode,
+  WebhookHandlers,
 } from "@colivara/webhooks";
-export type { ErrorContext, WebhookHandlers } from "@colivara/webhooks/adapter";

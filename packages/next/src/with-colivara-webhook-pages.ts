@@ -1,11 +1,10 @@
-import type { VerifiedWebhook } from "@colivara/webhooks";
-import { createReceiver, sendNodeResponse, settleWhenAnswered } from "@colivara/webhooks/adapter";
+import type { ColivaraWebhookOptions, VerifiedWebhook } from "@colivara/webhooks";
+import { createDeliveryPipeline, sendNodeResponse, type WebhookResponse } from "@colivara/webhooks/adapter";
 import type { NextApiRequest, NextApiResponse } from "next";
 import { readRawBody } from "./raw-body.js";
 import {
   type ColivaraWebhookHandlerMapOptions,
   type ColivaraWebhookHandlerOptions,
-  type ColivaraWebhookOptions,
   resolveArguments,
 } from "./with-colivara-webhook.js";
 
@@ -70,33 +69,23 @@ export function withColivaraWebhookPages(
   maybeOptions?: ColivaraWebhookOptions,
 ): PagesApiHandler {
   const { handler, options } = resolveArguments("withColivaraWebhookPages", handlerOrOptions, maybeOptions);
-  const receiver = createReceiver(options, { lazySecret: true });
-  return async function colivaraWebhookPages(req: NextApiRequest, res: NextApiResponse): Promise<void> {
-    let body: Uint8Array | string | undefined;
-    let bodyError: unknown;
-    if (req.method === "POST") {
-      try {
-        body = await readRawBody(req, receiver.limit, receiver.readTimeoutMs);
-      } catch (error) {
-        bodyError = error;
-      }
-    }
-    const result = await receiver.receive({ method: req.method, headers: req.headers, body, bodyError });
-    if (result.response) return sendNodeResponse(res, result.response);
-    // Dedupe learns the outcome from the answer: 2xx is handled, else the retry runs.
-    settleWhenAnswered(res, result.settle);
-    try {
-      await (handler as PagesWebhookHandler)(result.webhook, req, res);
-    } catch (error) {
-      const failed = receiver.handlerFailed(error, result.webhook);
-      // Already answering when it threw: cut the connection so the sender sees a failure.
-      if (res.headersSent) res.destroy();
-      else sendNodeResponse(res, failed);
-      return;
-    }
-    if (!res.headersSent) {
-      res.statusCode = 204;
-      res.end();
-    }
-  };
+  const pipeline = createDeliveryPipeline(options, { lazySecret: true });
+  const { limit, readTimeoutMs } = pipeline.options;
+  return (req, res) =>
+    new Promise<void>((resolve) => {
+      const send = (response: WebhookResponse) => {
+        sendNodeResponse(res, response);
+        resolve();
+      };
+      pipeline.run({
+        method: req.method,
+        headers: req.headers,
+        readBody: (done) => readRawBody(req, limit, readTimeoutMs).then((body) => done(undefined, body), done),
+        send,
+        call: handler && ((webhook) => handler(webhook, req, res)),
+        // The handler answered when it started writing; otherwise the pipeline answers 204.
+        statusOf: () => (res.headersSent ? res.statusCode : undefined),
+        pass: () => resolve(),
+      });
+    });
 }

@@ -1,20 +1,10 @@
-import { createWebhookHandler, type FetchWebhookHandler, WebhookVerificationError } from "@colivara/webhooks";
-import type { ReceiverOptions, WebhookHandlers } from "@colivara/webhooks/adapter";
-
-/**
- * Options of {@link withColivaraWebhook} and {@link withColivaraWebhookPages}: `secret`,
- * `toleranceSeconds`, `limit`, `onError`, and `on` for the handler-map form.
- *
- * The secret defaults to `process.env.COLIVARA_WEBHOOK_SECRET` and is read when the first
- * request arrives, so `next build` runs without it; a missing or malformed secret then
- * answers 500 and is reported through `onError` (default: `console.error`).
- *
- * @example
- * ```ts
- * const options: ColivaraWebhookOptions = { limit: "256kb", onError: (error) => logger.error(error) };
- * ```
- */
-export type ColivaraWebhookOptions = ReceiverOptions;
+import {
+  type ColivaraWebhookOptions,
+  type FetchWebhookHandler,
+  type WebhookHandlers,
+  WebhookVerificationError,
+} from "@colivara/webhooks";
+import { createFetchHandler } from "@colivara/webhooks/adapter";
 
 /**
  * Options of the handler-map form: {@link ColivaraWebhookOptions} with `on` required.
@@ -26,7 +16,8 @@ export type ColivaraWebhookOptions = ReceiverOptions;
  * };
  * ```
  */
-export type ColivaraWebhookHandlerMapOptions = ColivaraWebhookOptions & { on: WebhookHandlers };
+export type ColivaraWebhookHandlerMapOptions = ColivaraWebhookOptions &
+  ({ on: WebhookHandlers } | { handOff: NonNullable<ColivaraWebhookOptions["handOff"]> });
 
 /**
  * Options of the handler form: {@link ColivaraWebhookOptions} without `on` (a handler and a
@@ -63,6 +54,24 @@ export type AppRouteWebhookHandler = FetchWebhookHandler;
  */
 export type AppRouteHandler = (request: Request) => Promise<Response>;
 
+const IN_MIDDLEWARE =
+  "withColivaraWebhook() returned NextResponse.next() or a rewrite: it runs in middleware.ts, where the delivery would be marked handled before the route behind it has run (a failing route would then lose the retry). Verify in the route itself: app/api/webhooks/colivara/route.ts with export const POST = withColivaraWebhook(handler).";
+
+/** Fails a handler that answers like Next middleware: the route behind it has not run yet. */
+function refuseMiddlewareUse(handler: AppRouteWebhookHandler): AppRouteWebhookHandler {
+  const check = <T>(returned: T): T => {
+    const headers = returned instanceof Response ? returned.headers : undefined;
+    if (headers?.has("x-middleware-next") || headers?.has("x-middleware-rewrite")) {
+      throw new WebhookVerificationError("invalid_config", IN_MIDDLEWARE);
+    }
+    return returned;
+  };
+  return (webhook, request) => {
+    const returned = handler(webhook, request);
+    return returned instanceof Promise ? returned.then(check) : check(returned);
+  };
+}
+
 // Read the secret on the first request: `next build` imports route modules without it.
 const LAZY_SECRET = { lazySecret: true } as const;
 
@@ -74,7 +83,7 @@ export function resolveArguments<H>(
 ): { handler: H | undefined; options: ColivaraWebhookOptions } {
   const usage = `${wrapper}(handler, options?) or ${wrapper}({ on: { "upsert.success": fn, "upsert.fail": fn } })`;
   if (typeof first === "function") {
-    if (second?.on !== undefined) {
+    if (second?.on !== undefined || second?.handOff !== undefined) {
       throw new WebhookVerificationError(
         "invalid_config",
         `Pass either a handler function or a handler map (options.on), not both: with both, the handler would never run. Use ${usage}.`,
@@ -83,7 +92,8 @@ export function resolveArguments<H>(
     return { handler: first as H, options: second ?? {} };
   }
   const options = first as ColivaraWebhookOptions | null;
-  if (options !== null && typeof options === "object" && second === undefined && options.on !== undefined) {
+  const answersItself = options?.on !== undefined || options?.handOff !== undefined;
+  if (options !== null && typeof options === "object" && second === undefined && answersItself) {
     return { handler: undefined, options };
   }
   throw new WebhookVerificationError("invalid_config", `Pass a handler function or a handler map: ${usage}.`);
@@ -137,5 +147,5 @@ export function withColivaraWebhook(
 ): AppRouteHandler {
   const { handler, options } = resolveArguments("withColivaraWebhook", handlerOrOptions, maybeOptions);
   // Next calls it as POST(request, context); the context is not needed.
-  return createWebhookHandler(handler, options, LAZY_SECRET);
+  return createFetchHandler(handler && refuseMiddlewareUse(handler), options, LAZY_SECRET);
 }

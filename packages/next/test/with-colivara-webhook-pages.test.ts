@@ -277,7 +277,7 @@ describe("the secret is read when the first request arrives", () => {
     const response = await post(url, sign(secret, successPayload()));
     expect(response.status).toBe(500);
     expect((await errorOf(response)).code).toBe("invalid_config");
-    expect(String(log.mock.calls[0]?.[0])).toContain(
+    expect(String(log.mock.calls[0]?.[1])).toContain(
       "No webhook secret configured. Set the COLIVARA_WEBHOOK_SECRET environment variable",
     );
     vi.stubEnv("COLIVARA_WEBHOOK_SECRET", secret);

@@ -87,7 +87,12 @@ describe("withColivaraWebhook(handler)", () => {
     );
     const delivery = sign(secret, successPayload());
     expect((await POST(request(delivery))).status).toBe(500);
-    expect(log).toHaveBeenCalledWith(`[colivara-webhooks] Error: queue unavailable (delivery ${delivery.id})`);
+    // The whole error (stack and cause), with the delivery it belongs to.
+    expect(log).toHaveBeenCalledOnce();
+    const [line, error] = log.mock.calls[0] ?? [];
+    expect(line).toBe(`[colivara-webhooks] webhook failure (delivery ${delivery.id}):`);
+    expect((error as Error).message).toBe("queue unavailable");
+    expect((error as Error).stack).toContain("with-colivara-webhook.test.ts");
   });
 
   it("is called as Next calls a route handler, with a context argument", async () => {
@@ -264,10 +269,11 @@ describe("the secret is read when the first request arrives", () => {
     expect(response.status).toBe(500);
     const error = await errorOf(response);
     expect(error.code).toBe("invalid_config");
-    expect(error.message).toContain("COLIVARA_WEBHOOK_SECRET");
+    // An anonymous caller learns that the endpoint is misconfigured, not how: the log says.
+    expect(error.message).not.toContain("COLIVARA_WEBHOOK_SECRET");
     expect(log).toHaveBeenCalledOnce();
-    expect(String(log.mock.calls[0]?.[0])).toMatch(
-      /^\[colivara-webhooks\] WebhookVerificationError: No webhook secret configured\. Set the COLIVARA_WEBHOOK_SECRET environment variable/,
+    expect(String(log.mock.calls[0]?.[1])).toMatch(
+      /^WebhookVerificationError: No webhook secret configured\. Set the COLIVARA_WEBHOOK_SECRET environment variable/,
     );
     expect(handler).not.toHaveBeenCalled();
   });

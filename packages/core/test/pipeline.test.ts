@@ -7,13 +7,15 @@ import {
   WebhookVerificationError,
 } from "../src/index.js";
 import { payloadTooLarge } from "../src/limit.js";
-import { createReceiver, type ReceiverOptions, type WebhookResponse } from "../src/receiver.js";
+import type { ColivaraWebhookOptions } from "../src/options.js";
+import { responses, type WebhookResponse } from "../src/responses.js";
 import { upsertFailEvent, upsertSuccessEvent } from "../src/testing.js";
+import { harness as createReceiver, type HarnessInput } from "./pipeline-harness.js";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const KEY_TEXT = SECRET.slice("whsec_".length);
 const NOW_S = 1_700_000_000;
-const base: ReceiverOptions = { secret: SECRET, now: () => NOW_S * 1000 };
+const base: ColivaraWebhookOptions = { secret: SECRET, now: () => NOW_S * 1000 };
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -43,7 +45,7 @@ describe("handler map", () => {
     const success = vi.fn();
     const fail = vi.fn();
     const receiver = createReceiver({ ...base, on: { "upsert.success": success, "upsert.fail": fail } });
-    expect(receiver.answersItself).toBe(true);
+    expect(receiver.pipeline.answersItself).toBe(true);
 
     const result = await receiver.receive(delivery(upsertSuccessEvent(), { id: "msg_s" }));
     expect(result.response).toEqual({ status: 204, headers: {}, body: "" });
@@ -148,7 +150,7 @@ describe("handler map", () => {
 describe("middleware mode (no handler map)", () => {
   it("hands the verified webhook back instead of answering", async () => {
     const receiver = createReceiver(base);
-    expect(receiver.answersItself).toBe(false);
+    expect(receiver.pipeline.answersItself).toBe(false);
     const result = await receiver.receive(delivery(upsertSuccessEvent(), { id: "msg_mw" }));
     expect(result.response).toBeUndefined();
     expect(result.webhook?.id).toBe("msg_mw");
@@ -159,7 +161,7 @@ describe("middleware mode (no handler map)", () => {
     const onError = vi.fn();
     const receiver = createReceiver({ ...base, onError });
     const valid = delivery(upsertSuccessEvent());
-    const cases: [string, Parameters<typeof receiver.receive>[0], number, string][] = [
+    const cases: [string, HarnessInput, number, string][] = [
       ["no headers", { ...valid, headers: {} }, 401, "missing_headers"],
       ["bad timestamp", { ...valid, headers: { ...valid.headers, "svix-timestamp": "1e9" } }, 401, "invalid_timestamp"],
       [
@@ -210,7 +212,7 @@ describe("HTTP method", () => {
   });
 });
 
-describe("configuration errors are thrown by createReceiver with invalid_config", () => {
+describe("configuration errors are thrown at creation with invalid_config", () => {
   function configError(options: unknown): WebhookVerificationError {
     let thrown: unknown;
     try {
@@ -267,10 +269,10 @@ describe("configuration errors are thrown by createReceiver with invalid_config"
 
 describe("limit", () => {
   it("defaults to 1 MiB and reads numbers and unit strings", () => {
-    expect(createReceiver(base).limit).toBe(1024 * 1024);
-    expect(createReceiver({ ...base, limit: 512 }).limit).toBe(512);
-    expect(createReceiver({ ...base, limit: "1mb" }).limit).toBe(1024 * 1024);
-    expect(createReceiver({ ...base, limit: "256kb" }).limit).toBe(256 * 1024);
+    expect(createReceiver(base).pipeline.options.limit).toBe(1024 * 1024);
+    expect(createReceiver({ ...base, limit: 512 }).pipeline.options.limit).toBe(512);
+    expect(createReceiver({ ...base, limit: "1mb" }).pipeline.options.limit).toBe(1024 * 1024);
+    expect(createReceiver({ ...base, limit: "256kb" }).pipeline.options.limit).toBe(256 * 1024);
   });
 });
 
@@ -287,7 +289,9 @@ describe("lazySecret", () => {
     expect(response?.status).toBe(500);
     const body = errorBody(response as WebhookResponse);
     expect(body.error.code).toBe("invalid_config");
-    expect(body.error.message).toContain("COLIVARA_WEBHOOK_SECRET");
+    // The caller learns the endpoint is misconfigured; the log (onError) says how to fix it.
+    expect(body.error.message).not.toContain("COLIVARA_WEBHOOK_SECRET");
+    expect(String(onError.mock.calls[0]?.[0])).toContain("COLIVARA_WEBHOOK_SECRET");
     expect(handler).not.toHaveBeenCalled();
     expect(onError).toHaveBeenCalledTimes(1);
     expect(onError.mock.calls[0]?.[0]).toMatchObject({ code: "invalid_config" });
@@ -309,51 +313,49 @@ describe("lazySecret", () => {
   });
 });
 
-describe("errorResponse", () => {
-  it("renders a WebhookVerificationError as its status and JSON body", () => {
-    const receiver = createReceiver({ ...base, onError: () => {} });
-    const response = receiver.errorResponse(new WebhookVerificationError("invalid_signature", "nope"));
+describe("rejections", () => {
+  it("render a WebhookVerificationError as its status and JSON body", () => {
+    const response = responses.rejected(new WebhookVerificationError("invalid_signature", "nope"));
     expect(response.status).toBe(401);
     expect(JSON.parse(response.body)).toEqual({ error: { code: "invalid_signature", message: "nope" } });
   });
 
-  it("hides the message of any other error behind a 500", () => {
+  it("hide the message of any other error behind a 500, and report it", async () => {
     const onError = vi.fn();
     const receiver = createReceiver({ ...base, onError });
-    const response = receiver.errorResponse(new Error(`internal detail ${KEY_TEXT}`));
-    expect(response.status).toBe(500);
-    expect(response.body).not.toContain("internal detail");
-    expect(response.body).not.toContain(KEY_TEXT);
-    expect(onError).toHaveBeenCalledTimes(1);
+    const fault = new Error(`internal detail ${KEY_TEXT}`);
+    const { response } = await receiver.receive({ ...delivery(upsertSuccessEvent()), bodyError: fault });
+    expect(response?.status).toBe(500);
+    expect(response?.body).not.toContain("internal detail");
+    expect(response?.body).not.toContain(KEY_TEXT);
+    expect(onError).toHaveBeenCalledWith(fault, {});
   });
 });
 
-describe("receiveNow (the adapters' promise-free path)", () => {
-  it("answers a verified delivery and a forgery without a promise when nothing needs one", () => {
+describe("the promise-free path (node:crypto, no store, no handler map)", () => {
+  it("forwards a verified delivery and answers a forgery before run() returns", async () => {
     const receiver = createReceiver({ ...base, dedupe: false });
-    expect(receiver.tracksDeliveries).toBe(false);
-    const good = receiver.receiveNow(delivery(upsertSuccessEvent({ name: "now.pdf" })));
-    expect(good).not.toBeInstanceOf(Promise);
-    expect((good as { webhook: VerifiedWebhook }).webhook.event).toMatchObject({ name: "now.pdf" });
-    const forged = receiver.receiveNow(
+    const good = await receiver.receive(delivery(upsertSuccessEvent({ name: "now.pdf" })));
+    expect(good.sync).toBe(true);
+    expect(good.webhook?.event).toMatchObject({ name: "now.pdf" });
+    const forged = await receiver.receive(
       delivery(upsertSuccessEvent(), { secret: "whsec_dGhpcy1pcy1hbm90aGVyLXNlY3JldC0yNA==" }),
     );
-    expect(forged).not.toBeInstanceOf(Promise);
-    expect((forged as { response: WebhookResponse }).response.status).toBe(401);
+    expect(forged.sync).toBe(true);
+    expect(forged.response?.status).toBe(401);
   });
 
-  it("returns a promise once a store or a handler map is involved, with the same outcome as receive", async () => {
+  it("waits for a store, with the same outcome", async () => {
     const withStore = createReceiver(base);
-    expect(withStore.tracksDeliveries).toBe(true);
     const input = delivery(upsertSuccessEvent(), { id: "msg_now_store" });
-    const pending = withStore.receiveNow(input);
-    expect(pending).toBeInstanceOf(Promise);
-    const first = await pending;
+    const first = await withStore.receive(input);
+    expect(first.sync).toBe(false);
     expect(first.webhook?.id).toBe("msg_now_store");
-    await first.settle?.(true);
-    expect((await withStore.receive(input)).response).toMatchObject({ status: 200, body: '{"duplicate":true}' });
-
+    first.answer?.(204);
+    await vi.waitFor(async () =>
+      expect((await withStore.receive(input)).response).toMatchObject({ status: 200, body: '{"duplicate":true}' }),
+    );
     const mapped = createReceiver({ ...base, dedupe: false, on: { "upsert.success": () => {} } });
-    expect(await mapped.receiveNow(delivery(upsertSuccessEvent()))).toMatchObject({ response: { status: 204 } });
+    expect((await mapped.receive(delivery(upsertSuccessEvent()))).response?.status).toBe(204);
   });
 });

@@ -1,0 +1,231 @@
+import { type DedupeStore, memoryStore } from "./dedupe.js";
+import { WebhookVerificationError } from "./errors.js";
+import type { ColivaraEvent, UnknownEvent, UpsertFailEvent, UpsertSuccessEvent, VerifiedWebhook } from "./events.js";
+import type { DeadLetter, HandOff } from "./hand-off.js";
+import { parseLimit } from "./limit.js";
+import { nearestKey } from "./nearest-key.js";
+import { numberOption } from "./number-option.js";
+import { DEFAULT_READ_TIMEOUT_MS } from "./read-timeout.js";
+import { type Check, createCheck, type VerifierOptions } from "./verifier.js";
+
+/** A handler of the handler map: the event, then the whole verified delivery. */
+export type EventHandler<E extends ColivaraEvent> = (event: E, webhook: VerifiedWebhook<E>) => unknown;
+
+/**
+ * Handlers keyed by event type, for adapters that answer the request themselves. A type
+ * without a handler is acknowledged; `unknown` catches types this version does not know.
+ *
+ * @example
+ * ```ts
+ * const on: WebhookHandlers = {
+ *   "upsert.success": async (event) => console.log("ready", event.id),
+ *   "upsert.fail": async (event) => console.error(event.name, event.error),
+ * };
+ * ```
+ */
+export interface WebhookHandlers {
+  "upsert.success"?: EventHandler<UpsertSuccessEvent>;
+  "upsert.fail"?: EventHandler<UpsertFailEvent>;
+  unknown?: EventHandler<UnknownEvent>;
+}
+
+/**
+ * What `onError` receives besides the error: which delivery, if it was verified.
+ *
+ * @example
+ * ```ts
+ * const onError = (error: unknown, context: ErrorContext) => console.error(context.webhook?.id, error);
+ * ```
+ */
+export interface ErrorContext {
+  webhook?: VerifiedWebhook | undefined;
+}
+
+/**
+ * Options every adapter accepts (the same object for Express, Fastify, Next.js, Hono and
+ * the Fetch handler). Defaults and checks live in {@link resolveOptions}.
+ *
+ * @example
+ * ```ts
+ * const options: ColivaraWebhookOptions = { limit: "256kb", on: { "upsert.fail": (event) => console.error(event.error) } };
+ * ```
+ */
+export interface ColivaraWebhookOptions extends VerifierOptions {
+  /** Largest accepted body, in bytes or as `"1mb"`. Default 1 MiB. */
+  limit?: number | string | undefined;
+  /** How long the whole body may take to arrive before a 408. Default 10,000 ms. */
+  readTimeoutMs?: number | undefined;
+  /**
+   * The webhook path, where the middleware is mounted app-wide (`app.use(verifyColivara())`):
+   * it then acts on this path only and passes every other request on. Default
+   * `/webhooks/colivara`. With Fastify, `path` plus `on` or `handOff` declares the route.
+   */
+  path?: string | undefined;
+  /** Handler map: the adapter answers itself (204, or 500 when a handler throws). */
+  on?: WebhookHandlers | undefined;
+  /** Called for handler failures and server-side misconfiguration. Default: console.error with the stack. */
+  onError?: ((error: unknown, context: ErrorContext) => void) | undefined;
+  /**
+   * Handles each delivery id once: a store, or `false` to turn it off. Default: an
+   * in-memory store (enough for one instance; use `redisStore` across instances).
+   */
+  dedupe?: DedupeStore | false | undefined;
+  /**
+   * Stores each verified delivery durably instead of running a handler in the request
+   * (`bullmqHandOff(queue)` from `@colivara/webhooks-bullmq`): 202 once stored, 200 for a
+   * copy, 503 when the store is unreachable. The queue's job id is the delivery id, so no
+   * dedupe store is used unless one is given.
+   */
+  handOff?: HandOff | undefined;
+  /** Keeps deliveries a handler refused with `permanentFailure()`. Default: reported through `onError`. */
+  deadLetter?: DeadLetter | undefined;
+}
+
+/** Where app-wide middleware listens when no `path` is given. */
+export const DEFAULT_PATH = "/webhooks/colivara";
+
+const KNOWN_KEYS: readonly (keyof ColivaraWebhookOptions)[] = [
+  "secret",
+  "toleranceSeconds",
+  "now",
+  "limit",
+  "readTimeoutMs",
+  "path",
+  "on",
+  "onError",
+  "dedupe",
+  "handOff",
+  "deadLetter",
+];
+const HANDLER_KEYS: readonly string[] = ["upsert.success", "upsert.fail", "unknown"];
+
+/** Options after defaults and checks: what the pipeline runs on. */
+export interface ResolvedOptions {
+  readonly limit: number;
+  readonly readTimeoutMs: number;
+  readonly path: string;
+  readonly handlers: WebhookHandlers | undefined;
+  readonly handOff: HandOff | undefined;
+  readonly deadLetter: DeadLetter | undefined;
+  readonly store: DedupeStore | undefined;
+  /** `onError`, guarded: a failing reporter never turns a handled failure into a crash. */
+  readonly report: (error: unknown, context: ErrorContext) => void;
+  /** The signature check; created on first use with `lazySecret`. */
+  readonly check: () => Check;
+}
+
+function invalid(message: string): WebhookVerificationError {
+  return new WebhookVerificationError("invalid_config", message);
+}
+
+function checkKeys(options: object): void {
+  for (const key of Object.keys(options)) {
+    if ((KNOWN_KEYS as readonly string[]).includes(key)) continue;
+    const near = nearestKey(key, KNOWN_KEYS);
+    const hint = near ? ` Did you mean "${near}"?` : "";
+    throw invalid(`Unknown option "${key}".${hint} Known options: ${KNOWN_KEYS.join(", ")}.`);
+  }
+}
+
+function checkHandlers(on: unknown): WebhookHandlers | undefined {
+  if (on === undefined) return undefined;
+  if (on === null || typeof on !== "object") throw invalid('on must be an object like { "upsert.success": fn }.');
+  for (const [key, value] of Object.entries(on)) {
+    if (!HANDLER_KEYS.includes(key)) {
+      const near = nearestKey(key, HANDLER_KEYS);
+      throw invalid(
+        `on has an unexpected key "${key}"${near ? ` (did you mean "${near}"?)` : ""}; use "upsert.success", "upsert.fail" or "unknown" (for types added later).`,
+      );
+    }
+    if (typeof value !== "function") throw invalid(`on["${key}"] must be a function.`);
+  }
+  return on as WebhookHandlers;
+}
+
+function checkStore(dedupe: unknown, handOff: HandOff | undefined): DedupeStore | undefined {
+  if (dedupe === false) return undefined;
+  // A hand-off queue keys its jobs by delivery id: it is the dedupe.
+  if (dedupe === undefined) return handOff === undefined ? memoryStore() : undefined;
+  const store = dedupe as Partial<DedupeStore> | null;
+  const methods = ["claim", "complete", "release"] as const;
+  if (typeof store !== "object" || store === null || methods.some((name) => typeof store[name] !== "function")) {
+    throw invalid("dedupe must be a store with claim/complete/release (memoryStore(), redisStore(client)) or false.");
+  }
+  return store as DedupeStore;
+}
+
+function checkFunction<T>(name: string, value: T, shape: string): T {
+  if (value !== undefined && typeof value !== "function") throw invalid(`${name} must be a function ${shape}.`);
+  return value;
+}
+
+function checkHandOff(handOff: unknown, on: unknown): HandOff | undefined {
+  if (handOff === undefined) return undefined;
+  if (typeof (handOff as Partial<HandOff> | null)?.enqueue !== "function") {
+    throw invalid(
+      "handOff must have enqueue(webhook, context), e.g. bullmqHandOff(queue) from @colivara/webhooks-bullmq.",
+    );
+  }
+  if (on !== undefined) {
+    throw invalid("Pass either on (handlers run in the request) or handOff (a worker runs them later), not both.");
+  }
+  return handOff as HandOff;
+}
+
+function checkPath(path: unknown): string {
+  if (path === undefined) return DEFAULT_PATH;
+  if (typeof path === "string" && path.startsWith("/")) return path;
+  throw invalid(`path must be a route path starting with "/", got ${JSON.stringify(path)}.`);
+}
+
+/** The default `onError`: the whole error, stack and `cause` included, with the delivery id. */
+export function defaultOnError(error: unknown, context: ErrorContext): void {
+  const where = context.webhook ? ` (delivery ${context.webhook.id})` : "";
+  console.error(`[colivara-webhooks] webhook failure${where}:`, error);
+}
+
+/**
+ * Every default and every check of the options, in one place. Bad configuration throws
+ * `invalid_config` here, at start-up; with `lazySecret` the secret alone is resolved on the
+ * first request instead (so `next build` runs without it).
+ *
+ * @example
+ * ```ts
+ * const resolved = resolveOptions({ limit: "256kb" });
+ * resolved.limit; // 262144
+ * ```
+ */
+export function resolveOptions(
+  options: ColivaraWebhookOptions = {},
+  settings: { lazySecret?: boolean } = {},
+): ResolvedOptions {
+  if (options === null || typeof options !== "object") throw invalid("Options must be an object.");
+  checkKeys(options);
+  const onError = checkFunction("onError", options.onError, "(error, context) => void") ?? defaultOnError;
+  const deadLetter = checkFunction("deadLetter", options.deadLetter, "(webhook, error) => void");
+  const handOff = checkHandOff(options.handOff, options.on);
+  let check: Check | undefined = settings.lazySecret ? undefined : createCheck(options).check;
+  return {
+    limit: parseLimit(options.limit),
+    readTimeoutMs: numberOption("readTimeoutMs", options.readTimeoutMs, {
+      fallback: DEFAULT_READ_TIMEOUT_MS,
+      unit: "milliseconds",
+    }),
+    path: checkPath(options.path),
+    handlers: checkHandlers(options.on),
+    handOff,
+    deadLetter,
+    store: checkStore(options.dedupe, handOff),
+    report(error, context) {
+      try {
+        onError(error, context);
+      } catch {
+        // A failing reporter must not turn a handled failure into a crash.
+      }
+    },
+    check: () => {
+      check ??= createCheck(options).check;
+      return check;
+    },
+  };
+}
