@@ -42,14 +42,14 @@ export function nameOf(sample: Sample): string {
 }
 
 /**
- * Writes each sample to `<README's folder>/.samples/<purpose>/sample-NN.ts` (an ES module, as
+ * Writes each sample to `<README's folder>/.samples-<purpose>/sample-NN.ts` (an ES module, as
  * in a `"type": "module"` project) and returns the file of each sample, in order. `epilogue`
  * may append code to a sample's file (the runner uses it to reach a local `app`).
  */
 export function writeSamples(samples: Sample[], purpose: string, epilogue?: (sample: Sample) => string): string[] {
   const dirs = new Set<string>();
   const files = samples.map((sample) => {
-    const dir = `${root}${sample.readme.replace(/README\.md$/, "")}.samples/${purpose}/`;
+    const dir = `${root}${sample.readme.replace(/README\.md$/, "")}.samples-${purpose}/`;
     if (!dirs.has(dir)) {
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
@@ -68,8 +68,6 @@ export function writeSamples(samples: Sample[], purpose: string, epilogue?: (sam
 /** Removes what {@link writeSamples} wrote for `purpose`. */
 export function removeSamples(samples: Sample[], purpose: string): void {
   for (const readme of new Set(samples.map((sample) => sample.readme))) {
-    const samplesDir = `${root}${readme.replace(/README\.md$/, "")}.samples/`;
-    rmSync(`${samplesDir}${purpose}`, { recursive: true, force: true });
-    if (readdirSync(samplesDir).length === 0) rmSync(samplesDir, { recursive: true, force: true });
+    rmSync(`${root}${readme.replace(/README\.md$/, "")}.samples-${purpose}`, { recursive: true, force: true });
   }
 }
