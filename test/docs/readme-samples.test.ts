@@ -1,35 +1,48 @@
-// Every TypeScript sample in the root README is type-checked against the built packages,
-// as a user's file would be, so the docs cannot drift from the API.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+// Every TypeScript sample in every README (root and packages/*) is type-checked against the
+// built packages under strict TypeScript, as a user's file would be, so the docs cannot
+// drift from the API. Samples are self-contained: nothing is declared for them.
 import ts from "typescript";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { nameOf, readmes, removeSamples, type Sample, samplesOf, writeSamples } from "./readme-samples.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const here = fileURLToPath(new URL("./", import.meta.url));
-const readme = readFileSync(`${root}README.md`, "utf8");
-const samples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+const all: Sample[] = readmes().flatMap(samplesOf);
 
 describe("README samples", () => {
-  it("has samples for every adapter", () => {
+  afterAll(() => removeSamples(all, "check"));
+
+  it("covers the root README and every package README", () => {
+    expect(readmes()).toEqual(
+      expect.arrayContaining([
+        "README.md",
+        "packages/core/README.md",
+        "packages/express/README.md",
+        "packages/fastify/README.md",
+        "packages/hono/README.md",
+        "packages/next/README.md",
+        "packages/redis/README.md",
+      ]),
+    );
+    for (const readme of readmes()) expect(samplesOf(readme).length, readme).toBeGreaterThan(0);
+  });
+
+  it("has samples for every adapter in the root README", () => {
+    const root = samplesOf("README.md");
     for (const pkg of ["webhooks-express", "webhooks-fastify", "webhooks-next", "webhooks-hono", "webhooks-redis"]) {
-      expect(samples.some((s) => s.includes(`@colivara/${pkg}`))).toBe(true);
+      expect(root.some((s) => s.code.includes(`@colivara/${pkg}"`))).toBe(true);
     }
-    expect(samples.some((s) => s.includes("@colivara/webhooks/testing"))).toBe(true);
+    expect(root.some((s) => s.code.includes("@colivara/webhooks/testing"))).toBe(true);
   });
 
   it("type-checks every sample under strict TypeScript", () => {
-    const dir = `${here}.samples/`;
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    const files = samples.map((sample, i) => {
-      const file = `${dir}sample-${String(i + 1).padStart(2, "0")}.ts`;
-      // A sample with no import/export is still its own module.
-      writeFileSync(file, /^\s*(import|export)\s/m.test(sample) ? sample : `${sample}\nexport {};\n`);
-      return file;
-    });
-    const program = ts.createProgram([...files, `${here}sample-globals.d.ts`], {
+    const files = writeSamples(all, "check");
+    const program = ts.createProgram(files, {
       strict: true,
+      noUncheckedIndexedAccess: true,
+      exactOptionalPropertyTypes: true,
+      noImplicitOverride: true,
+      noFallthroughCasesInSwitch: true,
+      verbatimModuleSyntax: true,
+      isolatedModules: true,
       noEmit: true,
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.NodeNext,
@@ -40,12 +53,15 @@ describe("README samples", () => {
       noUnusedLocals: false,
     });
     const problems = ts.getPreEmitDiagnostics(program).map((d) => {
-      const where = d.file
-        ? `${d.file.fileName.slice(dir.length)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
-        : "";
+      const index = d.file ? files.indexOf(d.file.fileName) : -1;
+      const where = index >= 0 ? `${nameOf(all[index] as Sample)}+${lineOf(d)}` : (d.file?.fileName ?? "");
       return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
     });
     expect(problems).toEqual([]);
-    rmSync(dir, { recursive: true, force: true });
   });
 });
+
+/** The line, within the sample, a diagnostic points at. */
+function lineOf(d: ts.Diagnostic): number {
+  return d.file ? d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1 : 0;
+}

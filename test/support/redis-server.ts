@@ -1,6 +1,6 @@
 // Starts a throwaway redis-server on a free 127.0.0.1 port for one test file. No
 // persistence, no config file: it lives and dies with the tests. A missing redis-server
-// fails loudly (never a skip): CI installs it in .ci/run.
+// fails loudly (never a skip): `pnpm test` installs it first (scripts/system-deps.mjs).
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { accessSync, constants } from "node:fs";
@@ -14,7 +14,8 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export const REDIS_MISSING = "redis-server not found: apt-get install -y redis-server";
+export const REDIS_MISSING =
+  "redis-server not found: run `node scripts/system-deps.mjs` (pnpm test does), or apt-get install -y redis-server";
 
 /** redis-server from PATH, else /usr/bin/redis-server; throws the install hint if neither exists. */
 export function findRedisServer(): string {

@@ -2,6 +2,11 @@
  * Sent when an asynchronously upserted document is stored. Field names are exactly as
  * ColiVara sends them (snake_case).
  *
+ * Only upserts made with `wait: false` (the default) send an event; `wait: true` upserts,
+ * PATCH re-embeds and deletes send none, and a ColiVara restart during a long upsert can end
+ * with no event at all (the upsert runs as an in-process background task). Do not build on
+ * "every upsert produces an event": poll the document when an event is overdue.
+ *
  * @example
  * ```ts
  * if (event.type === "upsert.success") console.log(event.name, event.num_pages);
@@ -9,11 +14,16 @@
  */
 export interface UpsertSuccessEvent {
   type: "upsert.success";
+  /** A fixed text ("Document upserted successfully"). */
   message: string;
   /** The document id. */
   id: number;
   name: string;
   metadata: Record<string, unknown>;
+  /**
+   * The document's URL: the URL it was upserted from, or, for a base64 upload, a pre-signed
+   * storage link that expires after an hour. Not a stable link: store `id` or `name` instead.
+   */
   url: string;
   num_pages: number;
   collection_name: string;
@@ -22,6 +32,15 @@ export interface UpsertSuccessEvent {
 /**
  * Sent when an asynchronous upsert failed; `error` says why.
  *
+ * It does not always mean "nothing was stored". A failure while embedding deletes the
+ * document; an earlier one (download, conversion) can leave it with no pages (an existing
+ * document's old pages are deleted first, and a base64 upload is saved before it is
+ * converted); a failure in sending the success event is reported as `upsert.fail` for a
+ * document that was stored. On ColiVara's cloud, a failure in consuming credits does the
+ * same, and "no credits left" arrives as an `upsert.fail` (the billing code is not in
+ * ColiVara's public source). Check the document's state rather than assume.
+ * `name`, `metadata` and `collection_name` are the ones the upsert request sent.
+ *
  * @example
  * ```ts
  * if (event.type === "upsert.fail") console.error(event.name, event.error);
@@ -29,10 +48,12 @@ export interface UpsertSuccessEvent {
  */
 export interface UpsertFailEvent {
   type: "upsert.fail";
+  /** A fixed text ("There was an error processing your document"). */
   message: string;
   name: string;
   metadata: Record<string, unknown>;
   collection_name: string;
+  /** The text of the exception ColiVara's server caught: for people and logs, not a stable code. */
   error: string;
 }
 
@@ -53,7 +74,8 @@ export interface UnknownEvent {
 }
 
 /**
- * Every event a verified delivery can carry.
+ * Every event a verified delivery can carry. ColiVara sends them for asynchronous upserts
+ * only (see {@link UpsertSuccessEvent}), to the one webhook endpoint of the account.
  *
  * @example
  * ```ts

@@ -1,0 +1,128 @@
+// Every README sample that is a server (or a route, a Fetch handler, a receive function) is
+// started as written and sent deliveries signed by the independent signer: a genuine
+// success and failure reach the sample's code, a forged one is refused with 401 and a
+// replay answers 200 {"duplicate":true}. The Redis samples run against a real redis-server.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { newSecret, signIndependently } from "../support/independent-signer.js";
+import { type RedisServer, startRedisServer } from "../support/redis-server.js";
+import { nameOf, readmes, removeSamples, type Sample, samplesOf, writeSamples } from "./readme-samples.js";
+import { closeSampleServers, epilogueOf, kindOf, type SampleKind, startSample } from "./sample-servers.js";
+
+const secret = newSecret();
+const runnable = readmes()
+  .flatMap(samplesOf)
+  .filter((sample) => kindOf(sample) !== undefined);
+
+// How many samples of each README run; a sample that stops being runnable fails here.
+const expected: Record<string, SampleKind[]> = {
+  "README.md": [
+    "local-app",
+    "local-app",
+    "next-app",
+    "next-pages",
+    "fetch-default",
+    "fetch-default",
+    "fetch-default",
+    "local-app",
+    "receive",
+  ],
+  "packages/core/README.md": ["receive", "fetch-default"],
+  "packages/express/README.md": ["listens", "listens"],
+  "packages/fastify/README.md": ["listens", "listens"],
+  "packages/hono/README.md": ["listens", "fetch-default", "listens"],
+  "packages/next/README.md": ["next-app", "next-app", "next-pages", "next-app"],
+  "packages/redis/README.md": ["listens", "listens", "next-app"],
+};
+
+let redis: RedisServer;
+const output: string[] = [];
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  vi.stubEnv("REDIS_URL", redis.url);
+  vi.stubEnv("COLIVARA_WEBHOOK_SECRET", secret);
+  for (const method of ["log", "info", "warn", "error"] as const) {
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      output.push(args.map(String).join(" "));
+    });
+  }
+});
+
+afterAll(async () => {
+  await closeSampleServers();
+  removeSamples(runnable, "run");
+  // The samples own their Redis clients and keep them open: they report the lost connection
+  // through their error listeners (console, silenced here) until this process ends.
+  await redis.stop();
+});
+
+describe("README samples that are servers run as written", () => {
+  it("finds the expected runnable samples in each README", () => {
+    const found: Record<string, SampleKind[]> = {};
+    for (const sample of runnable)
+      found[sample.readme] = [...(found[sample.readme] ?? []), kindOf(sample) as SampleKind];
+    expect(found).toEqual(expected);
+  });
+
+  const files = new Map<Sample, string>();
+  beforeAll(() => {
+    const written = writeSamples(runnable, "run", epilogueOf);
+    for (const [i, sample] of runnable.entries()) files.set(sample, written[i] as string);
+  });
+
+  it.each(runnable.map((sample) => [nameOf(sample), sample] as const))("%s", async (_name, sample) => {
+    const started = await startSample(sample, files.get(sample) as string, { COLIVARA_WEBHOOK_SECRET: secret });
+    const tag = randomBytes(4).toString("hex");
+    const documentId = 700_000 + Number.parseInt(tag.slice(0, 4), 16);
+    const success = signIndependently(
+      secret,
+      JSON.stringify({
+        type: "upsert.success",
+        message: "Document upserted successfully",
+        id: documentId,
+        name: `report-${tag}.pdf`,
+        metadata: {},
+        url: "https://example.com/report.pdf",
+        num_pages: 3,
+        collection_name: "default_collection",
+      }),
+    );
+    const failure = signIndependently(
+      secret,
+      JSON.stringify({
+        type: "upsert.fail",
+        message: "There was an error processing your document",
+        name: `broken-${tag}.pdf`,
+        metadata: {},
+        collection_name: "default_collection",
+        error: "Failed to save pages",
+      }),
+    );
+    const forged = signIndependently(
+      newSecret(),
+      JSON.stringify({ ...JSON.parse(success.body as string), name: `forged-${tag}.pdf` }),
+    );
+    const asSent = (delivery: typeof success) => ({ body: delivery.body as string, headers: delivery.headers });
+
+    output.length = 0;
+    const answers = [await started.send(asSent(success)), await started.send(asSent(failure))];
+    for (const answer of answers) expect(answer.status, answer.body).toBeGreaterThanOrEqual(200);
+    for (const answer of answers) expect(answer.status, answer.body).toBeLessThan(300);
+    // The sample's own code saw the events: it printed or answered something of them.
+    const seen = [...output, ...answers.map((answer) => answer.body)].join("\n");
+    const evidence = [`report-${tag}`, `broken-${tag}`, String(documentId), "upsert.success", "upsert.fail"];
+    const saw = evidence.filter((mark) => seen.includes(mark));
+    expect(saw.length, `nothing of the events in:\n${seen}`).toBeGreaterThan(0);
+
+    const refused = await started.send(asSent(forged));
+    expect(refused.status).toBe(401);
+    expect(output.join("\n")).not.toContain(`forged-${tag}`);
+
+    if (started.dedupes) {
+      const replay = await started.send(asSent(success));
+      expect(replay.status).toBe(200);
+      expect(JSON.parse(replay.body)).toEqual({ duplicate: true });
+    }
+  });
+});
