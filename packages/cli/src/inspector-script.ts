@@ -185,7 +185,7 @@ export const INSPECTOR_SCRIPT: string = String.raw`"use strict";
     verdictBox(detail, d);
     appBox(detail, d);
     headersBox(detail, d);
-    section(detail, "Body").appendChild(el("pre", "body", pretty(d.body)));
+    section(detail, "Body").appendChild(el("pre", "body delivery-body", pretty(d.body)));
   }
 
   function drawTimeline() {
