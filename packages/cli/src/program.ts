@@ -32,10 +32,8 @@ function integer(name: string, min: number, max: number) {
   };
 }
 
-function secretOption(description: string): Option {
-  return new Option("--secret <whsec>", `${description}; visible in ps: prefer ${SECRET_ENV} or --secret-file`).env(
-    SECRET_ENV,
-  );
+function secretOption(): Option {
+  return new Option("--secret <whsec>", "webhook secret; prefer the environment or --secret-file").env(SECRET_ENV);
 }
 
 function warnIfOnCommandLine(command: Command, option: string, warning: string): void {
@@ -114,7 +112,7 @@ For deliveries from ColiVara, use the secret ColiVara gives you (${BIN} register
     .addOption(
       new Option("--payload <file>", "send this JSON file's exact bytes as the body instead").conflicts("event"),
     )
-    .addOption(secretOption("the endpoint's webhook secret (several: comma-separated; the first signs)"))
+    .addOption(secretOption())
     .option("--secret-file <file>", "read the secret(s) from this file")
     .option("--tamper", "attack: change one byte of the body after signing (must be rejected, 401)")
     .option("--stale", `attack: sign ${STALE_SECONDS / 60} minutes in the past (must be rejected, 401)`)
@@ -128,7 +126,7 @@ For deliveries from ColiVara, use the secret ColiVara gives you (${BIN} register
         .argParser(seconds)
         .default(DEFAULT_TIMEOUT_SECONDS),
     )
-    .option("--header <header>", 'add a header to every request, "Name: value" (repeatable)', collectHeader, {})
+    .option("--header <header>", 'add a header to every request, "Name: value" (repeatable)', collectHeader)
     .option("--json", "print the results as JSON")
     .addHelpText(
       "after",
@@ -136,6 +134,7 @@ For deliveries from ColiVara, use the secret ColiVara gives you (${BIN} register
 A genuine delivery is always sent first: an attack's rejection only counts ("passed") when
 the same URL accepted the genuine one in the same run; otherwise it is inconclusive, as is
 any 404 or 405 (endpoint not found). A timeout is a failed row; the run goes on.
+Several secrets (comma-separated, as during a rotation): the first signs.
 
 Examples:
   $ export ${SECRET_ENV}=whsec_…    # or --secret-file <file>
@@ -159,7 +158,7 @@ Exit code 1 when a check failed or was inconclusive, 3 when a request timed out.
       "[file]",
       'a saved delivery {"headers": {…}, "body": "…"}, or headers, a blank line and the body; default: standard input',
     )
-    .addOption(secretOption("the endpoint's webhook secret (several: comma- or space-separated)"))
+    .addOption(secretOption())
     .option("--secret-file <file>", "read the secret(s) from this file")
     .option("--json", "print the verdict as JSON")
     .addHelpText(
@@ -187,7 +186,7 @@ Exit code 0 when it verifies, 1 when not (with the reason).`,
         .default(3000),
     )
     .option("--path <path>", "only accept deliveries on this path (default: any path)")
-    .addOption(secretOption("the endpoint's webhook secret (several: comma- or space-separated)"))
+    .addOption(secretOption())
     .option("--secret-file <file>", "read the secret(s) from this file")
     .option("--forward-to <url>", "pass each delivery's exact bytes and headers to your app, answer with its answer")
     .addOption(
@@ -222,14 +221,9 @@ Examples:
       "Point your ColiVara account's one webhook endpoint at a URL (POST /v1/webhook/, as the SDKs' add_webhook) and print its webhook secret.",
     )
     .argument("<url>", "your endpoint's public https URL")
-    .addOption(
-      new Option(
-        "--api-key <key>",
-        `your ColiVara API key (visible in ps: prefer ${API_KEY_ENV} or --api-key-file)`,
-      ).env(API_KEY_ENV),
-    )
+    .addOption(new Option("--api-key <key>", "API key; prefer the environment or --api-key-file").env(API_KEY_ENV))
     .option("--api-key-file <file>", "read the API key from this file")
-    .option("--base-url <url>", "ColiVara API base URL", DEFAULT_BASE_URL)
+    .option("--base-url <url>", "API base URL", DEFAULT_BASE_URL)
     .option("-y, --yes", "move the endpoint without asking (for scripts)")
     .option("--json", "print ColiVara's answer as JSON")
     .addHelpText(

@@ -23,7 +23,7 @@ export interface SendFlags extends SecretFlags {
   replay?: boolean;
   all?: boolean;
   timeout: number;
-  header: Record<string, string>;
+  header?: Record<string, string>;
   json?: boolean;
 }
 
@@ -42,7 +42,7 @@ const KIND_LABEL: Record<DeliveryKind, string> = {
  * collectHeader("x-vercel-protection-bypass: abc", {}); // { "x-vercel-protection-bypass": "abc" }
  * ```
  */
-export function collectHeader(value: string, previous: Record<string, string>): Record<string, string> {
+export function collectHeader(value: string, previous: Record<string, string> | undefined): Record<string, string> {
   const colon = value.indexOf(":");
   const name = colon === -1 ? "" : value.slice(0, colon).trim();
   if (!/^[!#$%&'*+.^`|~\w-]+$/.test(name)) {
