@@ -221,7 +221,7 @@ Examples:
       "Point your ColiVara account's one webhook endpoint at a URL (POST /v1/webhook/, as the SDKs' add_webhook) and print its webhook secret.",
     )
     .argument("<url>", "your endpoint's public https URL")
-    .addOption(new Option("--api-key <key>", "ColiVara API key (argv: shows in ps)").env(API_KEY_ENV))
+    .addOption(new Option("--api-key <key>", "your ColiVara API key").env(API_KEY_ENV))
     .option("--api-key-file <file>", "read the API key from this file")
     .option("--base-url <url>", "API base URL", DEFAULT_BASE_URL)
     .option("-y, --yes", "move the endpoint without asking (for scripts)")
