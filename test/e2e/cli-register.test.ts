@@ -1,5 +1,6 @@
 // `colivara-webhooks register` against a local node:http server standing in for ColiVara's
 // API: the real request code path over real HTTP, for 200, 400, 401, 5xx and no server.
+import { spawn } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,11 +8,14 @@ import { createVerifier } from "@colivara/webhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { newSecret } from "../conformance/deliveries.js";
 import {
+  cleanEnv,
+  cliPath,
   closedPort,
   EXIT,
   json,
   plain,
   type RecordedRequest,
+  repoRoot,
   runCli,
   startExample,
   startServer,
@@ -19,6 +23,24 @@ import {
 } from "./cli-support.js";
 
 const API_KEY = "cv_test_4f8a1d2e9c";
+
+/** Runs a shell command on a pseudo-terminal (script(1)) with `input` typed into it. */
+function inTerminal(
+  command: string,
+  input: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: repoRoot, env: cleanEnv(env) });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+    });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, output }));
+    child.stdin.end(input);
+  });
+}
 const ENDPOINT = "https://example.com/webhooks/colivara";
 
 describe("colivara-webhooks register, against a stand-in ColiVara API", () => {
@@ -157,6 +179,19 @@ describe("colivara-webhooks register, against a stand-in ColiVara API", () => {
     expect(said).toContain("the webhook secret stays the same");
     expect(said).toContain("pass --yes");
     expect(api.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ["y", EXIT.ok, 1],
+    ["n", EXIT.usage, 0],
+  ])("on a terminal it asks first; answering %s exits %i and sends %i request(s)", async (answer, code, sent) => {
+    // util-linux's script(1) gives the CLI a real terminal; the answer is typed into it.
+    const command = [process.execPath, cliPath, "register", ENDPOINT, "--base-url", api.origin].join(" ");
+    const run = await inTerminal(command, `${answer}\n`, { COLIVARA_API_KEY: API_KEY });
+    expect(run.code).toBe(code);
+    expect(plain(run.output)).toContain(`Move your account's endpoint to ${ENDPOINT}? [y/N]`);
+    expect(plain(run.output)).toContain("ColiVara keeps ONE webhook endpoint per account");
+    expect(api.requests).toHaveLength(sent);
   });
 
   it("says, when it succeeds, that the account's one endpoint now points there", async () => {

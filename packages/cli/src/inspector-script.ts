@@ -80,6 +80,7 @@ export const INSPECTOR_SCRIPT: string = String.raw`"use strict";
     li.appendChild(el("span", "badge " + d.verdict, mark(d.verdict) + " " + d.verdict));
     li.appendChild(el("span", "status " + statusClass(d.status), d.status));
     li.appendChild(el("span", "type", d.type || "(no type)"));
+    if (d.verdict === "rejected" && d.type) li.appendChild(el("span", "tag", "type as claimed"));
     if (d.replayOf) li.appendChild(el("span", "tag", "replay of #" + d.replayOf.seq));
     li.addEventListener("click", function () {
       select(d.seq, true);
