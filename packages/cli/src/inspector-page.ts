@@ -83,7 +83,7 @@ main { display: grid; grid-template-columns: minmax(320px, 38%) 1fr; min-height:
 .badge.accepted { background: var(--ok); } .badge.rejected { background: var(--bad); } .badge.duplicate { background: var(--warn); }
 .status { font-variant-numeric: tabular-nums; font-weight: 600; }
 .status.ok { color: var(--ok); } .status.warn { color: var(--warn); } .status.bad, .status.none { color: var(--bad); }
-.tag { font-size: 12px; color: var(--muted); border: 1px solid var(--line); border-radius: 4px; padding: 0 5px; }
+.tag { font-size: 12px; color: var(--muted); border: 1px solid var(--line); border-radius: 4px; padding: 0 5px; white-space: nowrap; }
 .empty { color: var(--muted); padding: 14px; }
 .detail { padding: 12px 20px; overflow: auto; }
 .detail h2 { margin: 0; font-size: 17px; display: flex; gap: 10px; align-items: center; }
