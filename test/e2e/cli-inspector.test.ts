@@ -130,6 +130,10 @@ describe("the inspector in a browser (listen --forward-to examples/express)", ()
   it("draws one timeline mark per delivery, and the page logged no errors", async () => {
     expect(await page.locator("#timeline g.tick").count()).toBe(9);
     expect(await page.locator("#timeline rect.answer").count()).toBe(9);
+    // The history is the session's: a reloaded page gets every delivery back.
+    await page.reload();
+    await page.locator("#conn.live").waitFor();
+    await expect.poll(() => rows().count()).toBe(9);
     await row(2).click();
     await mkdir(artifacts, { recursive: true });
     await page.screenshot({ path: `${artifacts}inspector.png`, fullPage: true });

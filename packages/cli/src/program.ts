@@ -15,8 +15,10 @@ const BIN = "colivara-webhooks";
 const EXIT_HELP = `
 Exit codes:
   0   success: every delivery got the answer it should
-  1   send: the endpoint accepted an attack or rejected a genuine delivery
-  2   usage: bad arguments or URL, missing or invalid secret or API key, unreadable payload file
+  1   send: the endpoint accepted an attack or rejected a genuine delivery, or a check was
+      inconclusive (endpoint not found); verify: the delivery does not verify
+  2   usage: bad arguments or URL, missing or invalid secret or API key, unreadable file,
+      register not confirmed
   3   network: server unreachable, no answer in time, or the port to listen on is taken
   4   register: ColiVara's API refused the request or answered something unexpected
   70  internal error (a bug: please report it)
