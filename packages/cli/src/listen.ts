@@ -165,7 +165,7 @@ async function handleDelivery(req: IncomingMessage, res: ServerResponse, ctx: Li
     answer = answerFromApp(app);
   }
   send(res, answer);
-  const report = await describe(ctx, received, { verdict: verdictAnswer, answer, webhook, app });
+  const report = await reportOf(ctx, received, { verdict: verdictAnswer, answer, webhook, app });
   ctx.log.add(report, { path: received.path, headers: received.headers, body: received.body });
   options.onDelivery(report);
 }
@@ -213,7 +213,7 @@ function errorOf(body: string): { code: string; message: string } | undefined {
   return { code: error.code, message: typeof error.message === "string" ? error.message : "" };
 }
 
-async function describe(ctx: ListenerContext, received: Received, outcome: Outcome): Promise<DeliveryReport> {
+async function reportOf(ctx: ListenerContext, received: Received, outcome: Outcome): Promise<DeliveryReport> {
   const body = Buffer.from(received.body).toString("utf8");
   const verdictBody = textOf(outcome.verdict.body);
   const ok = outcome.verdict.status >= 200 && outcome.verdict.status < 300;
