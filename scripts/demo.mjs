@@ -175,7 +175,8 @@ async function main() {
       if (run.code !== 0 && run.code !== 1) {
         throw new Error(`colivara-webhooks send ${delivery.args.join(" ")} failed (exit ${run.code}): ${run.stderr}`);
       }
-      const [result] = JSON.parse(run.stdout).results;
+      // Attack flags send a genuine delivery first; the row of interest is the last one.
+      const result = JSON.parse(run.stdout).results.at(-1);
       results.push({ name: delivery.name, args: delivery.args, result });
     }
     await settleLogs(

@@ -35,7 +35,13 @@ describe("--help everywhere", () => {
     const run = await runCli(["--help"]);
     expect(run.code).toBe(EXIT.ok);
     expect(run.stdout).toContain("Usage: colivara-webhooks [options] [command]");
-    for (const command of ["secret", "send [options] <url>", "listen [options]", "register [options] <url>"]) {
+    for (const command of [
+      "secret",
+      "send [options] <url>",
+      "verify [options] [file]",
+      "listen [options]",
+      "register [options] <url>",
+    ]) {
       expect(run.stdout).toContain(command);
     }
     expect(run.stdout).toContain("Exit codes:");
@@ -54,15 +60,30 @@ describe("--help everywhere", () => {
         "--stale",
         "--replay",
         "--all",
+        "--header <header>",
+        "--secret-file <file>",
         "--json",
         "(env: COLIVARA_WEBHOOK_SECRET)",
       ],
     ],
     [
       "listen",
-      ["--port <port>", "--host <host>", "--path <path>", "--secret <whsec>", "--json", '(default: "127.0.0.1")'],
+      [
+        "--port <port>",
+        "--path <path>",
+        "--secret <whsec>",
+        "--secret-file <file>",
+        "--forward-to <url>",
+        "--status <code>",
+        "--json",
+        "Listens on 127.0.0.1 only.",
+      ],
     ],
-    ["register", ["<url>", "--api-key <key>", "--base-url <url>", "--json"]],
+    ["verify", ["[file]", "--secret-file <file>", "--json"]],
+    [
+      "register",
+      ["<url>", "--api-key-file <file>", "--base-url <url>", "--yes", "--json", "ONE webhook endpoint per account"],
+    ],
   ])("%s --help, and help %s", async (command, expected) => {
     const [flag, word] = await Promise.all([runCli([command, "--help"]), runCli(["help", command])]);
     expect(flag.code).toBe(EXIT.ok);

@@ -1,14 +1,21 @@
 // `colivara-webhooks register` against a local node:http server standing in for ColiVara's
 // API: the real request code path over real HTTP, for 200, 400, 401, 5xx and no server.
+import { spawn } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createVerifier } from "@colivara/webhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { newSecret } from "../conformance/deliveries.js";
 import {
+  cleanEnv,
+  cliPath,
   closedPort,
   EXIT,
   json,
   plain,
   type RecordedRequest,
+  repoRoot,
   runCli,
   startExample,
   startServer,
@@ -16,6 +23,24 @@ import {
 } from "./cli-support.js";
 
 const API_KEY = "cv_test_4f8a1d2e9c";
+
+/** Runs a shell command on a pseudo-terminal (script(1)) with `input` typed into it. */
+function inTerminal(
+  command: string,
+  input: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: repoRoot, env: cleanEnv(env) });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+    });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, output }));
+    child.stdin.end(input);
+  });
+}
 const ENDPOINT = "https://example.com/webhooks/colivara";
 
 describe("colivara-webhooks register, against a stand-in ColiVara API", () => {
@@ -47,7 +72,7 @@ describe("colivara-webhooks register, against a stand-in ColiVara API", () => {
   });
 
   const register = (args: string[], env: Record<string, string | undefined> = { COLIVARA_API_KEY: API_KEY }) =>
-    runCli(["register", ENDPOINT, "--base-url", api.origin, ...args], env);
+    runCli(["register", ENDPOINT, "--base-url", api.origin, "--yes", ...args], env);
 
   it("POSTs {url} to /v1/webhook/ with the API key as a Bearer token, and prints the secret with how to store it", async () => {
     const run = await register([]);
@@ -61,7 +86,7 @@ describe("colivara-webhooks register, against a stand-in ColiVara API", () => {
     expect(JSON.parse(request?.body ?? "")).toEqual({ url: ENDPOINT });
 
     const out = plain(run.stdout);
-    expect(out).toContain(`✓ Registered ${ENDPOINT} with ColiVara.`);
+    expect(out).toContain(`✓ Registered ${ENDPOINT} with ColiVara: your account's one endpoint now points there.`);
     expect(out).toMatch(/app_id\s+app_2x9KQ/);
     expect(out).toMatch(/endpoint_id\s+ep_7Hc1/);
     expect(out).toContain(`  ${issued}\n`);
@@ -83,7 +108,7 @@ describe("colivara-webhooks register, against a stand-in ColiVara API", () => {
   });
 
   it("a base URL with a path and a trailing slash keeps its path", async () => {
-    const run = await runCli(["register", ENDPOINT, "--base-url", `${api.origin}/proxy/`], {
+    const run = await runCli(["register", ENDPOINT, "--base-url", `${api.origin}/proxy/`, "--yes"], {
       COLIVARA_API_KEY: API_KEY,
     });
     expect(run.code).toBe(EXIT.ok);
@@ -124,6 +149,7 @@ describe("colivara-webhooks register, against a stand-in ColiVara API", () => {
     const run = await register([], { COLIVARA_API_KEY: "cv_wrong_key_123" });
     expect(run.code).toBe(EXIT.api);
     expect(run.stderr).toContain("ColiVara refused the API key (401: Invalid token.)");
+    expect(run.stderr).toContain("--api-key-file");
     expect(run.stderr).toContain("COLIVARA_API_KEY");
     expect(run.stderr).not.toContain("cv_wrong_key_123");
   });
@@ -144,18 +170,73 @@ describe("colivara-webhooks register, against a stand-in ColiVara API", () => {
     expect(odd.stdout + odd.stderr).not.toContain(issued);
   });
 
+  it("without --yes and without a terminal, refuses and says what registering would do; sends nothing", async () => {
+    const run = await runCli(["register", ENDPOINT, "--base-url", api.origin], { COLIVARA_API_KEY: API_KEY });
+    expect(run.code).toBe(EXIT.usage);
+    const said = plain(run.stderr);
+    expect(said).toContain("ColiVara keeps ONE webhook endpoint per account");
+    expect(said).toContain(`goes to ${ENDPOINT}`);
+    expect(said).toContain("the webhook secret stays the same");
+    expect(said).toContain("pass --yes");
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ["y", EXIT.ok, 1],
+    ["n", EXIT.usage, 0],
+  ])("on a terminal it asks first; answering %s exits %i and sends %i request(s)", async (answer, code, sent) => {
+    // util-linux's script(1) gives the CLI a real terminal; the answer is typed into it.
+    const command = [process.execPath, cliPath, "register", ENDPOINT, "--base-url", api.origin].join(" ");
+    const run = await inTerminal(command, `${answer}\n`, { COLIVARA_API_KEY: API_KEY });
+    expect(run.code).toBe(code);
+    expect(plain(run.output)).toContain(`Move your account's endpoint to ${ENDPOINT}? [y/N]`);
+    expect(plain(run.output)).toContain("ColiVara keeps ONE webhook endpoint per account");
+    expect(api.requests).toHaveLength(sent);
+  });
+
+  it("says, when it succeeds, that the account's one endpoint now points there", async () => {
+    const run = await register([]);
+    expect(plain(run.stdout)).toContain("your account's one endpoint now points there");
+  });
+
+  it("--api-key-file reads the key from a file; --api-key on argv works but warns", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "colivara-cli-"));
+    const file = join(dir, "api-key");
+    await writeFile(file, `${API_KEY}\n`);
+    const fromFile = await register(["--api-key-file", file], {});
+    expect(fromFile.code).toBe(EXIT.ok);
+    expect(api.requests[0]?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(fromFile.stderr).toBe("");
+    const fromArgv = await register(["--api-key", API_KEY], {});
+    expect(fromArgv.code).toBe(EXIT.ok);
+    expect(plain(fromArgv.stderr)).toContain("note: --api-key on the command line shows in ps");
+    expect(fromArgv.stderr).not.toContain(API_KEY);
+  });
+
+  it("a 422 validation error exits 4 and names the field and ColiVara's reason", async () => {
+    answer = () => ({
+      status: 422,
+      body: { detail: [{ type: "url_parsing", loc: ["body", "url"], msg: "Input should be a valid URL" }] },
+    });
+    const run = await register(["--json"]);
+    expect(run.code).toBe(EXIT.api);
+    const error = JSON.parse(run.stdout).error;
+    expect(error.code).toBe("api_rejected");
+    expect(error.message).toContain("ColiVara found the request invalid (422): url: Input should be a valid URL.");
+  });
+
   it("usage errors exit 2 and send nothing: missing API key, bad URL, bad base URL", async () => {
     const noKey = await register([], {});
     expect(noKey.code).toBe(EXIT.usage);
-    expect(noKey.stderr).toContain("No ColiVara API key: set COLIVARA_API_KEY (or pass --api-key)");
-    const badUrl = await runCli(["register", "example.com/hook", "--base-url", api.origin], {
+    expect(noKey.stderr).toContain("No ColiVara API key: set COLIVARA_API_KEY or pass --api-key-file <file>");
+    const badUrl = await runCli(["register", "example.com/hook", "--base-url", api.origin, "--yes"], {
       COLIVARA_API_KEY: API_KEY,
     });
     expect(badUrl.code).toBe(EXIT.usage);
     expect(badUrl.stderr).toContain(
       'The endpoint URL must be an absolute http:// or https:// URL, got "example.com/hook"',
     );
-    const badBase = await runCli(["register", ENDPOINT, "--base-url", "api.colivara.com"], {
+    const badBase = await runCli(["register", ENDPOINT, "--base-url", "api.colivara.com", "--yes"], {
       COLIVARA_API_KEY: API_KEY,
     });
     expect(badBase.code).toBe(EXIT.usage);
@@ -167,7 +248,7 @@ describe("colivara-webhooks register, against a stand-in ColiVara API", () => {
 describe("colivara-webhooks register, no API server", () => {
   it("an unreachable base URL exits 3 with connection refused", async () => {
     const port = await closedPort();
-    const run = await runCli(["register", ENDPOINT, "--base-url", `http://127.0.0.1:${port}`], {
+    const run = await runCli(["register", ENDPOINT, "--base-url", `http://127.0.0.1:${port}`, "--yes"], {
       COLIVARA_API_KEY: API_KEY,
     });
     expect(run.code).toBe(EXIT.network);

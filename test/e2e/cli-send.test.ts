@@ -67,7 +67,10 @@ describe("colivara-webhooks send, against examples/express", () => {
   it("--event upsert.fail with --json and --secret", async () => {
     const run = await send(["--event", "upsert.fail", "--json", "--secret", secret], {});
     expect(run.code).toBe(EXIT.ok);
-    expect(run.stderr).toBe("");
+    // A secret on the command line works, with a note on where it belongs (never echoing it).
+    expect(plain(run.stderr)).toBe(
+      "note: --secret on the command line shows in ps and shell history; prefer COLIVARA_WEBHOOK_SECRET or --secret-file.\n",
+    );
     const result = JSON.parse(run.stdout) as SendJson;
     expect(result).toMatchObject({ url: example.url, ok: true });
     expect(result.results).toHaveLength(1);
@@ -103,7 +106,8 @@ describe("colivara-webhooks send, against examples/express", () => {
   it("--tamper: the example rejects it (401 invalid_signature), the verdict passes, the handler never runs", async () => {
     const run = await send(["--tamper", "--json"]);
     expect(run.code).toBe(EXIT.ok);
-    const [result] = (JSON.parse(run.stdout) as SendJson).results;
+    const [genuine, result] = (JSON.parse(run.stdout) as SendJson).results;
+    expect(genuine).toMatchObject({ delivery: "valid", verdict: "pass" });
     expect(result).toMatchObject({ delivery: "tamper", status: 401, outcome: "rejected", verdict: "pass" });
     expect(result?.response.errorCode).toBe("invalid_signature");
     expect(result?.tampered).toBe('name "annual-report-2025.pdf" → "Annual-report-2025.pdf"');
@@ -122,7 +126,7 @@ describe("colivara-webhooks send, against examples/express", () => {
   it("--replay: the second copy is acknowledged as a duplicate and the handler runs once", async () => {
     const run = await send(["--replay", "--json"]);
     expect(run.code).toBe(EXIT.ok);
-    const [result] = (JSON.parse(run.stdout) as SendJson).results;
+    const [, result] = (JSON.parse(run.stdout) as SendJson).results;
     expect(result).toMatchObject({ delivery: "replay", status: 200, outcome: "duplicate", verdict: "pass" });
     expect(result?.first?.status).toBe(200);
     expect(JSON.parse(result?.response.body ?? "")).toEqual({ duplicate: true });
@@ -205,7 +209,7 @@ describe("colivara-webhooks send, against endpoints that fail the checks", () =>
     expect(run.code).toBe(EXIT.verdict);
     const out = plain(run.stdout);
     expect(out).toContain("✗ ACCEPTED a delivery whose body was changed after signing");
-    expect(out).toContain("1 of 1 check failed: the endpoint accepted an attack.");
+    expect(out).toContain("1 passed, 1 failed, 0 inconclusive of 2 checks: the endpoint accepted an attack.");
   });
 
   it("a 500 is not a rejection: attacks and genuine deliveries fail", async () => {
@@ -213,7 +217,11 @@ describe("colivara-webhooks send, against endpoints that fail the checks", () =>
       COLIVARA_WEBHOOK_SECRET: secret,
     });
     expect(run.code).toBe(EXIT.verdict);
-    expect((JSON.parse(run.stdout) as SendJson).results[0]).toMatchObject({ status: 500, outcome: "error" });
+    const results = (JSON.parse(run.stdout) as SendJson).results;
+    expect(results.map((r) => [r.delivery, r.status, r.outcome, r.verdict])).toEqual([
+      ["valid", 500, "error", "fail"],
+      ["stale", 500, "error", "fail"],
+    ]);
   });
 
   it("a redirect is reported, not followed", async () => {
@@ -257,7 +265,7 @@ describe("colivara-webhooks send, errors", () => {
     });
   });
 
-  it("a server that never answers: --timeout, exit 3", async () => {
+  it("a server that never answers: a failed row per delivery, partial --json, exit 3", async () => {
     const silent = await startServer(() => {
       // Never answers.
     });
@@ -266,7 +274,9 @@ describe("colivara-webhooks send, errors", () => {
         COLIVARA_WEBHOOK_SECRET: secret,
       });
       expect(run.code).toBe(EXIT.network);
-      expect(JSON.parse(run.stdout).error.code).toBe("timeout");
+      const [result] = (JSON.parse(run.stdout) as SendJson).results;
+      expect(result).toMatchObject({ delivery: "valid", outcome: "timeout", verdict: "fail" });
+      expect(result?.explanation).toContain("no answer within 0.2 s");
     } finally {
       await silent.close();
     }
@@ -275,7 +285,7 @@ describe("colivara-webhooks send, errors", () => {
   it("a missing secret exits 2 and says where to get one", async () => {
     const run = await runCli(["send", "http://127.0.0.1:3000/webhooks/colivara"]);
     expect(run.code).toBe(EXIT.usage);
-    expect(run.stderr).toContain("No webhook secret: pass --secret whsec_… or set COLIVARA_WEBHOOK_SECRET");
+    expect(run.stderr).toContain("No webhook secret: set COLIVARA_WEBHOOK_SECRET or pass --secret-file <file>");
     expect(run.stderr).toContain("colivara-webhooks secret");
   });
 

@@ -31,20 +31,21 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `node packages/cli/dist/cli.mjs ...args` to completion. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+/** Runs `node packages/cli/dist/cli.mjs ...args` to completion; `input`, when given, is its standard input. */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd: repoRoot,
       env: cleanEnv(env),
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    child.stdin?.end(input);
     let stdout = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
     });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
       stderr += chunk;
     });
     child.once("error", reject);

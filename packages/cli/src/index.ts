@@ -3,10 +3,13 @@
  *
  * @packageDocumentation
  */
+
+export type { DeliveryLog, RawDelivery } from "./delivery-log.js";
 export type { CliErrorCode } from "./errors.js";
 export { CliError, EXIT_CODES } from "./errors.js";
-export type { DeliveryReport, Listener, ListenOptions } from "./listen.js";
-export { startListener } from "./listen.js";
+export type { AppAnswer } from "./forward.js";
+export type { DeliveryReport, Listener, ListenOptions, ReplayMode } from "./listen.js";
+export { LISTEN_HOST, startListener } from "./listen.js";
 export { createProgram, run } from "./program.js";
 export type { RegisterOptions, Registration } from "./register.js";
 export { API_KEY_ENV, DEFAULT_BASE_URL, registerEndpoint } from "./register.js";

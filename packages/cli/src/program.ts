@@ -1,30 +1,24 @@
-import { STATUS_CODES } from "node:http";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import pkg from "../package.json" with { type: "json" };
-import { CliError, EXIT_CODES, parseHttpUrl } from "./errors.js";
-import { type DeliveryReport, startListener } from "./listen.js";
-import { type Colors, colorsFor, err, out, pad, preview } from "./output.js";
-import { API_KEY_ENV, DEFAULT_BASE_URL, registerEndpoint } from "./register.js";
-import { generateSecret, resolveSecrets, SECRET_ENV } from "./secret.js";
-import {
-  DEFAULT_TIMEOUT_SECONDS,
-  DELIVERY_KINDS,
-  type DeliveryKind,
-  type DeliveryResult,
-  EVENT_TYPES,
-  examplePayload,
-  readPayloadFile,
-  STALE_SECONDS,
-  sendDelivery,
-} from "./send.js";
+import { CliError, EXIT_CODES } from "./errors.js";
+import { type ListenFlags, listenCommand } from "./listen-command.js";
+import { colorsFor, err, out } from "./output.js";
+import { API_KEY_ENV, DEFAULT_BASE_URL } from "./register.js";
+import { type RegisterFlags, registerCommand } from "./register-command.js";
+import { generateSecret, SECRET_ENV } from "./secret.js";
+import { DEFAULT_TIMEOUT_SECONDS, EVENT_TYPES, STALE_SECONDS } from "./send.js";
+import { collectHeader, type SendFlags, sendCommand } from "./send-command.js";
+import { type VerifyFlags, verifyCommand } from "./verify-command.js";
 
 const BIN = "colivara-webhooks";
 
 const EXIT_HELP = `
 Exit codes:
   0   success: every delivery got the answer it should
-  1   send: the endpoint accepted an attack or rejected a genuine delivery
-  2   usage: bad arguments or URL, missing or invalid secret or API key, unreadable payload file
+  1   send: the endpoint accepted an attack or rejected a genuine delivery, or a check was
+      inconclusive (endpoint not found); verify: the delivery does not verify
+  2   usage: bad arguments or URL, missing or invalid secret or API key, unreadable file,
+      register not confirmed
   3   network: server unreachable, no answer in time, or the port to listen on is taken
   4   register: ColiVara's API refused the request or answered something unexpected
   70  internal error (a bug: please report it)
@@ -40,195 +34,26 @@ function integer(name: string, min: number, max: number) {
   };
 }
 
+function secretOption(): Option {
+  return new Option("--secret <whsec>", "webhook secret; prefer the environment or --secret-file").env(SECRET_ENV);
+}
+
+function warnIfOnCommandLine(command: Command, option: string, warning: string): void {
+  if (command.getOptionValueSource(option) === "cli") err(`${colorsFor(process.stderr).yellow("note:")} ${warning}`);
+}
+
+function warnIfSecretOnCommandLine(command: Command): void {
+  warnIfOnCommandLine(
+    command,
+    "secret",
+    `--secret on the command line shows in ps and shell history; prefer ${SECRET_ENV} or --secret-file.`,
+  );
+}
+
 function seconds(value: string): number {
   const parsed = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || parsed <= 0) throw new InvalidArgumentError("must be a number of seconds > 0.");
   return parsed;
-}
-
-const KIND_LABEL: Record<DeliveryKind, string> = {
-  valid: "genuine delivery",
-  tamper: "tampered delivery",
-  stale: `stale delivery (signed ${STALE_SECONDS / 60} minutes ago)`,
-  replay: "replayed delivery (the same delivery sent twice)",
-};
-
-function statusText(status: number): string {
-  return `${status} ${STATUS_CODES[status] ?? ""}`.trim();
-}
-
-function printResult(c: Colors, result: DeliveryResult): void {
-  out(`${c.bold(`● ${KIND_LABEL[result.delivery]}`)} ${c.dim(`(${result.eventType}, ${result.id})`)}`);
-  if (result.tampered) out(`  ${pad("changed", 9)} ${result.tampered} ${c.dim("(after signing)")}`);
-  const status =
-    result.first && result.first !== result.response
-      ? `${statusText(result.first.status)}, then ${statusText(result.status)}`
-      : statusText(result.status);
-  out(`  ${pad("status", 9)} ${status}`);
-  out(`  ${pad("response", 9)} ${result.response.body === "" ? c.dim("(empty)") : preview(result.response.body)}`);
-  const mark = result.verdict === "pass" ? c.green("✓") : c.red("✗");
-  const text = result.verdict === "pass" ? result.explanation : c.red(result.explanation);
-  out(`  ${pad("verdict", 9)} ${mark} ${text}`);
-  out();
-}
-
-function time(iso: string): string {
-  return new Date(iso).toTimeString().slice(0, 8);
-}
-
-function summary(event: NonNullable<DeliveryReport["event"]>): string {
-  switch (event.type) {
-    case "upsert.success":
-      return `${event.name} stored in ${event.collection_name} (${event.num_pages} pages, document ${event.id})`;
-    case "upsert.fail":
-      return `${event.name} failed: ${event.error}`;
-    case "unknown":
-      return `an event type this version does not know: ${event.originalType}`;
-  }
-}
-
-function printReport(c: Colors, report: DeliveryReport): void {
-  const indent = " ".repeat(10);
-  const where = c.dim(`${report.method} ${report.path}${report.id ? `  ${report.id}` : ""}`);
-  if (report.verified && report.event) {
-    out(`${time(report.receivedAt)}  ${c.green("✓")} ${report.status}  ${c.bold(report.event.type)}  ${where}`);
-    out(`${indent}${summary(report.event)}`);
-    const json = JSON.stringify(report.event.type === "unknown" ? report.event.payload : report.event, null, 2);
-    for (const line of json.split("\n")) out(`${indent}${c.dim(line)}`);
-  } else if (report.duplicate) {
-    out(`${time(report.receivedAt)}  ${c.yellow("↺")} ${report.status}  ${c.bold("duplicate")}  ${where}`);
-    out(`${indent}already handled: acknowledged, not handled again`);
-  } else {
-    const code = report.error?.code ?? "rejected";
-    out(`${time(report.receivedAt)}  ${c.red("✗")} ${report.status}  ${c.bold(c.red(code))}  ${where}`);
-    if (report.error?.message) out(`${indent}${report.error.message}`);
-  }
-}
-
-interface SendFlags {
-  event: (typeof EVENT_TYPES)[number];
-  payload?: string;
-  secret?: string;
-  tamper?: boolean;
-  stale?: boolean;
-  replay?: boolean;
-  all?: boolean;
-  timeout: number;
-  json?: boolean;
-}
-
-async function sendCommand(target: string, flags: SendFlags): Promise<number> {
-  const url = parseHttpUrl(target, "The endpoint URL");
-  const [secret] = resolveSecrets(flags.secret);
-  const body =
-    flags.payload === undefined ? JSON.stringify(examplePayload(flags.event)) : await readPayloadFile(flags.payload);
-  const selected = flags.all ? DELIVERY_KINDS : DELIVERY_KINDS.filter((kind) => kind !== "valid" && flags[kind]);
-  const kinds = selected.length > 0 ? selected : (["valid"] as const);
-  const c = colorsFor(process.stdout);
-  if (!flags.json) out(c.dim(`POST ${url.href}\n`));
-  const results: DeliveryResult[] = [];
-  for (const kind of kinds) {
-    const result = await sendDelivery({ url, secret, kind, payload: body, timeoutSeconds: flags.timeout });
-    results.push(result);
-    if (!flags.json) printResult(c, result);
-  }
-  const failed = results.filter((r) => r.verdict === "fail");
-  if (flags.json) {
-    out(JSON.stringify({ url: url.href, ok: failed.length === 0, results }, null, 2));
-  } else if (failed.length === 0) {
-    out(c.green(`${results.length === 1 ? "The check" : `All ${results.length} checks`} passed.`));
-  } else {
-    const attack = failed.some((r) => r.delivery !== "valid" && r.outcome === "accepted");
-    out(
-      c.red(
-        `${failed.length} of ${results.length} check${results.length === 1 ? "" : "s"} failed${attack ? ": the endpoint accepted an attack" : ""}.`,
-      ),
-    );
-  }
-  return failed.length === 0 ? EXIT_CODES.ok : EXIT_CODES.verdict;
-}
-
-interface ListenFlags {
-  port: number;
-  host: string;
-  path?: string;
-  secret?: string;
-  json?: boolean;
-}
-
-async function listenCommand(flags: ListenFlags): Promise<number> {
-  const secrets = resolveSecrets(flags.secret);
-  if (flags.path !== undefined && !flags.path.startsWith("/")) {
-    throw new CliError("usage", `--path must start with "/", got "${flags.path}".`);
-  }
-  const c = colorsFor(process.stdout);
-  // Handlers first: a signal that arrives right after the banner must still stop cleanly.
-  const stopped = new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
-  const listener = await startListener({
-    port: flags.port,
-    host: flags.host,
-    path: flags.path,
-    secret: secrets,
-    onDelivery: (report) => (flags.json ? out(JSON.stringify(report)) : printReport(c, report)),
-  });
-  if (flags.json) {
-    out(JSON.stringify({ listening: listener.url, origin: listener.origin }));
-  } else {
-    const paths = flags.path === undefined ? " (any path)" : "";
-    out(
-      [
-        `Listening on ${c.bold(listener.url)}${paths}, verifying with ${secrets.length} secret(s).`,
-        c.dim(`Test it:   ${BIN} send ${listener.url} --all   (with the same secret)`),
-        c.dim(`ColiVara:  expose the port through a tunnel, then ${BIN} register https://<tunnel>/webhooks/colivara`),
-        c.dim("           and restart listen with the secret it prints. Ctrl+C stops."),
-      ].join("\n"),
-    );
-  }
-  await stopped;
-  await listener.close();
-  if (!flags.json) err("Stopped.");
-  return EXIT_CODES.ok;
-}
-
-interface RegisterFlags {
-  apiKey?: string;
-  baseUrl: string;
-  json?: boolean;
-}
-
-async function registerCommand(target: string, flags: RegisterFlags): Promise<number> {
-  parseHttpUrl(target, "The endpoint URL");
-  parseHttpUrl(flags.baseUrl, "The API base URL (--base-url)");
-  if (flags.apiKey === undefined || flags.apiKey.trim() === "") {
-    throw new CliError(
-      "missing_api_key",
-      `No ColiVara API key: set ${API_KEY_ENV} (or pass --api-key). It is the API key of your ColiVara account.`,
-    );
-  }
-  const registration = await registerEndpoint({ url: target, apiKey: flags.apiKey, baseUrl: flags.baseUrl });
-  if (flags.json) {
-    out(JSON.stringify({ url: target, ...registration }, null, 2));
-    return EXIT_CODES.ok;
-  }
-  const c = colorsFor(process.stdout);
-  const secret = registration.webhook_secret;
-  out(`${c.green("✓")} Registered ${c.bold(target)} with ColiVara.`);
-  out(`  ${pad("app_id", 12)} ${registration.app_id}`);
-  out(`  ${pad("endpoint_id", 12)} ${registration.endpoint_id}`);
-  out();
-  out(`Webhook secret ${c.dim("(keep it private: whoever has it can forge deliveries)")}:`);
-  out(`  ${c.bold(secret)}`);
-  out();
-  out(`Store it where your app reads it, as ${SECRET_ENV}, for example:`);
-  out(`  export ${SECRET_ENV}='${secret}'`);
-  out(`  or a line ${SECRET_ENV}=${secret} in your .env file (kept out of git) or your host's secret settings.`);
-  out();
-  out(`Then check the deployed endpoint: ${BIN} send ${target} --all`);
-  return EXIT_CODES.ok;
 }
 
 /**
@@ -254,7 +79,9 @@ export function createProgram(result: { code: number }): Command {
 Examples:
   $ ${BIN} secret
   $ ${BIN} listen --port 3000
+  $ ${BIN} listen --port 3000 --forward-to http://127.0.0.1:4000/webhooks/colivara
   $ ${BIN} send http://127.0.0.1:3000/webhooks/colivara --all
+  $ ${BIN} verify delivery.json
   $ ${BIN} register https://example.com/webhooks/colivara
 ${EXIT_HELP}`,
     );
@@ -287,11 +114,8 @@ For deliveries from ColiVara, use the secret ColiVara gives you (${BIN} register
     .addOption(
       new Option("--payload <file>", "send this JSON file's exact bytes as the body instead").conflicts("event"),
     )
-    .addOption(
-      new Option("--secret <whsec>", "the endpoint's webhook secret (several: comma-separated; the first signs)").env(
-        SECRET_ENV,
-      ),
-    )
+    .addOption(secretOption())
+    .option("--secret-file <file>", "read the secret(s) from this file")
     .option("--tamper", "attack: change one byte of the body after signing (must be rejected, 401)")
     .option("--stale", `attack: sign ${STALE_SECONDS / 60} minutes in the past (must be rejected, 401)`)
     .option(
@@ -304,75 +128,123 @@ For deliveries from ColiVara, use the secret ColiVara gives you (${BIN} register
         .argParser(seconds)
         .default(DEFAULT_TIMEOUT_SECONDS),
     )
+    .option("--header <header>", 'add a header to every request, "Name: value" (repeatable)', collectHeader)
     .option("--json", "print the results as JSON")
     .addHelpText(
       "after",
       `
-Without an attack flag, one genuine delivery is sent. Attack flags combine; --all sends a
-genuine delivery first, so a wrong secret is not mistaken for protection.
+A genuine delivery is always sent first: an attack's rejection only counts ("passed") when
+the same URL accepted the genuine one in the same run; otherwise it is inconclusive, as is
+any 404 or 405 (endpoint not found). A timeout is a failed row; the run goes on.
+Several secrets (comma-separated, as during a rotation): the first signs.
 
 Examples:
+  $ export ${SECRET_ENV}=whsec_…    # or --secret-file <file>
   $ ${BIN} send http://127.0.0.1:3000/webhooks/colivara
   $ ${BIN} send https://example.com/webhooks/colivara --event upsert.fail
   $ ${BIN} send https://example.com/webhooks/colivara --all --json
+  $ ${BIN} send https://preview.example.com/api/webhooks --all --header "x-vercel-protection-bypass: <token>"
   $ ${BIN} send http://127.0.0.1:3000/webhooks/colivara --payload event.json --tamper
 
-Exit code 1 when the endpoint accepted an attack or rejected the genuine delivery.`,
+Exit code 1 when a check failed or was inconclusive, 3 when a request timed out.`,
     )
-    .action(async (target: string, flags: SendFlags) => {
+    .action(async (target: string, flags: SendFlags, command: Command) => {
+      warnIfSecretOnCommandLine(command);
       result.code = await sendCommand(target, flags);
     });
 
   program
+    .command("verify")
+    .description("Check a delivery you pasted or saved (headers and exact body) and say why it fails.")
+    .argument(
+      "[file]",
+      'a saved delivery {"headers": {…}, "body": "…"}, or headers, a blank line and the body; default: standard input',
+    )
+    .addOption(secretOption())
+    .option("--secret-file <file>", "read the secret(s) from this file")
+    .option("--json", "print the verdict as JSON")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ ${BIN} verify delivery.json
+  $ pbpaste | ${BIN} verify --secret-file .colivara-secret
+
+Exit code 0 when it verifies, 1 when not (with the reason).`,
+    )
+    .action(async (file: string | undefined, flags: VerifyFlags, command: Command) => {
+      warnIfSecretOnCommandLine(command);
+      result.code = await verifyCommand(file, flags);
+    });
+
+  program
     .command("listen")
-    .description("Start a local receiver that verifies each delivery and pretty-prints it.")
+    .description(
+      "Receive deliveries on 127.0.0.1: verify each one, show it in the terminal and in the inspector page, optionally forward it to your app.",
+    )
     .addOption(
-      new Option("--port <port>", "port to listen on (0: any free port)")
+      new Option("--port <port>", "port to listen on, on 127.0.0.1 (0: any free port)")
         .argParser(integer("--port", 0, 65535))
         .default(3000),
     )
-    .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option("--path <path>", "only accept deliveries on this path (default: any path)")
+    .addOption(secretOption())
+    .option("--secret-file <file>", "read the secret(s) from this file")
+    .option("--forward-to <url>", "pass each delivery's exact bytes and headers to your app, answer with its answer")
     .addOption(
-      new Option("--secret <whsec>", "the endpoint's webhook secret (several: comma- or space-separated)").env(
-        SECRET_ENV,
-      ),
+      new Option("--status <code>", "answer every delivery with this status (to watch ColiVara retry)")
+        .argParser(integer("--status", 200, 599))
+        .conflicts("forwardTo"),
     )
     .option("--json", "print one JSON line per delivery")
     .addHelpText(
       "after",
       `
-Verified deliveries answer 200; rejected ones the status and {"error":{"code","message"}} a
-deployed endpoint would answer. Ctrl+C stops.
+Listens on 127.0.0.1 only. The inspector (printed at start, /inspector) shows every delivery
+of the session live: verdict and reason, headers, body, your app's answer, a timeline, and
+replays one. Without --forward-to or --status, verified deliveries answer 200; rejected ones
+the status and {"error":{"code","message"}} a deployed endpoint would answer. Without a
+secret, a new one is generated for the session and printed. Ctrl+C stops.
 
 Examples:
-  $ ${SECRET_ENV}=$(${BIN} secret) ${BIN} listen --port 3000
-  $ ${BIN} listen --port 3000 --secret whsec_… --path /webhooks/colivara`,
+  $ ${BIN} listen --port 3000
+  $ ${BIN} listen --port 3000 --forward-to http://127.0.0.1:4000/webhooks/colivara
+  $ ${SECRET_ENV}=… ${BIN} listen --port 3000 --status 503
+  $ ${BIN} listen --secret-file .colivara-secret --path /webhooks/colivara`,
     )
-    .action(async (flags: ListenFlags) => {
+    .action(async (flags: ListenFlags, command: Command) => {
+      warnIfSecretOnCommandLine(command);
       result.code = await listenCommand(flags);
     });
 
   program
     .command("register")
     .description(
-      "Register your endpoint URL with ColiVara (POST /v1/webhook/, as the SDKs' add_webhook) and print its webhook secret.",
+      "Point your ColiVara account's one webhook endpoint at a URL (POST /v1/webhook/, as the SDKs' add_webhook) and print its webhook secret.",
     )
     .argument("<url>", "your endpoint's public https URL")
-    .addOption(
-      new Option("--api-key <key>", "your ColiVara API key (prefer the environment variable)").env(API_KEY_ENV),
-    )
-    .option("--base-url <url>", "ColiVara API base URL", DEFAULT_BASE_URL)
+    .addOption(new Option("--api-key <key>", "your ColiVara API key").env(API_KEY_ENV))
+    .option("--api-key-file <file>", "read the API key from this file")
+    .option("--base-url <url>", "API base URL", DEFAULT_BASE_URL)
+    .option("-y, --yes", "move the endpoint without asking (for scripts)")
     .option("--json", "print ColiVara's answer as JSON")
     .addHelpText(
       "after",
       `
-Registering again replaces the URL of your one endpoint.
+ColiVara keeps ONE webhook endpoint per account: registering moves it, so pointing it at a
+dev URL takes deliveries away from production. The secret stays the same. register says so
+and asks before moving it; without a terminal it refuses unless --yes is given.
 
-Example:
-  $ ${API_KEY_ENV}=… ${BIN} register https://example.com/webhooks/colivara`,
+Examples:
+  $ ${API_KEY_ENV}=… ${BIN} register https://example.com/webhooks/colivara
+  $ ${BIN} register https://example.com/webhooks/colivara --api-key-file ~/.colivara-api-key --yes`,
     )
-    .action(async (target: string, flags: RegisterFlags) => {
+    .action(async (target: string, flags: RegisterFlags, command: Command) => {
+      warnIfOnCommandLine(
+        command,
+        "apiKey",
+        `--api-key on the command line shows in ps and shell history; prefer ${API_KEY_ENV} or --api-key-file.`,
+      );
       result.code = await registerCommand(target, flags);
     });
 

@@ -40,11 +40,24 @@ export interface Registration {
   webhook_secret: string;
 }
 
+/** A validation error's items (`[{"loc": [...], "msg": "..."}]`) as `url: msg; …`. */
+function validationItems(detail: unknown[]): string {
+  return detail
+    .map((item) => {
+      const { loc, msg } = (item ?? {}) as { loc?: unknown; msg?: unknown };
+      const where = Array.isArray(loc) ? loc.filter((part) => part !== "body").join(".") : "";
+      const what = typeof msg === "string" ? msg : JSON.stringify(item);
+      return where === "" ? what : `${where}: ${what}`;
+    })
+    .join("; ");
+}
+
 function detailOf(text: string): string | undefined {
   try {
     const parsed = JSON.parse(text) as { detail?: unknown } | null;
     const detail = parsed?.detail;
     if (typeof detail === "string") return detail;
+    if (Array.isArray(detail)) return validationItems(detail);
     if (detail !== undefined) return JSON.stringify(detail);
   } catch {
     // Not JSON.
@@ -61,7 +74,7 @@ function snippet(text: string): string {
  * Registers (or re-points) your ColiVara webhook endpoint: the REST call behind the ColiVara
  * SDKs' `add_webhook` / `addWebhook`, `POST {baseUrl}/v1/webhook/` with `{"url"}` and your
  * API key as a Bearer token. Calling it again replaces the URL of your one endpoint.
- * Failures throw a {@link CliError}: `api_rejected` (400, with ColiVara's `detail`),
+ * Failures throw a {@link CliError}: `api_rejected` (400 and 422, with ColiVara's `detail`),
  * `api_unauthorized` (401/403), `api_error`, `unreachable`, `timeout`.
  *
  * @example
@@ -78,7 +91,7 @@ export async function registerEndpoint(options: RegisterOptions): Promise<Regist
   parseHttpUrl(options.url, "The endpoint URL");
   const base = parseHttpUrl(options.baseUrl ?? DEFAULT_BASE_URL, "The API base URL (--base-url)");
   if (options.apiKey.trim() === "") {
-    throw new CliError("missing_api_key", `The API key is empty: pass --api-key or set ${API_KEY_ENV}.`);
+    throw new CliError("missing_api_key", `The API key is empty: set ${API_KEY_ENV} or pass --api-key-file.`);
   }
   const endpoint = new URL("v1/webhook/", base.href.endsWith("/") ? base.href : `${base.href}/`);
   const timeoutSeconds = options.timeoutSeconds ?? 30;
@@ -106,7 +119,13 @@ export async function registerEndpoint(options: RegisterOptions): Promise<Regist
   if (status === 401 || status === 403) {
     throw new CliError(
       "api_unauthorized",
-      `ColiVara refused the API key (${status}${detail ? `: ${detail}` : ""}). Check --api-key or ${API_KEY_ENV}: it is the API key of your ColiVara account.`,
+      `ColiVara refused the API key (${status}${detail ? `: ${detail}` : ""}). Check ${API_KEY_ENV} (or the --api-key-file file): it is the API key of your ColiVara account.`,
+    );
+  }
+  if (status === 422) {
+    throw new CliError(
+      "api_rejected",
+      `ColiVara found the request invalid (422): ${detail ?? snippet(text)}. The endpoint URL must be a complete public URL, such as https://example.com/webhooks/colivara.`,
     );
   }
   if (status >= 400 && status < 500) {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { createVerifier, isWebhookVerificationError } from "@colivara/webhooks";
 import { CliError } from "./errors.js";
 
@@ -37,7 +38,7 @@ export function resolveSecrets(value: string | undefined): [string, ...string[]]
   if (list.length === 0) {
     throw new CliError(
       "missing_secret",
-      `No webhook secret: pass --secret whsec_… or set ${SECRET_ENV}. Use the secret ColiVara gave for your endpoint (colivara-webhooks register prints it), or make one for local testing with: colivara-webhooks secret`,
+      `No webhook secret: set ${SECRET_ENV} or pass --secret-file <file>. Use the secret ColiVara gave for your endpoint (colivara-webhooks register prints it), or make one for local testing with: colivara-webhooks secret`,
     );
   }
   try {
@@ -53,4 +54,50 @@ export function resolveSecrets(value: string | undefined): [string, ...string[]]
     throw error;
   }
   return list as [string, ...string[]];
+}
+
+/**
+ * Where a command's secret comes from: `--secret-file` (the file's first line), else
+ * `--secret` or `COLIVARA_WEBHOOK_SECRET`.
+ *
+ * @example
+ * ```ts
+ * const flags: SecretFlags = { secretFile: ".colivara-secret" };
+ * ```
+ */
+export interface SecretFlags {
+  secret?: string | undefined;
+  secretFile?: string | undefined;
+}
+
+/**
+ * Reads a file holding a secret or an API key: its text, trimmed (several secrets may be
+ * listed on separate lines). The message on failure names the file, never its content.
+ *
+ * @example
+ * ```ts
+ * const secret = await readSecretFile(".colivara-secret");
+ * ```
+ */
+export async function readSecretFile(path: string, what = "secret"): Promise<string> {
+  try {
+    return (await readFile(path, "utf8")).trim();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(code ?? error);
+    throw new CliError("usage", `Cannot read the ${what} file ${path}: ${why}.`, { cause: error });
+  }
+}
+
+/**
+ * The raw secret setting of a command: the `--secret-file` file's content when given, else
+ * `--secret` / `COLIVARA_WEBHOOK_SECRET` (commander merges those two).
+ *
+ * @example
+ * ```ts
+ * const secrets = resolveSecrets(await secretSetting(flags));
+ * ```
+ */
+export async function secretSetting(flags: SecretFlags): Promise<string | undefined> {
+  return flags.secretFile === undefined ? flags.secret : readSecretFile(flags.secretFile);
 }

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { performance } from "node:perf_hooks";
 import { signWebhook, upsertFailEvent, upsertSuccessEvent } from "@colivara/webhooks/testing";
 import { CliError, networkError, parseHttpUrl } from "./errors.js";
 import { tamperBody } from "./tamper.js";
@@ -43,6 +44,8 @@ export interface HttpAnswer {
   duplicate?: boolean | undefined;
   /** The `location` header of a redirect. */
   location?: string | undefined;
+  /** Milliseconds from sending the request to the end of the answer. */
+  durationMs: number;
 }
 
 /**
@@ -61,17 +64,24 @@ export interface DeliveryResult {
   eventType: string;
   /** The signed timestamp (ISO 8601). */
   signedAt: string;
-  /** The status that decided the verdict (for a replay: the second copy's). */
-  status: number;
-  response: HttpAnswer;
+  /** The status that decided the verdict (for a replay: the second copy's); absent after a timeout. */
+  status?: number | undefined;
+  /** The answer that decided the verdict; absent after a timeout. */
+  response?: HttpAnswer | undefined;
+  /** Milliseconds the deciding answer took (for a timeout: how long it waited). */
+  durationMs: number;
   /** For a replay: the answer to the first copy. */
   first?: HttpAnswer | undefined;
   /** For a tampered delivery: what was changed after signing. */
   tampered?: string | undefined;
-  /** What the endpoint did: accepted, rejected, acknowledged as a duplicate, redirected. */
-  outcome: "accepted" | "rejected" | "duplicate" | "redirected" | "error";
-  /** `pass` when the endpoint answered as it must. */
-  verdict: "pass" | "fail";
+  /** What the endpoint did: accepted, rejected, acknowledged as a duplicate, redirected, not found, no answer. */
+  outcome: "accepted" | "rejected" | "duplicate" | "redirected" | "error" | "not_found" | "timeout";
+  /**
+   * `pass` when the endpoint answered as it must; `inconclusive` when the answer proves
+   * nothing (404/405: no such endpoint; an attack rejected while no genuine delivery to the
+   * same URL was accepted in the run).
+   */
+  verdict: "pass" | "fail" | "inconclusive";
   /** What the endpoint must answer. */
   expected: string;
   /** One sentence on the verdict, with what to fix when it failed. */
@@ -95,6 +105,8 @@ export interface SendOptions {
   payload?: string | object | undefined;
   /** Seconds to wait for each answer. Default 15. */
   timeoutSeconds?: number | undefined;
+  /** Extra headers sent with each request (a preview deployment's bypass token, say). */
+  headers?: Record<string, string> | undefined;
 }
 
 /**
@@ -149,16 +161,18 @@ function typeOf(body: string): string {
 }
 
 async function post(url: URL, body: string, headers: Record<string, string>, timeoutSeconds: number) {
+  const started = performance.now();
   try {
     const response = await fetch(url, {
       method: "POST",
       body,
-      headers: { ...headers, "user-agent": "colivara-webhooks-cli" },
+      headers: { "user-agent": "colivara-webhooks-cli", ...headers },
       redirect: "manual",
       signal: AbortSignal.timeout(timeoutSeconds * 1000),
     });
     const text = await response.text();
-    const answer: HttpAnswer = { status: response.status, body: text };
+    const durationMs = Math.round((performance.now() - started) * 10) / 10;
+    const answer: HttpAnswer = { status: response.status, body: text, durationMs };
     const location = response.headers.get("location");
     if (location !== null) answer.location = location;
     try {
@@ -190,8 +204,20 @@ const WHY_REJECTED: Record<string, string> = {
 
 type Verdict = Pick<DeliveryResult, "outcome" | "verdict" | "expected" | "explanation">;
 
+const isNotFound = (status: number) => status === 404 || status === 405;
+
+function notFound(answer: HttpAnswer, expected: string): Verdict {
+  return {
+    outcome: "not_found",
+    verdict: "inconclusive",
+    expected,
+    explanation: `inconclusive: endpoint not found (${label(answer)}): nothing here takes POST deliveries, so this proves nothing. Check the URL's path and that the route accepts POST`,
+  };
+}
+
 function judgeValid(answer: HttpAnswer): Verdict {
   const expected = "2xx";
+  if (isNotFound(answer.status)) return notFound(answer, expected);
   if (is2xx(answer.status)) {
     return {
       outcome: "accepted",
@@ -219,6 +245,7 @@ function judgeValid(answer: HttpAnswer): Verdict {
 
 function judgeAttack(answer: HttpAnswer, attack: string, risk: string): Verdict {
   const expected = "4xx (401)";
+  if (isNotFound(answer.status)) return notFound(answer, expected);
   if (is4xx(answer.status)) {
     return { outcome: "rejected", verdict: "pass", expected, explanation: `rejected (${label(answer)})` };
   }
@@ -247,7 +274,7 @@ function judgeReplay(first: HttpAnswer, second: HttpAnswer): Verdict {
     const verdict = judgeValid(first);
     return {
       outcome: verdict.outcome,
-      verdict: "fail",
+      verdict: verdict.verdict === "inconclusive" ? "inconclusive" : "fail",
       expected,
       explanation: `the first copy was not accepted, so replay protection could not be checked: ${verdict.explanation}`,
     };
@@ -303,38 +330,67 @@ export async function sendDelivery(options: SendOptions): Promise<DeliveryResult
   const url = options.url instanceof URL ? options.url : parseHttpUrl(options.url, "The endpoint URL");
   const kind = options.kind ?? "valid";
   const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-  const payload = options.payload ?? examplePayload("upsert.success");
   const now = Math.floor(Date.now() / 1000);
   const timestamp = kind === "stale" ? now - STALE_SECONDS : now;
-  const signed = signWebhook({ secret: options.secret, payload, timestamp });
-  const id = signed.headers["svix-id"];
+  const signed = signWebhook({
+    secret: options.secret,
+    payload: options.payload ?? examplePayload("upsert.success"),
+    timestamp,
+  });
   const base = {
     delivery: kind,
-    id,
+    id: signed.headers["svix-id"],
     eventType: typeOf(signed.body),
     signedAt: new Date(timestamp * 1000).toISOString(),
   };
+  const headers = { ...options.headers, ...signed.headers };
+  const send = (body: string) => post(url, body, headers, timeoutSeconds);
+  try {
+    return { ...base, ...(await attempt(kind, signed.body, send)) };
+  } catch (error) {
+    if (!(error instanceof CliError) || error.code !== "timeout") throw error;
+    return { ...base, ...timedOut(timeoutSeconds) };
+  }
+}
 
+type Attempt = Omit<DeliveryResult, "delivery" | "id" | "eventType" | "signedAt">;
+
+function timedOut(timeoutSeconds: number): Attempt {
+  return {
+    durationMs: timeoutSeconds * 1000,
+    outcome: "timeout",
+    verdict: "fail",
+    expected: "an answer within the timeout",
+    explanation: `no answer within ${timeoutSeconds} s: ColiVara's sender gives up after about 15 s and retries, so answer quickly (do slow work after responding)`,
+  };
+}
+
+async function attempt(
+  kind: DeliveryKind,
+  body: string,
+  send: (body: string) => Promise<HttpAnswer>,
+): Promise<Attempt> {
+  const decided = (response: HttpAnswer) => ({ status: response.status, response, durationMs: response.durationMs });
   if (kind === "tamper") {
-    const tampered = tamperBody(signed.body);
-    const response = await post(url, tampered.body, signed.headers, timeoutSeconds);
+    const tampered = tamperBody(body);
+    const response = await send(tampered.body);
     const verdict = judgeAttack(
       response,
       "a delivery whose body was changed after signing",
       "the endpoint does not verify the signature over the raw body, so anyone can forge events",
     );
-    return { ...base, status: response.status, response, tampered: tampered.detail, ...verdict };
+    return { ...decided(response), tampered: tampered.detail, ...verdict };
   }
-  const first = await post(url, signed.body, signed.headers, timeoutSeconds);
-  if (kind === "valid") return { ...base, status: first.status, response: first, ...judgeValid(first) };
+  const first = await send(body);
+  if (kind === "valid") return { ...decided(first), ...judgeValid(first) };
   if (kind === "stale") {
     const verdict = judgeAttack(
       first,
       `a delivery signed ${STALE_SECONDS / 60} minutes ago`,
       "the endpoint does not check the signed timestamp (5 minutes tolerance), so a captured delivery can be replayed later",
     );
-    return { ...base, status: first.status, response: first, ...verdict };
+    return { ...decided(first), ...verdict };
   }
-  const second = is2xx(first.status) ? await post(url, signed.body, signed.headers, timeoutSeconds) : first;
-  return { ...base, status: second.status, response: second, first, ...judgeReplay(first, second) };
+  const second = is2xx(first.status) ? await send(body) : first;
+  return { ...decided(second), first, ...judgeReplay(first, second) };
 }

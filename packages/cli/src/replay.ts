@@ -1,0 +1,56 @@
+import { signWebhook } from "@colivara/webhooks/testing";
+import type { ReplayMode } from "./delivery-report.js";
+import { bodyBytes, passOnHeaders } from "./forward.js";
+import type { ListenerContext } from "./listen.js";
+
+const WEBHOOK_HEADER = /^(svix|webhook)-(id|timestamp|signature)$/i;
+
+/** The headers and body a replay sends, and the signature header that identifies it on arrival. */
+interface ReplayRequest {
+  headers: Headers;
+  body: Uint8Array | string;
+  signature: string;
+}
+
+function asItWas(headers: ReadonlyArray<readonly [string, string]>, body: Uint8Array): ReplayRequest {
+  const signature = headers.find(([name]) => /^(svix|webhook)-signature$/i.test(name))?.[1] ?? "";
+  return { headers: passOnHeaders(headers), body, signature };
+}
+
+function resigned(headers: ReadonlyArray<readonly [string, string]>, body: Uint8Array, secret: string): ReplayRequest {
+  const signed = signWebhook({ secret, payload: Buffer.from(body).toString("utf8") });
+  const out = passOnHeaders(headers.filter(([name]) => !WEBHOOK_HEADER.test(name)));
+  for (const [name, value] of Object.entries(signed.headers)) out.set(name, value);
+  return { headers: out, body: signed.body, signature: signed.headers["svix-signature"] };
+}
+
+/**
+ * Sends delivery `seq` of the session to the listener again: `resign` signs its body anew
+ * (first secret, new id, fresh timestamp), so it is accepted; `as-is` repeats the exact
+ * bytes and headers, so the listener must refuse it (duplicate, or stale once 5 minutes
+ * have passed). The copy goes through the listener like any delivery and is marked as a
+ * replay in the history. Resolves to the listener's answer status, or undefined when the
+ * delivery is no longer kept.
+ *
+ * @example
+ * ```ts
+ * const status = await replayDelivery(ctx, 3, "as-is"); // 200 {"duplicate":true}
+ * ```
+ */
+export async function replayDelivery(ctx: ListenerContext, seq: number, mode: ReplayMode): Promise<number | undefined> {
+  const raw = ctx.log.raw(seq);
+  if (raw === undefined) return undefined;
+  const [secret] = ctx.options.secret;
+  const request =
+    mode === "resign" && secret !== undefined
+      ? resigned(raw.headers, raw.body, secret)
+      : asItWas(raw.headers, raw.body);
+  if (request.signature !== "") ctx.log.expectReplay(request.signature, seq, mode);
+  const response = await fetch(new URL(raw.path, ctx.origin), {
+    method: "POST",
+    headers: request.headers,
+    body: typeof request.body === "string" ? request.body : bodyBytes(request.body),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}

@@ -1,0 +1,189 @@
+import { readFile } from "node:fs/promises";
+import { createVerifier, DEFAULT_TOLERANCE_SECONDS, isWebhookVerificationError } from "@colivara/webhooks";
+import { CliError, EXIT_CODES } from "./errors.js";
+import { type Colors, colorsFor, out } from "./output.js";
+import { resolveSecrets, type SecretFlags, secretSetting } from "./secret.js";
+import { secretMatcher } from "./secret-match.js";
+import { shortenSignature } from "./shown-headers.js";
+
+/** The flags of `verify`. */
+export interface VerifyFlags extends SecretFlags {
+  json?: boolean;
+}
+
+/**
+ * A delivery to check: headers and the exact body.
+ *
+ * @example
+ * ```ts
+ * const pasted: PastedDelivery = { headers: [["svix-id", "msg_1"]], body: "{}" };
+ * ```
+ */
+export interface PastedDelivery {
+  headers: Array<[string, string]>;
+  body: string;
+}
+
+function fromJson(text: string): PastedDelivery | undefined {
+  let parsed: { headers?: unknown; body?: unknown };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== "object" || typeof parsed.body !== "string") return undefined;
+  const raw = parsed.headers;
+  const entries = Array.isArray(raw) ? raw : raw !== null && typeof raw === "object" ? Object.entries(raw) : [];
+  const headers = entries
+    .filter((entry): entry is [string, unknown] => Array.isArray(entry) && typeof entry[0] === "string")
+    .map(([name, value]): [string, string] => [name, String(value)]);
+  return { headers, body: parsed.body };
+}
+
+/**
+ * Reads what `verify` was given: a saved delivery (`{"headers": {…}, "body": "…"}`) or
+ * pasted text (header lines `Name: value`, an optional request line, a blank line, the body).
+ *
+ * @example
+ * ```ts
+ * parseDelivery("svix-id: msg_1\nsvix-timestamp: 1700000000\nsvix-signature: v1,…\n\n{\"type\":\"upsert.success\"}");
+ * ```
+ */
+export function parseDelivery(text: string): PastedDelivery {
+  const saved = fromJson(text);
+  if (saved) return saved;
+  const normalized = text.replace(/^\uFEFF/, "");
+  const split = normalized.search(/\r?\n\r?\n/);
+  if (split === -1) {
+    throw new CliError(
+      "usage",
+      'Expected header lines ("svix-id: msg_…"), a blank line, then the body; or a saved delivery {"headers": {…}, "body": "…"}.',
+    );
+  }
+  const head = normalized.slice(0, split);
+  const body = normalized.slice(split).replace(/^\r?\n\r?\n/, "");
+  const headers: Array<[string, string]> = [];
+  for (const line of head.split(/\r?\n/)) {
+    const colon = line.indexOf(":");
+    if (colon <= 0 || /^[A-Z]+ \S+ HTTP\//.test(line)) continue;
+    headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+  }
+  return { headers, body };
+}
+
+async function readInput(file: string | undefined): Promise<string> {
+  if (file === undefined || file === "-") {
+    if (process.stdin.isTTY) {
+      throw new CliError(
+        "usage",
+        "Give a saved delivery file, or paste the headers, a blank line and the body into standard input (end with Ctrl+D).",
+      );
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
+    return Buffer.concat(chunks).toString("utf8");
+  }
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    throw new CliError(
+      "usage",
+      `Cannot read the delivery file ${file}: ${(error as { code?: string }).code ?? error}.`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+function headerOf(delivery: PastedDelivery, kind: "id" | "timestamp" | "signature"): string | undefined {
+  const names = [`svix-${kind}`, `webhook-${kind}`];
+  return delivery.headers.find(([name]) => names.includes(name.toLowerCase()))?.[1];
+}
+
+/** Bodies a paste often turns the real one into, and how. */
+const BODY_REPAIRS: Array<[string, (body: string) => string]> = [
+  ["without the trailing newline your paste added", (body) => body.replace(/\r?\n$/, "")],
+  ["with a trailing newline", (body) => `${body}\n`],
+  ["with CRLF line ends turned back into LF", (body) => body.replace(/\r\n/g, "\n")],
+];
+
+async function whySignatureFails(delivery: PastedDelivery, secrets: string[]): Promise<string[]> {
+  const headers = new Headers(delivery.headers);
+  const entries = (headerOf(delivery, "signature") ?? "").split(" ").filter((e) => e.startsWith("v1,"));
+  const lines = [
+    `The header holds ${entries.length} v1 signature(s); none matches any of the ${secrets.length} secret(s).`,
+  ];
+  const matcher = secretMatcher(secrets);
+  for (const [how, repair] of BODY_REPAIRS) {
+    const body = repair(delivery.body);
+    if (body === delivery.body) continue;
+    const index = await matcher(new TextEncoder().encode(body), headers);
+    if (index !== undefined) {
+      lines.push(`The body matches ${how} (secret #${index}): the signature covers the exact bytes sent.`);
+      return lines;
+    }
+  }
+  lines.push(
+    "Either the secret is not this endpoint's (ColiVara's register prints it), or the body differs from the bytes sent (re-serialised JSON, changed whitespace, a JSON parser before the verifier).",
+  );
+  return lines;
+}
+
+async function explain(delivery: PastedDelivery, secrets: string[], code: string): Promise<string[]> {
+  if (code === "missing_headers") {
+    const missing = (["id", "timestamp", "signature"] as const).filter((k) => !headerOf(delivery, k));
+    return [
+      `Missing: ${missing.map((k) => `svix-${k}`).join(", ") || "(an empty value)"}. Paste every header the sender sent.`,
+    ];
+  }
+  if (code === "invalid_signature") return whySignatureFails(delivery, secrets);
+  if (code === "timestamp_too_old" || code === "timestamp_too_new") {
+    const skew = Math.round(Date.now() / 1000 - Number(headerOf(delivery, "timestamp")));
+    const index = await secretMatcher(secrets)(new TextEncoder().encode(delivery.body), new Headers(delivery.headers));
+    const signed =
+      index === undefined ? "the signature does not match either" : `the signature itself is valid (secret #${index})`;
+    return [
+      `Signed ${Math.abs(skew)} s ${skew >= 0 ? "ago" : "in the future"}; the tolerance is ${DEFAULT_TOLERANCE_SECONDS} s either way, and ${signed}.`,
+      "A delivery checked more than 5 minutes after it was sent always fails here; compare the clocks otherwise.",
+    ];
+  }
+  return [];
+}
+
+function print(c: Colors, lines: { ok: boolean; title: string; details: string[] }): void {
+  out(`${lines.ok ? c.green("✓") : c.red("✗")} ${lines.title}`);
+  for (const line of lines.details) out(`  ${line}`);
+}
+
+/**
+ * `colivara-webhooks verify`: checks a pasted or saved delivery with the core verifier and
+ * says why it fails. Resolves to 0 when it verifies, 1 when not.
+ *
+ * @example
+ * ```ts
+ * const code = await verifyCommand("delivery.json", {});
+ * ```
+ */
+export async function verifyCommand(file: string | undefined, flags: VerifyFlags): Promise<number> {
+  const secrets = resolveSecrets(await secretSetting(flags));
+  const delivery = parseDelivery(await readInput(file));
+  const c = colorsFor(process.stdout);
+  const signature = shortenSignature(headerOf(delivery, "signature") ?? "");
+  try {
+    const webhook = await createVerifier({ secret: secrets }).verify(delivery.body, new Headers(delivery.headers));
+    const index = await secretMatcher(secrets)(new TextEncoder().encode(delivery.body), new Headers(delivery.headers));
+    const details = [`id ${webhook.id}, signed ${webhook.timestamp.toISOString()}, secret #${index ?? 0}`];
+    if (flags.json) out(JSON.stringify({ ok: true, id: webhook.id, type: webhook.event.type, secretIndex: index }));
+    else print(c, { ok: true, title: `valid: ${webhook.event.type}`, details });
+    return EXIT_CODES.ok;
+  } catch (error) {
+    if (!isWebhookVerificationError(error)) throw error;
+    const details = [error.message, ...(await explain(delivery, secrets, error.code))];
+    if (signature !== "") details.push(`svix-signature: ${signature}`);
+    if (flags.json)
+      out(JSON.stringify({ ok: false, error: { code: error.code, message: error.message }, why: details.slice(1) }));
+    else print(c, { ok: false, title: `${error.code} (${error.status})`, details });
+    return EXIT_CODES.verdict;
+  }
+}

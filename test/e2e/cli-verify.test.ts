@@ -1,0 +1,78 @@
+// `colivara-webhooks verify`: a pasted or saved delivery (signed by the svix package) is
+// checked by the core verifier, and a failure says why.
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Delivery, newSecret, sign, successPayload } from "../conformance/deliveries.js";
+import { EXIT, plain, runCli } from "./cli-support.js";
+
+function pasted(delivery: Delivery, body = delivery.body): string {
+  const lines = Object.entries(delivery.headers).map(([name, value]) => `${name}: ${value}`);
+  return `POST /webhooks/colivara HTTP/1.1\n${lines.join("\n")}\n\n${body}`;
+}
+
+describe("colivara-webhooks verify", () => {
+  const [current, previous] = [newSecret(), newSecret()];
+  const env = { COLIVARA_WEBHOOK_SECRET: `${current},${previous}` };
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "colivara-verify-"));
+  });
+
+  it("a saved delivery file that verifies: type, id and which secret matched; exit 0", async () => {
+    const delivery = sign(previous, successPayload());
+    const file = join(dir, "delivery.json");
+    await writeFile(file, JSON.stringify({ headers: delivery.headers, body: delivery.body }));
+    const run = await runCli(["verify", file], env);
+    expect(run.code).toBe(EXIT.ok);
+    expect(plain(run.stdout)).toContain("✓ valid: upsert.success");
+    expect(plain(run.stdout)).toContain(`id ${delivery.id}`);
+    expect(plain(run.stdout)).toContain("secret #1");
+  });
+
+  it("pasted on standard input, with the trailing newline a terminal adds: says that newline breaks it", async () => {
+    const delivery = sign(current, successPayload());
+    const run = await runCli(["verify"], env, pasted(delivery, `${delivery.body}\n`));
+    expect(run.code).toBe(EXIT.verdict);
+    const out = plain(run.stdout);
+    expect(out).toContain("✗ invalid_signature (401)");
+    expect(out).toContain("The body matches without the trailing newline your paste added (secret #0)");
+    // The signature is shortened, never printed whole.
+    expect(out).not.toContain(delivery.headers["svix-signature"]);
+    expect(out).toMatch(/svix-signature: v1,[\w+/]{8}…/);
+  });
+
+  it("a changed body or another secret: none matches, and what to check", async () => {
+    const delivery = sign(newSecret(), successPayload());
+    const run = await runCli(["verify", "--json"], env, pasted(delivery));
+    expect(run.code).toBe(EXIT.verdict);
+    const result = JSON.parse(run.stdout);
+    expect(result.error.code).toBe("invalid_signature");
+    expect(result.why.join(" ")).toContain("none matches any of the 2 secret(s)");
+  });
+
+  it("an old delivery: too old, by how much, and that the signature itself is valid", async () => {
+    const delivery = sign(current, successPayload(), { timestamp: Math.floor(Date.now() / 1000) - 3600 });
+    const run = await runCli(["verify"], env, pasted(delivery));
+    expect(run.code).toBe(EXIT.verdict);
+    const out = plain(run.stdout);
+    expect(out).toContain("✗ timestamp_too_old (401)");
+    expect(out).toMatch(
+      /Signed 360\d s ago; the tolerance is 300 s either way, and the signature itself is valid \(secret #0\)/,
+    );
+  });
+
+  it("missing headers are named", async () => {
+    const run = await runCli(["verify"], env, 'svix-id: msg_1\n\n{"type":"upsert.success"}');
+    expect(run.code).toBe(EXIT.verdict);
+    expect(plain(run.stdout)).toContain("Missing: svix-timestamp, svix-signature.");
+  });
+
+  it("input that is neither a saved delivery nor headers and a body exits 2", async () => {
+    const run = await runCli(["verify"], env, "just some text");
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain("Expected header lines");
+  });
+});
