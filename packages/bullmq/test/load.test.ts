@@ -4,7 +4,7 @@
 // COLIVARA_BULLMQ_DELIVERIES to another number to change it.
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
+import { type Delivery, newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
 import { type RedisServer, startRedisServer } from "../../../test/support/redis-server.js";
 import { pool, post } from "./support/http.js";
 import { type Child, countBy, startReceiver, startWorker, until, workspace } from "./support/processes.js";
@@ -34,7 +34,7 @@ function plan() {
   );
   const copies = Array.from(
     { length: TOTAL - uniques.length },
-    () => uniques[Math.floor(Math.random() * uniques.length)],
+    () => uniques[Math.floor(Math.random() * uniques.length)] as Delivery,
   );
   const sends = [...uniques, ...copies].map((delivery) => ({ delivery, order: Math.random() }));
   sends.sort((a, b) => a.order - b.order);
