@@ -19,7 +19,11 @@ export async function post(url: string, delivery: Delivery): Promise<Answer> {
 }
 
 /** Runs `work` over `items` with at most `inFlight` at once. */
-export async function pool<T, R>(items: T[], inFlight: number, work: (item: T, index: number) => Promise<R>) {
+export async function pool<T, R>(
+  items: T[],
+  inFlight: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const lane = async () => {

@@ -20,7 +20,12 @@ export interface Child {
 export const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
 /** Spawns `command` and resolves once its stdout matches `ready`. */
-export async function start(command: string, args: string[], ready: RegExp, env: Record<string, string> = {}) {
+export async function start(
+  command: string,
+  args: string[],
+  ready: RegExp,
+  env: Record<string, string> = {},
+): Promise<Child> {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
@@ -45,7 +50,7 @@ export async function start(command: string, args: string[], ready: RegExp, env:
     child.kill(signal);
     await exited;
   };
-  return { child, pid: child.pid as number, ready: matched, stop } satisfies Child;
+  return { child, pid: child.pid as number, ready: matched, stop };
 }
 
 export const startReceiver = (env: Record<string, string>): Promise<Child> =>
@@ -68,7 +73,13 @@ export interface RecordLine {
   pid: number;
 }
 
-export function workspace() {
+export interface Workspace {
+  env: { RECORD_FILE: string; MARKER_DIR: string };
+  lines(): RecordLine[];
+  remove(): void;
+}
+
+export function workspace(): Workspace {
   const dir = mkdtempSync(join(tmpdir(), "colivara-bullmq-"));
   const recordFile = join(dir, "record.jsonl");
   return {
@@ -80,12 +91,18 @@ export function workspace() {
         .filter(Boolean)
         .map((line) => JSON.parse(line) as RecordLine);
     },
-    remove: () => rmSync(dir, { recursive: true, force: true }),
+    remove() {
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
 /** Polls `check` until it returns a value, or throws `what` after `deadlineMs` (a hang guard, not a timing claim). */
-export async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, deadlineMs = 60_000) {
+export async function until<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  deadlineMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const value = await check();
