@@ -1,0 +1,134 @@
+import type { DeadLetter, HandOff, HandOffContext, VerifiedWebhook } from "@colivara/webhooks";
+import type { JobsOptions, Queue } from "bullmq";
+import {
+  BACKOFF_TYPE,
+  DEAD_LETTER_JOB_NAME,
+  DEFAULT_KEEP_COMPLETED_SECONDS,
+  JOB_ATTEMPTS_CEILING,
+  PARKED_DELAY_MS,
+} from "./defaults.js";
+import { handOffUnavailable, invalidConfig, positiveOption } from "./errors.js";
+import { toJobData } from "./job-data.js";
+import { activeTraceContext, loadOpenTelemetry } from "./trace.js";
+
+/**
+ * Options of {@link bullmqHandOff}.
+ *
+ * @example
+ * ```ts
+ * const options: BullmqHandOffOptions = { keepCompletedSeconds: 48 * 3600, timeoutMs: 3000 };
+ * ```
+ */
+export interface BullmqHandOffOptions {
+  /**
+   * How long completed jobs, and so their ids, are kept: a copy of a delivery arriving
+   * later than this is processed again. Default 28 hours (Svix's retry horizon).
+   */
+  keepCompletedSeconds?: number | undefined;
+  /**
+   * Longest wait for Redis before the adapter answers 503. Default 5,000 ms, well under
+   * Svix's 15 s. Give the queue a fail-fast connection too (see the README).
+   */
+  timeoutMs?: number | undefined;
+}
+
+/**
+ * A hand-off for every adapter's `handOff` option, plus the `deadLetter` that keeps
+ * deliveries an inline handler refused in the same queue.
+ *
+ * @example
+ * ```ts
+ * const handOff: BullmqHandOff = bullmqHandOff(queue);
+ * app.post("/webhooks/colivara", verifyColivara({ handOff }));
+ * ```
+ */
+export interface BullmqHandOff extends HandOff {
+  /** The queue jobs go to. */
+  readonly queue: Queue;
+  /**
+   * For an inline route's `deadLetter` option: keeps a refused delivery in this queue as a
+   * parked job that the dead-letter functions and the `colivara-webhooks-jobs` CLI list and replay.
+   */
+  readonly deadLetter: DeadLetter;
+}
+
+function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Hands verified deliveries to a BullMQ queue: one job per delivery, its id the delivery
+ * id, so a copy adds nothing. `enqueue` resolves only once Redis stored the job (the adapter
+ * answers 202), `"duplicate"` for a copy (200), and rejects when Redis is unreachable (503).
+ *
+ * Duplicate detection: BullMQ's `add` with an existing `jobId` returns that job without a
+ * sign that it existed, so after the add a `SET NX` marker (kept as long as completed jobs)
+ * names the first enqueue "stored" and every copy "duplicate", across instances. The marker
+ * is set only after the add resolved: whichever answer is sent, the job is in Redis.
+ *
+ * @example
+ * ```ts
+ * import { Queue } from "bullmq";
+ * import { bullmqHandOff } from "@colivara/webhooks-bullmq";
+ *
+ * const queue = new Queue("colivara-webhooks", {
+ *   connection: { url: process.env.REDIS_URL, enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+ * });
+ * app.post("/webhooks/colivara", verifyColivara({ handOff: bullmqHandOff(queue) }));
+ * ```
+ */
+export function bullmqHandOff(queue: Queue, options: BullmqHandOffOptions = {}): BullmqHandOff {
+  if (typeof (queue as Partial<Queue> | null)?.add !== "function") {
+    throw invalidConfig('bullmqHandOff(queue) needs a BullMQ Queue: new Queue("colivara-webhooks", { connection }).');
+  }
+  const keepSeconds = positiveOption(
+    "keepCompletedSeconds",
+    options.keepCompletedSeconds,
+    DEFAULT_KEEP_COMPLETED_SECONDS,
+  );
+  const timeoutMs = positiveOption("timeoutMs", options.timeoutMs, 5000);
+  const otel = loadOpenTelemetry();
+  const jobOptions: JobsOptions = {
+    attempts: JOB_ATTEMPTS_CEILING,
+    backoff: { type: BACKOFF_TYPE },
+    removeOnComplete: { age: keepSeconds },
+    // Failed jobs are the dead-letter list: never dropped by the queue.
+    removeOnFail: false,
+  };
+
+  async function store(webhook: VerifiedWebhook, traceContext?: Record<string, string>) {
+    await queue.add(webhook.event.type, toJobData(webhook, traceContext), { ...jobOptions, jobId: webhook.id });
+    const client = await queue.getBackend().client;
+    const marker = queue.toKey(`colivara-accepted:${webhook.id}`);
+    const first = await client.runCommand("set", [marker, "1", "NX", "EX", Math.ceil(keepSeconds)]);
+    return first === "OK" ? "stored" : "duplicate";
+  }
+
+  async function enqueue(webhook: VerifiedWebhook, context: HandOffContext): Promise<"stored" | "duplicate"> {
+    const api = await otel;
+    const traceContext = context.traceContext ?? (api ? activeTraceContext(api) : undefined);
+    try {
+      return await withTimeout(store(webhook, traceContext), timeoutMs);
+    } catch (error) {
+      throw handOffUnavailable(error);
+    }
+  }
+
+  const deadLetter: DeadLetter = async (webhook, error) => {
+    const data = { ...toJobData(webhook), refused: error.message };
+    // Parked as a delayed job that never comes due: kept in the queue, listed with the
+    // failed jobs, and run by a worker only once replayed.
+    const parked = { ...jobOptions, jobId: webhook.id, delay: PARKED_DELAY_MS };
+    try {
+      await withTimeout(queue.add(DEAD_LETTER_JOB_NAME, data, parked), timeoutMs);
+    } catch (failure) {
+      throw handOffUnavailable(failure);
+    }
+  };
+
+  return { queue, enqueue, deadLetter };
+}
