@@ -12,7 +12,9 @@ export interface NodeBodyStream {
   on(event: "data", listener: (chunk: Uint8Array | string) => void): unknown;
   on(event: "end" | "close", listener: () => void): unknown;
   on(event: "error", listener: (error: unknown) => void): unknown;
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener(event: "data", listener: (chunk: Uint8Array | string) => void): unknown;
+  removeListener(event: "end" | "close", listener: () => void): unknown;
+  removeListener(event: "error", listener: (error: unknown) => void): unknown;
   pause(): unknown;
   resume(): unknown;
   /** Bytes read from the wire when a transforming stream sits in between (Fastify's convention). */
