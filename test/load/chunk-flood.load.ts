@@ -21,11 +21,11 @@ const CHUNKS = Number(process.env.LOAD_FLOOD_CHUNKS || 1_000_000);
 const HEAP_MIB = Number(process.env.LOAD_FLOOD_HEAP_MIB ?? 256);
 /**
  * What a server may hold while a body of one-byte chunks is being read, over its baseline:
- * a few times the body (the body itself, the last read's chunks not yet copied, the
- * socket's read buffer). Before bodies were collected into one buffer this was about 200
+ * a few times the body (the body itself, its buffer's geometric headroom) plus a constant
+ * (the last socket read's chunks not yet copied, the read buffer): about 4 MB for 1 MB. Before bodies were collected into one buffer this was about 200
  * bytes per byte.
  */
-const HELD_BOUND = 4 * CHUNKS;
+const HELD_BOUND = 3 * CHUNKS + MiB;
 /** As in hostile-mix.load.ts: retained memory after the run, over the baseline. */
 const RETAINED_BOUND = 16 * MiB;
 /**
