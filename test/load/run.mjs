@@ -14,8 +14,8 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The CI size: every kind of the mix many times over, about a minute per target on 2 cores. */
-const CI = { requests: 4000, concurrency: 64, tricklers: 128, "trickle-rounds": 2 };
-const FULL = { requests: 20_000, concurrency: 64, tricklers: 256, "trickle-rounds": 3 };
+const CI = { requests: 4000, concurrency: 64, tricklers: 128, "trickle-rounds": 2, "flood-uploads": 4 };
+const FULL = { requests: 20_000, concurrency: 64, tricklers: 256, "trickle-rounds": 3, "flood-uploads": 16 };
 
 function parse(argv) {
   const options = { ...FULL };
@@ -34,7 +34,11 @@ function parse(argv) {
       continue;
     }
     const [name, inline] = flag.startsWith("--") ? flag.slice(2).split("=", 2) : [undefined];
-    if (!["requests", "concurrency", "tricklers", "trickle-rounds", "targets", "seed", "kinds"].includes(name)) {
+    if (
+      !["requests", "concurrency", "tricklers", "trickle-rounds", "flood-uploads", "targets", "seed", "kinds"].includes(
+        name,
+      )
+    ) {
       throw new Error(`unknown flag ${flag}; see the header of test/load/run.mjs`);
     }
     const value = inline ?? rest.shift();
@@ -56,12 +60,13 @@ const env = {
   LOAD_CONCURRENCY: String(options.concurrency),
   LOAD_TRICKLERS: String(options.tricklers),
   LOAD_TRICKLE_ROUNDS: String(options["trickle-rounds"]),
+  LOAD_FLOOD_UPLOADS: String(options["flood-uploads"]),
   LOAD_RESULTS: resultsFile,
   ...(options.targets ? { LOAD_TARGETS: options.targets } : {}),
   ...(options.seed ? { LOAD_SEED: String(options.seed) } : {}),
   ...(options.kinds ? { LOAD_KINDS: options.kinds } : {}),
 };
-const files = faults ? [] : ["test/load/hostile-mix.load.ts"];
+const files = faults ? [] : ["test/load/hostile-mix.load.ts", "test/load/chunk-flood.load.ts"];
 const vitest = join(root, "node_modules/vitest/vitest.mjs");
 
 const started = performance.now();
@@ -91,6 +96,14 @@ console.log(
   `\nLoad suite: ${n(Number(options.requests))} requests per target, concurrency ${options.concurrency}, ${Math.round(seconds)} s in all`,
 );
 for (const r of lines) {
+  if (r.flood) {
+    console.log(
+      `${r.target.padEnd(10)} one-byte chunks: ${n(r.chunks)}-byte body held +${n(r.heldMiB)} MiB while read; ` +
+        `${n(r.floods)} such uploads with ${n(r.genuineDuringFloods)} genuine deliveries, lost ${n(r.lost)}, doubly ${n(r.doubly)}, ` +
+        `forged ${n(r.forged)}; heap+external ${n(r.baselineRetainedMiB)} -> ${n(r.afterRetainedMiB)} MiB (heap cap ${n(r.heapMiB)} MiB)`,
+    );
+    continue;
+  }
   console.log(
     `${r.target.padEnd(10)} requests ${n(r.requests)} | wrong statuses ${n(r.wrongStatuses)} | lost ${n(r.lost)} | ` +
       `doubly handled ${n(r.doubly)} | forged handled ${n(r.forged)} | peak RSS ${n(r.peakMiB)} MiB | ${n(r.rps)} rps`,

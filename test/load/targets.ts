@@ -13,8 +13,16 @@ import { Signer } from "./deliveries.js";
 import { GC_PRELOAD } from "./memory.js";
 import type { Kind } from "./traffic.js";
 
-export type TargetName = "express" | "fastify" | "next-app" | "next-pages" | "next-edge";
-export const TARGET_NAMES: TargetName[] = ["express", "fastify", "next-app", "next-pages", "next-edge"];
+export type TargetName = "express" | "fastify" | "hono" | "fetch" | "next-app" | "next-pages" | "next-edge";
+export const TARGET_NAMES: TargetName[] = [
+  "express",
+  "fastify",
+  "hono",
+  "fetch",
+  "next-app",
+  "next-pages",
+  "next-edge",
+];
 /**
  * What a run drives unless --targets says otherwise. The Edge route of examples/next is
  * opt-in: `next start` runs Edge functions in a sandbox about 20 times slower than the Node
@@ -58,10 +66,29 @@ function memoryFile(): string {
   return join(mkdtempSync(join(tmpdir(), "colivara-load-memory-")), "memory.jsonl");
 }
 
-const serverEnv = (secret: string, memory: string, readTimeoutMs = READ_TIMEOUT_MS): Record<string, string> => ({
+/** How a target's server is started beyond its secret. */
+export interface ServerSettings {
+  /** Caps the server's V8 heap (`--max-old-space-size`), as a container limit would. */
+  heapMiB?: number | undefined;
+  /** The read timeout instead of {@link READ_TIMEOUT_MS}. */
+  readTimeoutMs?: number | undefined;
+}
+
+const serverEnv = (
+  secret: string,
+  memory: string,
+  settings: ServerSettings,
+  readTimeoutMs = settings.readTimeoutMs ?? READ_TIMEOUT_MS,
+): Record<string, string> => ({
   COLIVARA_WEBHOOK_SECRET: secret,
   COLIVARA_READ_TIMEOUT_MS: String(readTimeoutMs),
-  NODE_OPTIONS: [process.env.NODE_OPTIONS, GC_PRELOAD].filter(Boolean).join(" "),
+  NODE_OPTIONS: [
+    process.env.NODE_OPTIONS,
+    GC_PRELOAD,
+    settings.heapMiB === undefined ? undefined : `--max-old-space-size=${settings.heapMiB}`,
+  ]
+    .filter(Boolean)
+    .join(" "),
   COLIVARA_LOAD_MEMORY_FILE: memory,
 });
 
@@ -79,12 +106,26 @@ function exitOf(child: ChildProcess): string | undefined {
   return undefined;
 }
 
-/** examples/express or examples/fastify: `node server.js`, PORT=0. */
-async function startNodeExample(name: "express" | "fastify", secret: string): Promise<Target> {
+/**
+ * examples/express or examples/fastify (`node server.js`), or the Hono and Fetch handler
+ * servers of servers/fetch-servers.mjs (no example app has them); PORT=0.
+ */
+async function startNodeExample(
+  name: "express" | "fastify" | "hono" | "fetch",
+  secret: string,
+  settings: ServerSettings,
+): Promise<Target> {
   const memory = memoryFile();
-  const child = spawn(process.execPath, ["server.js"], {
-    cwd: fileURLToPath(new URL(`../../examples/${name}/`, import.meta.url)),
-    env: { ...process.env, ...serverEnv(secret, memory), PORT: "0", HOST: "127.0.0.1", NODE_ENV: "production" },
+  const example = name === "express" || name === "fastify";
+  const child = spawn(process.execPath, example ? ["server.js"] : ["fetch-servers.mjs", name], {
+    cwd: fileURLToPath(new URL(example ? `../../examples/${name}/` : "./servers/", import.meta.url)),
+    env: {
+      ...process.env,
+      ...serverEnv(secret, memory, settings),
+      PORT: "0",
+      HOST: "127.0.0.1",
+      NODE_ENV: "production",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const killOnExit = () => child.kill("SIGKILL");
@@ -159,7 +200,7 @@ async function startNodeExample(name: "express" | "fastify", secret: string): Pr
     memoryFile: memory,
     answersBeforeUpload: true,
     unsupported: {},
-    readTimeoutMs: READ_TIMEOUT_MS,
+    readTimeoutMs: settings.readTimeoutMs ?? READ_TIMEOUT_MS,
     flush,
     handled: () => handled,
     stderr: () => [...stderr, ...(pendingErr ? [pendingErr] : [])],
@@ -218,7 +259,11 @@ function withoutAbortLogs(lines: string[]): string[] {
 }
 
 /** examples/next: `next build` once per run (no secret needed), then `next start` per target. */
-async function startNextExample(name: keyof typeof NEXT_PATHS, secret: string): Promise<Target> {
+async function startNextExample(
+  name: keyof typeof NEXT_PATHS,
+  secret: string,
+  settings: ServerSettings,
+): Promise<Target> {
   nextBuilt ??= buildExample().then(({ seconds }) =>
     console.info(`examples/next: next build took ${seconds.toFixed(1)} s`),
   );
@@ -226,9 +271,9 @@ async function startNextExample(name: keyof typeof NEXT_PATHS, secret: string): 
   const edge = name === "next-edge";
   // Slow uploads are not sent to Edge, so it keeps the default read timeout: 2 s is too
   // short for a near-limit body through the Edge sandbox of a saturated `next start`.
-  const readTimeoutMs = edge ? 10_000 : READ_TIMEOUT_MS;
+  const readTimeoutMs = edge ? 10_000 : (settings.readTimeoutMs ?? READ_TIMEOUT_MS);
   const memory = memoryFile();
-  const server: RunningExample = await startExample(secret, serverEnv(secret, memory, readTimeoutMs));
+  const server: RunningExample = await startExample(secret, serverEnv(secret, memory, settings, readTimeoutMs));
   const handled = new Map<string, number>();
   let counted = 0;
   return {
@@ -256,11 +301,11 @@ async function startNextExample(name: keyof typeof NEXT_PATHS, secret: string): 
   };
 }
 
-export async function startTarget(name: TargetName, secret: string): Promise<Target> {
+export async function startTarget(name: TargetName, secret: string, settings: ServerSettings = {}): Promise<Target> {
   const target =
-    name === "express" || name === "fastify"
-      ? await startNodeExample(name, secret)
-      : await startNextExample(name, secret);
+    name === "next-app" || name === "next-pages" || name === "next-edge"
+      ? await startNextExample(name, secret, settings)
+      : await startNodeExample(name, secret, settings);
   // The first request to a route loads its code; do it before anything is measured.
   await fetch(target.url, { method: "POST", body: "{}" }).then((r) => r.arrayBuffer());
   await sleep(10);

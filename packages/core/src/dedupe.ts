@@ -48,6 +48,13 @@ export interface MemoryStoreOptions {
   leaseSeconds?: number | undefined;
   /** Most ids kept; the oldest are forgotten first. Default 10,000. */
   maxEntries?: number | undefined;
+  /**
+   * Most memory the ids may hold, in bytes (each id counts its length plus a fixed
+   * {@link DEDUPE_ENTRY_OVERHEAD_BYTES}); the oldest are forgotten first. Default 8 MiB: far
+   * above 10,000 Svix ids (about 2 MiB), far below 10,000 ids of 15,000 characters (150 MiB).
+   * An id longer than this is never remembered.
+   */
+  maxBytes?: number | undefined;
   /** Clock in milliseconds; for tests. Default `Date.now`. */
   now?: (() => number) | undefined;
 }
@@ -56,6 +63,13 @@ export interface MemoryStoreOptions {
 export const DEFAULT_DEDUPE_TTL_SECONDS: number = 28 * 60 * 60;
 export const DEFAULT_LEASE_SECONDS: number = 60;
 export const DEFAULT_MAX_ENTRIES: number = 10_000;
+/** 8 MiB: see {@link MemoryStoreOptions.maxBytes}. */
+export const DEFAULT_MAX_BYTES: number = 8 * 1024 * 1024;
+/**
+ * What one remembered id costs besides its characters (the entry, its token and its slot in
+ * the Map), measured on Node 20: about 150 bytes per short id.
+ */
+export const DEDUPE_ENTRY_OVERHEAD_BYTES = 160;
 
 /** Validates a positive number option, naming it in the error. */
 export function positiveOption(name: string, value: unknown, fallback: number): number {
@@ -93,22 +107,31 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
   const ttlMs = positiveOption("ttlSeconds", options.ttlSeconds, DEFAULT_DEDUPE_TTL_SECONDS) * 1000;
   const leaseMs = positiveOption("leaseSeconds", options.leaseSeconds, DEFAULT_LEASE_SECONDS) * 1000;
   const maxEntries = Math.floor(positiveOption("maxEntries", options.maxEntries, DEFAULT_MAX_ENTRIES));
+  const maxBytes = Math.floor(positiveOption("maxBytes", options.maxBytes, DEFAULT_MAX_BYTES));
   const now = options.now ?? Date.now;
   // Map iteration follows insertion order; entries are re-inserted when renewed, so the
   // first entries are always the oldest and eviction is O(1).
   const entries = new Map<string, Entry>();
+  let bytes = 0;
+  const cost = (id: string) => id.length + DEDUPE_ENTRY_OVERHEAD_BYTES;
 
   // Evicting a tenth at a time keeps eviction amortised O(1): starting a Map iterator walks
   // past the slots of earlier deletions, so one eviction per insert would cost that walk each time.
   const evictTo = Math.max(1, Math.floor(maxEntries * 0.9));
+  const evictBytesTo = Math.floor(maxBytes * 0.9);
+
+  function remove(id: string): void {
+    if (entries.delete(id)) bytes -= cost(id);
+  }
 
   function set(id: string, entry: Entry): void {
-    entries.delete(id);
+    remove(id);
     entries.set(id, entry);
-    if (entries.size <= maxEntries) return;
+    bytes += cost(id);
+    if (entries.size <= maxEntries && bytes <= maxBytes) return;
     for (const oldest of entries.keys()) {
-      entries.delete(oldest);
-      if (entries.size <= evictTo) break;
+      remove(oldest);
+      if (entries.size <= evictTo && bytes <= evictBytesTo) break;
     }
   }
 
@@ -127,7 +150,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
       if (entry === undefined || entry.token === token) set(id, { done: true, token, expiresAt: now() + ttlMs });
     },
     async release(id, token) {
-      if (entries.get(id)?.token === token) entries.delete(id);
+      if (entries.get(id)?.token === token) remove(id);
     },
   };
 }

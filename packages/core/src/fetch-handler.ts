@@ -1,9 +1,9 @@
 import { WebhookVerificationError } from "./errors.js";
 import type { VerifiedWebhook } from "./events.js";
-import { bodyReadError, payloadTooLarge } from "./limit.js";
+import { bodyReadError } from "./limit.js";
 import type { ColivaraWebhookOptions } from "./options.js";
 import { createDeliveryPipeline } from "./pipeline.js";
-import { DEFAULT_READ_TIMEOUT_MS, requestTimeout, watchDeadline } from "./read-timeout.js";
+import { readFetchBody } from "./read-fetch-body.js";
 import type { WebhookResponse } from "./responses.js";
 
 /**
@@ -24,76 +24,6 @@ export type FetchWebhookHandler = (
 
 // biome-ignore lint/suspicious/noConfusingVoidType: `async () => {}` returns Promise<void>; a handler may return nothing.
 type MaybeResponse = Response | undefined | void;
-
-const ALREADY_READ =
-  "The request body was already read (request.json() or request.text() ran before the webhook verifier); pass the untouched Request.";
-
-/**
- * Reads a Fetch body once, refusing it as soon as it passes `limit` (by Content-Length
- * first, then while streaming, whatever Content-Length claimed) so an oversized upload is
- * never buffered or hashed. The whole body shares one `readTimeoutMs` deadline: past it the
- * reader is cancelled and the read fails with `request_timeout` (408).
- *
- * @example
- * ```ts
- * const body = await readFetchBody(request, receiver.limit, receiver.readTimeoutMs);
- * ```
- */
-export async function readFetchBody(
-  request: Request,
-  limit: number,
-  readTimeoutMs: number = DEFAULT_READ_TIMEOUT_MS,
-): Promise<Uint8Array> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) throw payloadTooLarge(limit);
-  if (request.bodyUsed) throw new WebhookVerificationError("body_already_parsed", ALREADY_READ);
-  const stream = request.body;
-  if (stream === null) return new Uint8Array(0);
-  // This runs on every delivery, so it is one function with one deadline for the whole body:
-  // a timer and a race per read, or a second async layer, cost a measurable share of a
-  // small delivery. On timeout the reader is cancelled, which frees what it buffered and
-  // ends the pending read; the flag turns that end into a 408, never a truncated body.
-  const reader = stream.getReader();
-  let timedOut = false;
-  const cancel = watchDeadline(readTimeoutMs, () => {
-    timedOut = true;
-    reader.cancel().catch(() => {});
-  });
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await reader.read();
-      } catch (error) {
-        // A client that disconnects mid-upload: a client error, not a server fault.
-        throw timedOut ? requestTimeout(readTimeoutMs) : bodyReadError(error, limit);
-      }
-      if (timedOut) throw requestTimeout(readTimeoutMs);
-      if (chunk.done) break;
-      total += chunk.value.byteLength;
-      if (total > limit) {
-        reader.cancel().catch(() => {});
-        throw payloadTooLarge(limit);
-      }
-      chunks.push(chunk.value);
-    }
-  } finally {
-    cancel();
-  }
-  return chunks.length === 1 ? (chunks[0] as Uint8Array) : concat(chunks, total);
-}
-
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
-}
 
 /**
  * Turns the pipeline's response into a Fetch `Response`.

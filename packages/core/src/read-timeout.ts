@@ -95,29 +95,3 @@ export function watchDeadline(ms: number, onTimeout: () => void): () => void {
     watches.delete(watch);
   };
 }
-
-/**
- * Settles like `read`, unless it takes longer than `ms`: then rejects with
- * `request_timeout` (408) and calls `onTimeout` so the reader can stop and free its buffers.
- * `readTimeoutMs` is the configured timeout the message names, when `ms` is only what is
- * left of it (a body read chunk by chunk against one deadline).
- */
-export function withReadTimeout<T>(
-  read: Promise<T>,
-  ms: number,
-  onTimeout?: () => void,
-  readTimeoutMs: number = ms,
-): Promise<T> {
-  let cancel: (() => void) | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    cancel = watchDeadline(ms, () => {
-      // Reject before stopping the reader: stopping may settle `read` (a cancelled stream
-      // reads as done), and the race must see the timeout first, never a truncated body.
-      reject(requestTimeout(readTimeoutMs));
-      onTimeout?.();
-    });
-  });
-  // The loser of the race may still settle later; its outcome is deliberately ignored.
-  read.catch(() => {});
-  return Promise.race([read, deadline]).finally(() => cancel?.());
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { macOf, newSecret } from "../../../test/support/independent-signer.js";
+import { DEDUPE_ENTRY_OVERHEAD_BYTES, DEFAULT_MAX_BYTES } from "../src/dedupe.js";
 import { type DedupeStore, memoryStore } from "../src/index.js";
 import { upsertSuccessEvent } from "../src/testing.js";
 import { harness as createReceiver } from "./pipeline-harness.js";
@@ -51,9 +52,49 @@ describe("memoryStore", () => {
     expect((await store.claim("id-0")).status).toBe("claimed");
   });
 
-  it.each([{ ttlSeconds: 0 }, { leaseSeconds: -1 }, { maxEntries: Number.NaN }])("rejects %j", (options) => {
-    expect(() => memoryStore(options)).toThrow(expect.objectContaining({ code: "invalid_config" }));
+  it("bounds the bytes its ids hold as well as their number, forgetting the oldest first", async () => {
+    // 100 ids of 10,000 characters: about 1 MB, over a 200 kB bound long before 10,000 entries.
+    const store = memoryStore({ maxBytes: 200_000 });
+    const id = (i: number) => `${i}-`.padEnd(10_000, "x");
+    for (let i = 0; i < 100; i++) {
+      const claim = await store.claim(id(i));
+      await store.complete(id(i), claim.token as string);
+    }
+    // 200,000 bytes hold at most 19 such ids (10,000 characters + the entry overhead each).
+    expect(Math.floor(200_000 / (10_000 + DEDUPE_ENTRY_OVERHEAD_BYTES))).toBe(19);
+    expect((await store.claim(id(99))).status).toBe("done");
+    expect((await store.claim(id(85))).status).toBe("done");
+    expect((await store.claim(id(79))).status).toBe("claimed");
+    expect((await store.claim(id(0))).status).toBe("claimed");
   });
+
+  it("keeps the default byte bound far above what 10,000 Svix ids need", async () => {
+    const store = memoryStore();
+    const id = (i: number) => `msg_${String(i).padStart(27, "0")}`;
+    for (let i = 0; i < 10_000; i++) {
+      const claim = await store.claim(id(i));
+      await store.complete(id(i), claim.token as string);
+    }
+    // The entry bound, not the byte bound, is what forgets ids of ordinary deliveries.
+    expect((await store.claim(id(0))).status).toBe("done");
+    expect(10_000 * (id(0).length + DEDUPE_ENTRY_OVERHEAD_BYTES)).toBeLessThan(DEFAULT_MAX_BYTES / 2);
+  });
+
+  it("does not remember an id longer than maxBytes, and still claims it", async () => {
+    const store = memoryStore({ maxBytes: 1000 });
+    const long = "x".repeat(2000);
+    const claim = await store.claim(long);
+    expect(claim.status).toBe("claimed");
+    await store.complete(long, claim.token as string);
+    expect((await store.claim(long)).status).toBe("claimed");
+  });
+
+  it.each([{ ttlSeconds: 0 }, { leaseSeconds: -1 }, { maxEntries: Number.NaN }, { maxBytes: 0 }])(
+    "rejects %j",
+    (options) => {
+      expect(() => memoryStore(options)).toThrow(expect.objectContaining({ code: "invalid_config" }));
+    },
+  );
 });
 
 describe("receiver with dedupe", () => {
