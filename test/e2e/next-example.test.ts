@@ -158,8 +158,7 @@ describe("examples/next started without COLIVARA_WEBHOOK_SECRET", () => {
     await server?.stop();
   });
 
-  const MISSING =
-    "No webhook secret configured. Set the COLIVARA_WEBHOOK_SECRET environment variable";
+  const MISSING = "No webhook secret configured. Set the COLIVARA_WEBHOOK_SECRET environment variable";
   const reported = () => server.stderr.filter((line) => line.includes(MISSING)).length;
 
   it.each(Object.keys(INTEGRATIONS) as Integration[])("%s: answers 500 and says what to set", async (key) => {

@@ -1,5 +1,5 @@
-import { type DedupeStore, isPermanentFailure, type VerifiedWebhook } from "@colivara/webhooks";
 import type { WebhookHandlers } from "@colivara/webhooks";
+import { type DedupeStore, isPermanentFailure, type VerifiedWebhook } from "@colivara/webhooks";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import { type ColivaraJobData, fromJobData } from "./job-data.js";
 import { inWorkerSpan, loadOpenTelemetry } from "./trace.js";

@@ -1,5 +1,4 @@
-import type { DedupeStore, VerifiedWebhook } from "@colivara/webhooks";
-import type { ErrorContext, WebhookHandlers } from "@colivara/webhooks";
+import type { DedupeStore, ErrorContext, VerifiedWebhook, WebhookHandlers } from "@colivara/webhooks";
 import { type ConnectionOptions, Worker, type WorkerOptions } from "bullmq";
 import { BACKOFF_TYPE } from "./defaults.js";
 import { invalidConfig, positiveOption } from "./errors.js";

@@ -3,7 +3,7 @@
 // the retry still reaches the handler. Next 16 and 15.
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { NextResponse as NextResponse16 } from "next/server";
+import { NextResponse as NextResponse16 } from "next/server.js";
 import { describe, expect, it, vi } from "vitest";
 import { newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
 import { withColivaraWebhook } from "../src/index.js";
