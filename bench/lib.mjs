@@ -170,3 +170,74 @@ export function renderTable(header, rows, rightAlign = header.map((_, i) => i > 
       .join("  ");
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * a/b over rounds measured side by side, median: a burst of background load (the machine is
+ * shared) hits both members of a pair alike, so this is steadier than a ratio of medians.
+ *
+ * @param {number[]} a per-round figures, higher is better
+ * @param {number[]} b the same rounds of the other candidate
+ */
+export function pairedRatio(a, b) {
+  return median(a.map((value, i) => value / b[i]));
+}
+
+/** The throughput target of issue 14: ours at least this share of its floor's requests/s. */
+export const FLOOR_TARGET = 0.95;
+
+/**
+ * One adapter's figures at one body size, in the shape every adapter section returns, so
+ * run.mjs can print one summary: per-route requests/s and the paired ratios.
+ *
+ * @param {string} adapter display name
+ * @param {number} bytes body size
+ * @param {Record<"ours" | "bare" | "floor" | "svix", number[]>} rounds per-round requests/s
+ */
+export function adapterResult(adapter, bytes, rounds) {
+  return {
+    adapter,
+    bytes,
+    size: formatSize(bytes),
+    opsPerSec: Object.fromEntries(Object.entries(rounds).map(([route, values]) => [route, median(values)])),
+    spreadPercent: Object.fromEntries(
+      Object.entries(rounds).map(([route, values]) => {
+        const mid = median(values);
+        return [route, ((Math.max(...values) - Math.min(...values)) / 2 / mid) * 100];
+      }),
+    ),
+    rounds,
+    oursOverFloor: pairedRatio(rounds.ours, rounds.floor),
+    oursOverBare: pairedRatio(rounds.ours, rounds.bare),
+    oursOverSvix: pairedRatio(rounds.ours, rounds.svix),
+    floorOverBare: pairedRatio(rounds.floor, rounds.bare),
+  };
+}
+
+/** The PASS/MISS lines of issue 14's throughput target for one adapter's results. */
+export function floorChecks(results) {
+  return results.map((r) => ({
+    name: `${r.adapter} >= ${FLOOR_TARGET}x its verification floor at ${r.size} (requests/s, paired median)`,
+    target: FLOOR_TARGET,
+    actual: r.oursOverFloor,
+    pass: r.oursOverFloor >= FLOOR_TARGET,
+  }));
+}
+
+/** The table of one adapter section: requests/s per route and the paired ratios. */
+export function adapterTable(results, routes = ["ours", "bare", "floor", "svix"]) {
+  const x = (ratio) => `${ratio.toFixed(2)}x`;
+  return renderTable(
+    ["body", ...routes.map((r) => `${r} req/s`), "ours/floor", "ours/bare", "ours/svix", "floor/bare"],
+    results.map((r) => [
+      r.size,
+      ...routes.map((route) => `${formatOps(r.opsPerSec[route])} ±${r.spreadPercent[route].toFixed(0)}%`),
+      ...[r.oursOverFloor, r.oursOverBare, r.oursOverSvix, r.floorOverBare].map(x),
+    ]),
+  );
+}

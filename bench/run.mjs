@@ -6,21 +6,24 @@
 //   node bench/run.mjs --only core-verify   run only the named section(s), comma-separated
 //
 // A section is a module exporting an async function ({ quick, log }) => result, where the
-// result has { name, title, table, checks: [{ name, pass, target, actual }], ... }. Add
-// adapter sections (Express, Fastify, Next) as further files and list them in SECTIONS.
-// Targets are reported as PASS/MISS; a miss never changes the exit code (machines vary).
+// result has { name, title, table, checks: [{ name, pass, target, actual }], ... }; an
+// adapter section's `results` hold its ratios to the floor, bare and svix routes (see
+// lib.mjs adapterResult), gathered into one summary at the end. Targets are reported as
+// PASS/MISS; a miss never changes the exit code (machines vary, and this one is shared).
+// Instruction counts, the steadier measure, are `pnpm bench:instructions` (instructions.mjs).
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
+import { HTTP_SECTIONS } from "./adapters-http.mjs";
 import { coreVerify } from "./core-verify.mjs";
-import { expressSection } from "./express.mjs";
-import { fastifySection } from "./fastify.mjs";
-import { nextSection } from "./next.mjs";
+import { FETCH_SECTIONS } from "./fetch.mjs";
+import { handOffSection } from "./hand-off.mjs";
+import { renderTable } from "./lib.mjs";
 
 const SECTIONS = [
   { name: "core-verify", run: coreVerify },
-  { name: "express", run: expressSection },
-  { name: "fastify", run: fastifySection },
-  { name: "next", run: nextSection },
+  ...HTTP_SECTIONS,
+  ...FETCH_SECTIONS,
+  { name: "hand-off", run: handOffSection },
 ];
 
 const { values } = parseArgs({
@@ -72,8 +75,33 @@ for (const section of SECTIONS) {
   out(result.table);
   if (result.checks.length > 0) out("");
   for (const check of result.checks) {
-    out(`  ${check.pass ? "PASS" : "MISS"}  ${check.name}: ${check.actual.toFixed(2)}x (target ${check.target}x)`);
+    const unit = check.unit === undefined ? "x" : ` ${check.unit}`;
+    out(
+      `  ${check.pass ? "PASS" : "MISS"}  ${check.name}: ${check.actual.toFixed(2)}${unit} (target ${check.target}${unit})`,
+    );
   }
+}
+
+// One line per adapter and size: the ratios issue 14 asks every adapter to print.
+const adapterRows = sections.flatMap((s) =>
+  (Array.isArray(s.results) ? s.results : []).filter((r) => r.oursOverFloor !== undefined),
+);
+if (adapterRows.length > 0) {
+  const x = (ratio) => `${ratio.toFixed(2)}x`;
+  out("\nSummary: requests/s ratios per adapter (paired rounds, medians)\n");
+  out(
+    renderTable(
+      ["adapter", "body", "ours/floor", "ours/bare", "ours/svix", "floor/bare"],
+      adapterRows.map((r) => [
+        r.adapter,
+        r.size,
+        x(r.oursOverFloor),
+        x(r.oursOverBare),
+        x(r.oursOverSvix),
+        x(r.floorOverBare),
+      ]),
+    ),
+  );
 }
 
 const checks = sections.flatMap((s) => s.checks);
