@@ -2,7 +2,8 @@
  * Below this, a declared Content-Length is trusted for the first allocation: every real
  * ColiVara event fits, so a body that arrives in several chunks is copied once. Above it the
  * buffer grows towards the declared size instead, so a client that declares 1 MiB and sends
- * a few bytes reserves no more than this for the whole read timeout.
+ * a few bytes reserves no more than this for the whole read timeout; once half the declared
+ * length has arrived, the rest is reserved in one step (see {@link BodyBuffer}).
  */
 const EAGER_BYTES = 64 * 1024;
 /** The first allocation when nothing better is known: small bodies stay small. */
@@ -84,9 +85,12 @@ export class BodyBuffer {
     const held = this.#bytes?.byteLength ?? 0;
     let size = Math.max(needed, held * 2, MIN_BYTES);
     // A declared length the body has not passed yet caps the growth (an honest body ends
-    // exactly full), and a small one is trusted up front.
-    if (this.#declared >= needed)
-      size = this.#declared <= EAGER_BYTES ? this.#declared : Math.min(size, this.#declared);
+    // exactly full). It is trusted when small, or once half of it has arrived: the buffer
+    // then holds at most twice the bytes received, the bound doubling keeps anyway, and a
+    // body just over EAGER_BYTES is copied once more instead of once per doubling.
+    const declared = this.#declared;
+    if (declared >= needed)
+      size = declared <= EAGER_BYTES || declared <= needed * 2 ? declared : Math.min(size, declared);
     size = Math.max(needed, Math.min(size, this.#limit));
     const grown = new Uint8Array(size);
     if (this.#bytes === undefined) grown.set(this.#first as Uint8Array);

@@ -62,6 +62,21 @@ describe("BodyBuffer", () => {
     expect(buffer.bytes().buffer.byteLength).toBeLessThan(1 << 17);
   });
 
+  it("reserves a large declared length in one step once half of it has arrived, never more than twice what arrived", () => {
+    const declared = 200_000;
+    const buffer = new BodyBuffer(1 << 20, declared);
+    buffer.append(new Uint8Array(30_000));
+    buffer.append(new Uint8Array(30_000));
+    // 60,000 of 200,000: still growing by doubling, within twice what arrived.
+    expect(buffer.bytes().buffer.byteLength).toBeLessThanOrEqual(2 * 60_000);
+    buffer.append(new Uint8Array(40_000));
+    // Half has arrived: the rest is reserved at once, so the body is not copied again.
+    expect(buffer.bytes().buffer.byteLength).toBe(declared);
+    buffer.append(new Uint8Array(100_000));
+    expect(buffer.bytes().byteLength).toBe(declared);
+    expect(buffer.bytes().buffer.byteLength).toBe(declared);
+  });
+
   it("takes strings as UTF-8", () => {
     const buffer = new BodyBuffer(10);
     buffer.append("é");
