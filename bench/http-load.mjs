@@ -76,8 +76,10 @@ const SERVER = fileURLToPath(new URL("./servers/http-server.mjs", import.meta.ur
  * median is taken (the machine is shared).
  */
 export async function compareRoutes({ name, adapter, title, quick = false, log = () => {} }) {
-  const duration = quick ? 1 : 2;
-  const rounds = quick ? 2 : 5;
+  // Many short rounds rather than a few long ones: on a shared machine the load of the other
+  // processes changes within seconds, and a ratio is only as good as the rounds it pairs.
+  const duration = 1;
+  const rounds = quick ? 3 : 9;
   // One process per route: each has only its own app, as a real server would.
   const servers = {};
   for (const route of ROUTES)
