@@ -80,7 +80,7 @@ export function withColivaraWebhookPages(
       pipeline.run({
         method: req.method,
         headers: req.headers,
-        readBody: (done) => readRawBody(req, limit, readTimeoutMs).then((body) => done(undefined, body), done),
+        readBody: (done) => readRawBody(req, limit, readTimeoutMs, done),
         send,
         call: handler && ((webhook) => handler(webhook, req, res)),
         // The handler answered when it started writing; otherwise the pipeline answers 204.
