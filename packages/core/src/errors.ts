@@ -19,6 +19,7 @@ export const ERROR_STATUS: {
   readonly dedupe_unavailable: 503;
   readonly handoff_unavailable: 503;
   readonly permanent_failure: 422;
+  readonly https_required: 403;
 } = {
   missing_headers: 401,
   invalid_timestamp: 401,
@@ -36,6 +37,7 @@ export const ERROR_STATUS: {
   dedupe_unavailable: 503,
   handoff_unavailable: 503,
   permanent_failure: 422,
+  https_required: 403,
 };
 
 /**

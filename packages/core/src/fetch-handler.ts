@@ -1,7 +1,7 @@
 import { WebhookVerificationError } from "./errors.js";
 import type { VerifiedWebhook } from "./events.js";
 import { bodyReadError } from "./limit.js";
-import type { ColivaraWebhookOptions } from "./options.js";
+import type { ColivaraWebhookOptions, PipelineSettings } from "./options.js";
 import { createDeliveryPipeline } from "./pipeline.js";
 import { readFetchBody } from "./read-fetch-body.js";
 import type { WebhookResponse } from "./responses.js";
@@ -63,16 +63,29 @@ function checkHandler(handler: unknown, options: ColivaraWebhookOptions): void {
 }
 
 /**
+ * The adapters' settings of {@link createFetchHandler}: the pipeline's, and whether the
+ * request URL's scheme says how the request arrived. Next.js builds it from
+ * `x-forwarded-proto`, which any client can send: there only `trustProxy` counts.
+ */
+export interface FetchHandlerSettings extends PipelineSettings {
+  /** Default true: the runtime's URL scheme is the connection's (Bun, Deno, Workers). */
+  trustUrlScheme?: boolean | undefined;
+}
+
+const isHttps = (request: Request): boolean => request.url.startsWith("https:");
+
+/**
  * {@link createWebhookHandler} with the adapters' settings (`lazySecret`: read the secret on
  * the first request, for Next.js builds).
  */
 export function createFetchHandler(
   handler: FetchWebhookHandler | undefined,
   options: ColivaraWebhookOptions = {},
-  settings: { lazySecret?: boolean } = {},
+  settings: FetchHandlerSettings = {},
 ): (request: Request) => Promise<Response> {
   checkHandler(handler, options);
   const pipeline = createDeliveryPipeline(options, settings);
+  const secure = settings.trustUrlScheme === false ? undefined : isHttps;
   const { limit, readTimeoutMs } = pipeline.options;
   const call = handler && ((request: Request) => (webhook: VerifiedWebhook) => handler(webhook, request));
   return function colivaraWebhook(request: Request): Promise<Response> {
@@ -87,6 +100,7 @@ export function createFetchHandler(
             (error: unknown) => done(bodyReadError(error, limit)),
           ),
         send: (response) => resolve(toFetchResponse(response)),
+        secure: secure && (() => secure(request)),
         call: call?.(request),
         statusOf: (returned) => (returned instanceof Response ? returned.status : undefined),
         pass: (returned) => resolve(returned as Response),

@@ -6,6 +6,8 @@
 
 export type { DedupeClaim, DedupeStore, MemoryStoreOptions } from "./dedupe.js";
 export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS, memoryStore } from "./dedupe.js";
+export type { DeliveryWarning, DeliveryWarningKind, WebhookLogger } from "./delivery-log.js";
+export type { DeliveryOutcome, DeliveryRecord } from "./delivery-record.js";
 export type { WebhookErrorCode } from "./errors.js";
 export { ERROR_STATUS, isWebhookVerificationError, WebhookVerificationError } from "./errors.js";
 export type {
@@ -23,5 +25,6 @@ export { isPermanentFailure, permanentFailure } from "./hand-off.js";
 export type { HeaderInput } from "./headers.js";
 export type { ColivaraWebhookOptions, ErrorContext, EventHandler, WebhookHandlers } from "./options.js";
 export { DEFAULT_PATH } from "./options.js";
+export type { DeliveryTelemetry, TelemetryAttempt } from "./telemetry.js";
 export type { Verifier, VerifierOptions } from "./verifier.js";
 export { createVerifier, DEFAULT_TOLERANCE_SECONDS } from "./verifier.js";

@@ -1,11 +1,20 @@
 import { createDedupeGate, type GateDecision, type SettleClaim } from "./dedupe-gate.js";
-import { isWebhookVerificationError, WebhookVerificationError } from "./errors.js";
+import type { DeliveryOutcome } from "./delivery-record.js";
+import { isWebhookVerificationError, type WebhookErrorCode, WebhookVerificationError } from "./errors.js";
 import type { ColivaraEvent, VerifiedWebhook } from "./events.js";
-import { isPermanentFailure } from "./hand-off.js";
+import { type HandOff, type HandOffContext, isPermanentFailure } from "./hand-off.js";
 import type { HeaderInput } from "./headers.js";
 import { andThen } from "./maybe-async.js";
-import { type ColivaraWebhookOptions, type EventHandler, type ResolvedOptions, resolveOptions } from "./options.js";
+import {
+  type ColivaraWebhookOptions,
+  type EventHandler,
+  type PipelineSettings,
+  type ResolvedOptions,
+  resolveOptions,
+} from "./options.js";
+import type { Attempt } from "./recorder.js";
 import { responses, type WebhookResponse } from "./responses.js";
+import { arrivedOverTls, httpsRequired } from "./transport.js";
 
 /** Receives the raw body, or why it could not be read (mapped to the failure table). */
 export type BodyCallback = (error: unknown, body?: Uint8Array | string) => void;
@@ -47,6 +56,14 @@ export interface DeliveryPort {
   pass?: ((returned: unknown) => void) | undefined;
   /** Middleware mode: hands the verified delivery to the framework's next handler. */
   forward?: ((webhook: VerifiedWebhook, answered: AnswerCallback) => void) | undefined;
+  /**
+   * True when the request arrived over TLS, as the framework sees it with its own proxy
+   * setting (Express `req.secure`, Fastify `request.protocol`, the URL's scheme). Read only
+   * with `requireHttps`.
+   */
+  secure?: (() => boolean) | undefined;
+  /** The peer's address, as the framework reports it. Read only while recording. */
+  remoteAddress?: (() => string | undefined) | undefined;
 }
 
 /**
@@ -101,58 +118,76 @@ function after(settled: Promise<void> | undefined, next: () => void): void {
  */
 export function createDeliveryPipeline(
   options: ColivaraWebhookOptions = {},
-  settings: { lazySecret?: boolean } = {},
+  settings: PipelineSettings = {},
 ): DeliveryPipeline {
   const resolved = resolveOptions(options, settings);
-  const { report, handlers, handOff } = resolved;
+  const { report, handlers, handOff, recorder } = resolved;
   const gate = createDedupeGate(resolved.store, report);
 
-  function reject(port: DeliveryPort, error: unknown) {
+  function reject(port: DeliveryPort, attempt: Attempt, error: unknown) {
     if (!isWebhookVerificationError(error) || error.status >= 500) report(error, {});
-    port.send(responses.rejected(error));
+    const response = responses.rejected(error);
+    attempt.end("rejected", response.status, error);
+    port.send(response);
   }
 
   function run(port: DeliveryPort) {
+    const attempt = recorder.start(port);
     const method = port.method;
     if (method !== undefined && method !== "POST" && method.toUpperCase() !== "POST") {
-      return reject(port, methodNotAllowed(method));
+      return reject(port, attempt, methodNotAllowed(method));
     }
-    port.readBody((error, body) => (error === undefined ? verify(port, body) : reject(port, error)));
+    if (resolved.requireHttps && !arrivedOverTls(port, resolved.trustProxy)) {
+      return reject(port, attempt, httpsRequired());
+    }
+    port.readBody((error, body) => {
+      attempt.bodyRead(body);
+      if (error === undefined) verify(port, attempt, body);
+      else reject(port, attempt, error);
+    });
   }
 
-  function verify(port: DeliveryPort, body: Uint8Array | string | undefined) {
+  function verify(port: DeliveryPort, attempt: Attempt, body: Uint8Array | string | undefined) {
     let checked: ReturnType<ReturnType<ResolvedOptions["check"]>>;
     try {
       // No body at all (a parser kept none) is refused by the check as body_already_parsed.
-      checked = resolved.check()(body as Uint8Array | string, port.headers);
+      checked = resolved.check()(body as Uint8Array | string, port.headers, attempt.facts);
     } catch (error) {
-      return reject(port, error);
+      return reject(port, attempt, error);
     }
     andThen(
       checked,
-      (webhook) => admit(port, webhook),
-      (error) => reject(port, error),
+      (webhook) => admit(port, attempt, webhook),
+      (error) => reject(port, attempt, error),
     );
   }
 
-  function admit(port: DeliveryPort, webhook: VerifiedWebhook) {
-    const decide = (decision: GateDecision) =>
-      decision.kind === "answer" ? port.send(decision.response) : handOver(port, webhook, decision.settle);
-    andThen(gate(webhook), decide, (error) => reject(port, error));
+  function admit(port: DeliveryPort, attempt: Attempt, webhook: VerifiedWebhook) {
+    attempt.verified(webhook);
+    const decide = (decision: GateDecision) => {
+      if (decision.kind === "proceed") return handOver(port, attempt, webhook, decision.settle);
+      attempt.end(decision.outcome, decision.response.status, undefined, codeOf(decision.response));
+      port.send(decision.response);
+    };
+    andThen(gate(webhook), decide, (error) => reject(port, attempt, error));
   }
 
-  function handOver(port: DeliveryPort, webhook: VerifiedWebhook, settle: SettleClaim) {
-    if (handOff) return enqueue(port, webhook, settle);
-    if (handlers) return runHandler(port, webhook, settle, runHandlerMap, noAnswer);
-    if (port.call) return runHandler(port, webhook, settle, port.call, port.statusOf ?? noAnswer);
+  function handOver(port: DeliveryPort, attempt: Attempt, webhook: VerifiedWebhook, settle: SettleClaim) {
+    attempt.handlerStarted(webhook);
+    if (handOff) return enqueue(port, attempt, webhook, settle);
+    if (handlers) return runHandler(port, attempt, webhook, settle, runHandlerMap, noAnswer);
+    if (port.call) return runHandler(port, attempt, webhook, settle, port.call, port.statusOf ?? noAnswer);
     if (!port.forward) throw new TypeError("A delivery port needs call or forward.");
     let answered = false;
-    port.forward(webhook, (status, error) => {
+    const onAnswer: AnswerCallback = (status, error) => {
       if (answered) return;
       answered = true;
-      if (error !== undefined || status >= 500) report(error ?? failedAnswer(status, webhook), { webhook });
+      const failure = error !== undefined || status >= 500 ? (error ?? failedAnswer(status, webhook)) : undefined;
+      if (failure !== undefined) report(failure, { webhook });
+      attempt.end(outcomeOf(status, failure), status, failure);
       void settle(is2xx(status));
-    });
+    };
+    attempt.within(forwardTo, port, webhook, onAnswer);
   }
 
   function runHandlerMap(webhook: VerifiedWebhook): unknown {
@@ -162,6 +197,7 @@ export function createDeliveryPipeline(
 
   function runHandler(
     port: DeliveryPort,
+    attempt: Attempt,
     webhook: VerifiedWebhook,
     settle: SettleClaim,
     call: (webhook: VerifiedWebhook) => unknown,
@@ -169,54 +205,82 @@ export function createDeliveryPipeline(
   ) {
     let returned: unknown;
     try {
-      returned = call(webhook);
+      returned = attempt.within(call, webhook, undefined, undefined);
     } catch (error) {
-      return failed(port, webhook, settle, error);
+      return failed(port, attempt, webhook, settle, error);
     }
     const answer = (value: unknown) => {
       let status: number | undefined;
       try {
         status = statusOf(value);
       } catch (error) {
-        return failed(port, webhook, settle, error);
+        return failed(port, attempt, webhook, settle, error);
       }
+      attempt.end(outcomeOf(status ?? 204, undefined), status ?? 204);
       after(settle(status === undefined || is2xx(status)), () =>
         status === undefined ? port.send(responses.noContent()) : port.pass?.(value),
       );
     };
-    andThen(returned, answer, (error) => failed(port, webhook, settle, error));
+    andThen(returned, answer, (error) => failed(port, attempt, webhook, settle, error));
   }
 
-  function failed(port: DeliveryPort, webhook: VerifiedWebhook, settle: SettleClaim, error: unknown) {
-    if (isPermanentFailure(error)) return abandon(port, webhook, settle, error);
+  function failed(
+    port: DeliveryPort,
+    attempt: Attempt,
+    webhook: VerifiedWebhook,
+    settle: SettleClaim,
+    error: unknown,
+  ): void {
+    if (isPermanentFailure(error)) {
+      abandon(port, attempt, webhook, settle, error);
+      return;
+    }
     report(error, { webhook });
     const misconfigured = isWebhookVerificationError(error) && error.code === "invalid_config";
-    after(settle(false), () => port.send(misconfigured ? responses.rejected(error) : responses.handlerFailed()));
+    const response = misconfigured ? responses.rejected(error) : responses.handlerFailed();
+    attempt.end("handler_failed", response.status, error);
+    after(settle(false), () => port.send(response));
   }
 
-  function abandon(port: DeliveryPort, webhook: VerifiedWebhook, settle: SettleClaim, error: WebhookVerificationError) {
+  function abandon(
+    port: DeliveryPort,
+    attempt: Attempt,
+    webhook: VerifiedWebhook,
+    settle: SettleClaim,
+    error: WebhookVerificationError,
+  ): void {
     const deadLetter = resolved.deadLetter ?? ((kept: VerifiedWebhook) => report(error, { webhook: kept }));
     let kept: unknown;
     try {
       kept = deadLetter(webhook, error);
     } catch (failure) {
-      return failed(port, webhook, settle, failure);
+      failed(port, attempt, webhook, settle, failure);
+      return;
     }
     // Kept: the sender is told to stop, and a copy that still arrives is a duplicate.
-    const stop = () => after(settle(true), () => port.send(responses.aborted()));
-    andThen(kept, stop, (failure) => failed(port, webhook, settle, failure));
+    const stop = () => {
+      const response = responses.aborted();
+      attempt.end("aborted", response.status, error);
+      after(settle(true), () => port.send(response));
+    };
+    andThen(kept, stop, (failure) => failed(port, attempt, webhook, settle, failure));
   }
 
-  function enqueue(port: DeliveryPort, webhook: VerifiedWebhook, settle: SettleClaim) {
-    const stored = (outcome: "stored" | "duplicate") =>
-      after(settle(true), () => port.send(outcome === "duplicate" ? responses.duplicate() : responses.accepted()));
+  function enqueue(port: DeliveryPort, attempt: Attempt, webhook: VerifiedWebhook, settle: SettleClaim) {
+    const stored = (outcome: "stored" | "duplicate") => {
+      const response = outcome === "duplicate" ? responses.duplicate() : responses.accepted();
+      attempt.end(outcome === "duplicate" ? "duplicate" : "handed_off", response.status);
+      after(settle(true), () => port.send(response));
+    };
     const unavailable = (error: unknown) => {
       report(error, { webhook });
+      attempt.end("store_unavailable", 503, error, "handoff_unavailable");
       after(settle(false), () => port.send(responses.handOffUnavailable()));
     };
     let pending: Promise<"stored" | "duplicate">;
     try {
-      pending = (handOff as NonNullable<typeof handOff>).enqueue(webhook, {});
+      const context = { traceContext: attempt.traceContext() };
+      pending = attempt.within(enqueueOn, handOff as NonNullable<typeof handOff>, webhook, context);
     } catch (error) {
       return unavailable(error);
     }
@@ -233,4 +297,29 @@ export function createDeliveryPipeline(
 
 function noAnswer(): undefined {
   return undefined;
+}
+
+/** How an answer the user's code gave is recorded. */
+function outcomeOf(status: number, failure: unknown): DeliveryOutcome {
+  if (failure !== undefined || status >= 500) return "handler_failed";
+  return is2xx(status) ? "accepted" : "declined";
+}
+
+/** The failure code of a gate's answer (409, 503), for its record. */
+function codeOf(response: WebhookResponse): WebhookErrorCode | undefined {
+  if (response.status === 409) return "delivery_in_progress";
+  return response.status === 503 ? "dedupe_unavailable" : undefined;
+}
+
+// Module-level, so running them inside a span allocates no closure per request.
+function forwardTo(port: DeliveryPort, webhook: VerifiedWebhook, onAnswer: AnswerCallback): void {
+  (port.forward as NonNullable<DeliveryPort["forward"]>)(webhook, onAnswer);
+}
+
+function enqueueOn(
+  handOff: HandOff,
+  webhook: VerifiedWebhook,
+  context: HandOffContext,
+): Promise<"stored" | "duplicate"> {
+  return handOff.enqueue(webhook, context);
 }

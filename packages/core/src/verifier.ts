@@ -5,7 +5,7 @@ import { createMacEngine } from "./mac.js";
 import { parseEvent } from "./payload.js";
 import { resolveKeys } from "./secret.js";
 import { parseSignatures } from "./signature.js";
-import { checkTimestamp } from "./timestamp.js";
+import { checkWindow, parseTimestamp, skewOf } from "./timestamp.js";
 
 /**
  * Options of {@link createVerifier}.
@@ -61,10 +61,25 @@ function checkTolerance(value: unknown): number {
   return value;
 }
 
+/**
+ * What a check measured on the way, for the delivery record: filled only when the caller
+ * passes an object (the pipeline does so only while recording), so a check without it
+ * writes nothing. `id` is set once a signature matched: never for an unverified request.
+ */
+export interface CheckFacts {
+  /** Receiver clock minus the signed timestamp, in seconds (positive: signed in the past). */
+  skewSeconds: number | undefined;
+  /** Index in the configured secrets of the one that matched. */
+  secretIndex: number | undefined;
+  /** The delivery id, once its signature matched. */
+  id: string | undefined;
+}
+
 /** A verification that is synchronous on node:crypto and a promise on Web Crypto. */
 export type Check = (
   rawBody: Uint8Array | ArrayBuffer | string,
   headers: HeaderInput,
+  facts?: CheckFacts,
 ) => VerifiedWebhook | Promise<VerifiedWebhook>;
 
 // Fail closed: an unexpected fault (a broken runtime, a hostile getter) is a rejection.
@@ -76,7 +91,7 @@ function failClosed(error: unknown): WebhookVerificationError {
 function invalidSignature(): WebhookVerificationError {
   return new WebhookVerificationError(
     "invalid_signature",
-    "No webhook signature matches the configured secret. Check that the secret belongs to this endpoint and that the body reaches the verifier unmodified (no JSON parser before it).",
+    "No webhook signature matches the configured secret. Check that the secret belongs to this endpoint and that the body reaches the verifier byte for byte: no JSON parser before it, and no proxy or gateway that re-encodes bodies (API gateways with body mapping templates, WAFs that normalise JSON, middleware that decompresses or re-serialises).",
   );
 }
 
@@ -91,8 +106,18 @@ export function createCheck(options: VerifierOptions = {}): { check: Check; engi
   const now = options.now ?? Date.now;
   const engine = createMacEngine(keys);
 
-  function accept(matched: boolean, rawBody: Uint8Array | string, id: string, seconds: number): VerifiedWebhook {
-    if (!matched) throw invalidSignature();
+  function accept(
+    matched: number,
+    rawBody: Uint8Array | string,
+    id: string,
+    seconds: number,
+    facts: CheckFacts | undefined,
+  ): VerifiedWebhook {
+    if (matched < 0) throw invalidSignature();
+    if (facts !== undefined) {
+      facts.secretIndex = matched;
+      facts.id = id;
+    }
     const text = typeof rawBody === "string" ? rawBody : engine.decodeUtf8(rawBody);
     if (text === undefined) {
       throw new WebhookVerificationError("invalid_payload", "The signature is valid but the body is not UTF-8.");
@@ -103,6 +128,7 @@ export function createCheck(options: VerifierOptions = {}): { check: Check; engi
   function check(
     input: Uint8Array | ArrayBuffer | string,
     headers: HeaderInput,
+    facts?: CheckFacts,
   ): VerifiedWebhook | Promise<VerifiedWebhook> {
     try {
       const rawBody = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
@@ -113,13 +139,16 @@ export function createCheck(options: VerifierOptions = {}): { check: Check; engi
         );
       }
       const { id, timestamp, signature } = readWebhookHeaders(headers);
-      const seconds = checkTimestamp(timestamp, now(), tolerance);
+      const seconds = parseTimestamp(timestamp);
+      const skew = skewOf(seconds, now());
+      if (facts !== undefined && Number.isFinite(skew)) facts.skewSeconds = skew;
+      checkWindow(skew, tolerance);
       const signatures = parseSignatures(signature);
       if (signatures.length === 0) throw invalidSignature();
-      const matched = engine.matches(`${id}.${timestamp}.`, rawBody, signatures);
-      if (typeof matched === "boolean") return accept(matched, rawBody, id, seconds);
+      const matched = engine.matchingKey(`${id}.${timestamp}.`, rawBody, signatures);
+      if (typeof matched === "number") return accept(matched, rawBody, id, seconds, facts);
       return matched
-        .then((ok) => accept(ok, rawBody, id, seconds))
+        .then((index) => accept(index, rawBody, id, seconds, facts))
         .catch((error: unknown) => {
           throw failClosed(error);
         });

@@ -18,6 +18,7 @@ declare global {
   }
 }
 
+const EXPRESS_PROXY = 'app.set("trust proxy", 1) (or the proxy\'s address), and req.secure follows x-forwarded-proto';
 const kAnswered = Symbol.for("@colivara/webhooks-express.answered");
 type Verified = Request & { [kAnswered]?: AnswerCallback };
 
@@ -52,7 +53,7 @@ Object.defineProperty(express.request, "colivara", {
  * ```
  */
 export function verifyColivara(options: ColivaraWebhookOptions = {}): RequestHandler {
-  const pipeline = createDeliveryPipeline(options);
+  const pipeline = createDeliveryPipeline(options, { proxySetting: EXPRESS_PROXY });
   const { limit, readTimeoutMs } = pipeline.options;
   return function colivaraWebhook(req, res, next) {
     // app.use() without a path: only the webhook path is ours.
@@ -62,6 +63,9 @@ export function verifyColivara(options: ColivaraWebhookOptions = {}): RequestHan
       headers: req.headers,
       readBody: (done) => readRawBody(req, limit, readTimeoutMs, done),
       send: (response) => sendNodeResponse(res, response),
+      // Both honour Express's `trust proxy` setting.
+      secure: () => req.secure,
+      remoteAddress: () => req.ip,
       forward(webhook, answered) {
         // An own property: the getter below sits on this copy of Express only.
         Object.defineProperty(req, "colivara", { value: webhook, configurable: true, enumerable: true });

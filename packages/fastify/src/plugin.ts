@@ -101,7 +101,10 @@ function decorate(fastify: FastifyInstance): void {
 async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: ColivaraWebhookOptions): Promise<void> {
   const own = pluginOptions(options);
   // Bad configuration throws here, so `register` (and so start-up) fails.
-  const pipeline = createDeliveryPipeline(own);
+  const pipeline = createDeliveryPipeline(own, {
+    proxySetting:
+      "Fastify({ trustProxy: true }) (or the proxy's address), and request.protocol follows x-forwarded-proto",
+  });
   if (own.path !== undefined && !pipeline.answersItself) {
     throw invalidConfig(
       'path needs on or handOff: the plugin declares that route and answers it itself, e.g. { path, on: { "upsert.success": fn } }. ' +
@@ -132,6 +135,9 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: Colivar
             read(error, bytes);
           }),
         send: (response) => send(reply, response),
+        // Both honour Fastify's `trustProxy` setting.
+        secure: () => request.protocol === "https",
+        remoteAddress: () => request.ip,
         forward(webhook, answered) {
           (request as Captured)[kWebhook] = webhook;
           (request as Captured)[kAnswered] = answered;

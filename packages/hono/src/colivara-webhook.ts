@@ -1,6 +1,6 @@
 import type { ColivaraWebhookOptions, VerifiedWebhook } from "@colivara/webhooks";
 import { bodyReadError, createDeliveryPipeline, toFetchResponse } from "@colivara/webhooks/adapter";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { readHonoBody } from "./read-body.js";
 
 /**
@@ -13,6 +13,22 @@ import { readHonoBody } from "./read-body.js";
  */
 export interface ColivaraEnv {
   Variables: { colivara: VerifiedWebhook };
+}
+
+type NodeSocket = { encrypted?: boolean; remoteAddress?: string };
+
+/** The Node socket under @hono/node-server (`c.env.incoming`); absent on Bun, Deno and Workers. */
+function nodeSocket(c: Context): NodeSocket | undefined {
+  return (c.env as { incoming?: { socket?: NodeSocket } } | undefined)?.incoming?.socket;
+}
+
+/**
+ * On Node, the socket decides: @hono/node-server takes the URL's scheme from an absolute
+ * request target, which any client can write. Elsewhere the runtime's URL is the word.
+ */
+function arrivedOverTls(c: Context): boolean {
+  const socket = nodeSocket(c);
+  return socket !== undefined ? socket.encrypted === true : c.req.url.startsWith("https:");
 }
 
 /**
@@ -50,6 +66,8 @@ export function colivaraWebhook(options: ColivaraWebhookOptions = {}): Middlewar
             (error: unknown) => done(bodyReadError(error, limit)),
           ),
         send: (response) => resolve(toFetchResponse(response)),
+        secure: () => arrivedOverTls(c),
+        remoteAddress: () => nodeSocket(c)?.remoteAddress,
         forward(webhook, answered) {
           c.set("colivara", webhook);
           // Hono turns a thrown route into c.error and a 500: the error reaches onError.

@@ -82,6 +82,9 @@ export function withColivaraWebhookPages(
         headers: req.headers,
         readBody: (done) => readRawBody(req, limit, readTimeoutMs).then((body) => done(undefined, body), done),
         send,
+        // The socket, not x-forwarded-proto: that header counts only with trustProxy.
+        secure: () => (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true,
+        remoteAddress: () => req.socket?.remoteAddress,
         call: handler && ((webhook) => handler(webhook, req, res)),
         // The handler answered when it started writing; otherwise the pipeline answers 204.
         statusOf: () => (res.headersSent ? res.statusCode : undefined),

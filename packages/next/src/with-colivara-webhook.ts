@@ -72,8 +72,9 @@ function refuseMiddlewareUse(handler: AppRouteWebhookHandler): AppRouteWebhookHa
   };
 }
 
-// Read the secret on the first request: `next build` imports route modules without it.
-const LAZY_SECRET = { lazySecret: true } as const;
+// Read the secret on the first request: `next build` imports route modules without it. Next
+// builds the request URL's scheme from x-forwarded-proto, whoever sent it: not the word on TLS.
+const NEXT_SETTINGS = { lazySecret: true, trustUrlScheme: false } as const;
 
 /** Splits `(handler, options?)` from `(options with on)`, refusing anything else at start-up. */
 export function resolveArguments<H>(
@@ -147,5 +148,5 @@ export function withColivaraWebhook(
 ): AppRouteHandler {
   const { handler, options } = resolveArguments("withColivaraWebhook", handlerOrOptions, maybeOptions);
   // Next calls it as POST(request, context); the context is not needed.
-  return createFetchHandler(handler && refuseMiddlewareUse(handler), options, LAZY_SECRET);
+  return createFetchHandler(handler && refuseMiddlewareUse(handler), options, NEXT_SETTINGS);
 }
