@@ -1,13 +1,32 @@
-// What the conformance apps' handlers saw, in the shape suite.ts reads back.
-import type { VerifiedWebhook, WebhookHandlers } from "@colivara/webhooks";
+// What the conformance apps' handlers saw, in the shape suite.ts reads back, and the delivery
+// records the adapters wrote to a real pino logger.
+import { Writable } from "node:stream";
+import type { VerifiedWebhook, WebhookHandlers, WebhookLogger } from "@colivara/webhooks";
+import pino from "pino";
 import type { HandledRecord } from "./suite.js";
+
+/** A real pino logger whose JSON lines are kept, parsed, in memory. */
+export function recordingLogger(): { log: WebhookLogger; records: () => Promise<Record<string, unknown>[]> } {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split("\n")) if (line.trim() !== "") lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { log: pino(stream), records: async () => [...lines] };
+}
 
 export function createHandledLog(): {
   record: (route: HandledRecord["route"], webhook: VerifiedWebhook) => void;
   handled: () => Promise<HandledRecord[]>;
   /** The contract's handler map: record every type; `upsert.fail` named "explode" throws. */
   on: WebhookHandlers;
+  /** The `log` option for the webhook routes, and what it recorded. */
+  log: WebhookLogger;
+  records: () => Promise<Record<string, unknown>[]>;
 } {
+  const { log, records: logged } = recordingLogger();
   const records: HandledRecord[] = [];
   const record = (route: HandledRecord["route"], { id, event }: VerifiedWebhook) => {
     records.push({
@@ -20,6 +39,8 @@ export function createHandledLog(): {
   return {
     record,
     handled: async () => [...records],
+    log,
+    records: logged,
     on: {
       "upsert.success": (_event, webhook) => record("handlers", webhook),
       "upsert.fail": (event, webhook) => {

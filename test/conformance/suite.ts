@@ -28,6 +28,8 @@ export interface ConformanceApp {
   url: string;
   paths: { verify: string; handlers: string; parsedFirst?: string | undefined; json: string; health: string };
   handled(): Promise<HandledRecord[]>;
+  /** The delivery records the `verify` and `handlers` routes wrote to their `log` (pino JSON lines). */
+  records?: (() => Promise<Record<string, unknown>[]>) | undefined;
   close(): Promise<void>;
 }
 

@@ -7,11 +7,11 @@ import { verifyColivara } from "../src/index.js";
 type ExpressModule = typeof import("express");
 
 export async function startExpressApp(express: ExpressModule, secret: string): Promise<ConformanceApp> {
-  const { record, handled, on } = createHandledLog();
+  const { record, handled, on, log, records } = createHandledLog();
   const app = express();
 
   // The documented form: the middleware guards the whole path, the route only handles.
-  app.use("/webhooks/colivara", verifyColivara({ secret }));
+  app.use("/webhooks/colivara", verifyColivara({ secret, log }));
   app.post("/webhooks/colivara", (req, res) => {
     record("verify", req.colivara);
     res.status(200).json({ id: req.colivara.id, type: req.colivara.event.type });
@@ -22,6 +22,7 @@ export async function startExpressApp(express: ExpressModule, secret: string): P
       secret,
       onError: () => {},
       on,
+      log,
     }),
   );
   app.use(express.json());
@@ -43,6 +44,7 @@ export async function startExpressApp(express: ExpressModule, secret: string): P
     url: `http://127.0.0.1:${port}`,
     paths: DEFAULT_PATHS,
     handled,
+    records,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -25,11 +25,11 @@ export const connectStyleJsonParser: onRequestHookHandler = (request, _reply, do
 };
 
 export async function startFastifyApp(fastify: FastifyFactory, secret: string): Promise<ConformanceApp> {
-  const { record, handled, on } = createHandledLog();
+  const { record, handled, on, log, records } = createHandledLog();
   const app: FastifyInstance = fastify();
 
   // The documented form: register once, opt routes in through their config.
-  await app.register(colivaraWebhooks, { secret });
+  await app.register(colivaraWebhooks, { secret, log });
   app.post("/webhooks/colivara", { config: { colivara: true } }, async (request, reply) => {
     record("verify", request.colivara);
     return reply.code(200).send({ id: request.colivara.id, type: request.colivara.event.type });
@@ -42,6 +42,7 @@ export async function startFastifyApp(fastify: FastifyFactory, secret: string): 
       path: "/webhooks/handlers",
       onError: () => {},
       on,
+      log,
     });
   });
 
@@ -66,6 +67,7 @@ export async function startFastifyApp(fastify: FastifyFactory, secret: string): 
     url: `http://127.0.0.1:${port}`,
     paths: DEFAULT_PATHS,
     handled,
+    records,
     close: async () => {
       app.server.closeAllConnections();
       await app.close();

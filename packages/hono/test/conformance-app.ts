@@ -7,10 +7,10 @@ import { type ConformanceApp, DEFAULT_PATHS } from "../../../test/conformance/su
 import { type ColivaraEnv, colivaraWebhook } from "../src/index.js";
 
 export async function startHonoApp(secret: string): Promise<ConformanceApp> {
-  const { record, handled, on } = createHandledLog();
+  const { record, handled, on, log, records } = createHandledLog();
   const app = new Hono<ColivaraEnv>();
 
-  app.use("/webhooks/colivara", colivaraWebhook({ secret }));
+  app.use("/webhooks/colivara", colivaraWebhook({ secret, log }));
   app.post("/webhooks/colivara", (c) => {
     const webhook = c.get("colivara");
     record("verify", webhook);
@@ -22,6 +22,7 @@ export async function startHonoApp(secret: string): Promise<ConformanceApp> {
       secret,
       onError: () => {},
       on,
+      log,
     }),
   );
   // Third-party middleware that parses the raw Request itself, bypassing Hono's body cache.
@@ -45,6 +46,7 @@ export async function startHonoApp(secret: string): Promise<ConformanceApp> {
     url: `http://127.0.0.1:${port}`,
     paths: DEFAULT_PATHS,
     handled,
+    records,
     close: () =>
       new Promise((resolve) => {
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
