@@ -15,12 +15,14 @@ import { coreVerify } from "./core-verify.mjs";
 import { expressSection } from "./express.mjs";
 import { fastifySection } from "./fastify.mjs";
 import { nextSection } from "./next.mjs";
+import { observabilitySection } from "./observability.mjs";
 
 const SECTIONS = [
   { name: "core-verify", run: coreVerify },
   { name: "express", run: expressSection },
   { name: "fastify", run: fastifySection },
   { name: "next", run: nextSection },
+  { name: "observability", run: observabilitySection },
 ];
 
 const { values } = parseArgs({

@@ -10,6 +10,7 @@ export type { BodyFramework, CapturedBody } from "./captured-body.js";
 export { BODY_ALREADY_PARSED, bodyAlreadyParsed, capturedBody, isRawBody } from "./captured-body.js";
 export type { DedupeClaim, DedupeStore } from "./dedupe.js";
 export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS, positiveOption } from "./dedupe.js";
+export { DEFAULT_LOG_LINES, DEFAULT_LOG_WINDOW_MS } from "./default-log.js";
 export { createFetchHandler, type FetchHandlerSettings, toFetchResponse } from "./fetch-handler.js";
 export { bodyReadError, DEFAULT_LIMIT_BYTES, payloadTooLarge } from "./limit.js";
 export type { NodeResponseLike } from "./node-response.js";

@@ -14,6 +14,10 @@ export interface DefaultLogSettings {
 }
 
 const PREFIX = "[colivara-webhooks]";
+/** Lines the default log prints per window before it only counts. */
+export const DEFAULT_LOG_LINES = 10;
+/** The default log's window, in milliseconds. */
+export const DEFAULT_LOG_WINDOW_MS = 60_000;
 
 function lineOf(record: DeliveryRecord, error: unknown): string {
   const from = record.remoteAddress ? ` from ${record.remoteAddress}` : "";
@@ -35,8 +39,8 @@ function lineOf(record: DeliveryRecord, error: unknown): string {
 export function defaultSink(settings: DefaultLogSettings = {}): DeliverySink {
   const write = settings.write ?? ((line: string) => console.warn(line));
   const now = settings.now ?? Date.now;
-  const perWindow = settings.lines ?? 10;
-  const windowMs = settings.windowMs ?? 60_000;
+  const perWindow = settings.lines ?? DEFAULT_LOG_LINES;
+  const windowMs = settings.windowMs ?? DEFAULT_LOG_WINDOW_MS;
   let windowStart = Number.NEGATIVE_INFINITY;
   let shown = 0;
   const hidden = new Map<string, number>();
@@ -78,9 +82,11 @@ export function defaultSink(settings: DefaultLogSettings = {}): DeliverySink {
     }
   }
 
+  const wants = (outcome: string, status: number) => outcome === "rejected" && status < 500;
   return {
+    wants,
     record(record, error) {
-      if (record.outcome !== "rejected" || record.status >= 500) return;
+      if (!wants(record.outcome, record.status)) return;
       emit(record.code ?? "rejected", () => lineOf(record, error));
     },
     warn(warning) {

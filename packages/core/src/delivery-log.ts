@@ -1,4 +1,4 @@
-import type { DeliveryRecord } from "./delivery-record.js";
+import type { DeliveryOutcome, DeliveryRecord } from "./delivery-record.js";
 import { isWebhookVerificationError } from "./errors.js";
 
 /**
@@ -38,6 +38,8 @@ export interface DeliveryWarning {
 
 /** Where the recorder writes: one call per attempt, one per warning. */
 export interface DeliverySink {
+  /** False when the sink ignores such an attempt: its record is then not even built. */
+  wants(outcome: DeliveryOutcome, status: number): boolean;
   record(record: DeliveryRecord, error: unknown): void;
   warn(warning: DeliveryWarning): void;
 }
@@ -98,6 +100,7 @@ function levelOf(record: DeliveryRecord): Level {
 export function loggerSink(logger: WebhookLogger): DeliverySink {
   const log = typeof logger.child === "function" ? logger.child({ component: "colivara-webhooks" }) : logger;
   return {
+    wants: () => true,
     record(record, error) {
       const level = levelOf(record);
       const fields = level === "error" && error !== undefined ? { ...record, err: error } : record;

@@ -129,6 +129,10 @@ class RecordingAttempt implements Attempt, CheckFacts {
     if (this.ended) return;
     this.ended = true;
     this.stopWatch?.();
+    const { recorder, span } = this;
+    // Nobody keeps this record (the default log, an accepted delivery): build nothing. Every
+    // invalid signature is wanted by every sink, so the burst count misses none.
+    if (span === undefined && !recorder.wanted(outcome, status)) return;
     const endedAt = clock();
     const { readAt, verifiedAt, handlerAt } = this;
     const record: DeliveryRecord = {
@@ -143,9 +147,9 @@ class RecordingAttempt implements Attempt, CheckFacts {
       bodyBytes: this.bodyBytes,
       skewSeconds: this.skewSeconds,
       secretIndex: this.secretIndex,
-      remoteAddress: remoteAddressOf(this.port, this.recorder.trustProxy),
+      remoteAddress: remoteAddressOf(this.port, recorder.trustProxy),
     };
-    this.recorder.write(compact(record), error, this.span);
+    recorder.write(compact(record), error, span);
   }
 }
 
@@ -188,6 +192,8 @@ interface Recorder extends DeliveryRecorder {
   readonly warnings: Warnings;
   readonly slowHandlerMs: number;
   readonly trustProxy: boolean;
+  /** True when some sink keeps a record of this outcome. */
+  wanted(outcome: DeliveryOutcome, status: number): boolean;
   write(record: DeliveryRecord, error: unknown, span: TelemetryAttempt | undefined): void;
 }
 
@@ -221,6 +227,10 @@ export function createRecorder(settings: RecorderSettings): DeliveryRecorder {
     slowHandlerMs: settings.slowHandlerMs,
     trustProxy: settings.trustProxy,
     start: (port) => new RecordingAttempt(recorder, port, startSpan(telemetry)),
+    wanted(outcome, status) {
+      for (const sink of sinks) if (sink.wants(outcome, status)) return true;
+      return false;
+    },
     write(record, error, span) {
       for (const sink of sinks) guarded(() => sink.record(record, error));
       if (span !== undefined) guarded(() => span.end(record, error));
