@@ -53,7 +53,7 @@ export interface DeliveryRecord {
   /** The event type as sent (`upsert.success`, or a type added later), once verified and parsed. */
   eventType?: string | undefined;
   /** From the start of the attempt to its answer, in milliseconds. */
-  durationMs: number;
+  durationMs?: number | undefined;
   /** Spent verifying (timestamp, HMAC, payload), in milliseconds, once the body was read. */
   verifyMs?: number | undefined;
   /** Spent in the user's code (handler, handler map, next middleware or hand-off), in milliseconds. */

@@ -125,6 +125,20 @@ class RecordingAttempt implements Attempt, CheckFacts {
     return this.span?.traceContext();
   }
 
+  private addTimings(record: DeliveryRecord, endedAt: number): void {
+    const { readAt, verifiedAt, handlerAt } = this;
+    if (readAt !== undefined) record.verifyMs = milliseconds((verifiedAt ?? endedAt) - readAt);
+    if (handlerAt !== undefined) record.handlerMs = milliseconds(endedAt - handlerAt);
+  }
+
+  private addFacts(record: DeliveryRecord): void {
+    if (this.bodyBytes !== undefined) record.bodyBytes = this.bodyBytes;
+    if (this.skewSeconds !== undefined) record.skewSeconds = this.skewSeconds;
+    if (this.secretIndex !== undefined) record.secretIndex = this.secretIndex;
+    const address = remoteAddressOf(this.port, this.recorder.trustProxy);
+    if (address !== undefined) record.remoteAddress = address;
+  }
+
   end(outcome: DeliveryOutcome, status: number, error?: unknown, code?: WebhookErrorCode): void {
     if (this.ended) return;
     this.ended = true;
@@ -134,22 +148,17 @@ class RecordingAttempt implements Attempt, CheckFacts {
     // invalid signature is wanted by every sink, so the burst count misses none.
     if (span === undefined && !recorder.wanted(outcome, status)) return;
     const endedAt = clock();
-    const { readAt, verifiedAt, handlerAt } = this;
-    const record: DeliveryRecord = {
-      outcome,
-      status,
-      code: codeOf(outcome, error, code),
-      deliveryId: this.id,
-      eventType: this.eventType,
-      durationMs: milliseconds(endedAt - this.startedAt),
-      verifyMs: readAt === undefined ? undefined : milliseconds((verifiedAt ?? endedAt) - readAt),
-      handlerMs: handlerAt === undefined ? undefined : milliseconds(endedAt - handlerAt),
-      bodyBytes: this.bodyBytes,
-      skewSeconds: this.skewSeconds,
-      secretIndex: this.secretIndex,
-      remoteAddress: remoteAddressOf(this.port, recorder.trustProxy),
-    };
-    recorder.write(compact(record), error, span);
+    // Built field by field, only with what was measured: no undefined keys, no deletes (which
+    // would turn the object into a slow dictionary for the logger's serialiser).
+    const record: DeliveryRecord = { outcome, status };
+    const failure = codeOf(outcome, error, code);
+    if (failure !== undefined) record.code = failure;
+    if (this.id !== undefined) record.deliveryId = this.id;
+    if (this.eventType !== undefined) record.eventType = this.eventType;
+    record.durationMs = milliseconds(endedAt - this.startedAt);
+    this.addTimings(record, endedAt);
+    this.addFacts(record);
+    recorder.write(record, error, span);
   }
 }
 
@@ -165,18 +174,11 @@ function codeOf(
   code: WebhookErrorCode | undefined,
 ): WebhookErrorCode | undefined {
   if (code !== undefined) return code;
-  if (outcome === "handler_failed")
+  if (outcome === "handler_failed") {
     return isWebhookVerificationError(error) && error.code === "invalid_config" ? error.code : "handler_failed";
+  }
   if (outcome === "rejected" && !isWebhookVerificationError(error)) return "handler_failed";
   return isWebhookVerificationError(error) ? error.code : OUTCOME_CODES[outcome];
-}
-
-/** Drops the fields that are undefined, so logs hold only what was measured. */
-function compact(record: DeliveryRecord): DeliveryRecord {
-  for (const key in record) {
-    if (record[key as keyof DeliveryRecord] === undefined) delete record[key as keyof DeliveryRecord];
-  }
-  return record;
 }
 
 function startSpan(telemetry: RecorderSettings["telemetry"]): TelemetryAttempt | undefined {
