@@ -26,6 +26,7 @@ const expected: Record<string, SampleKind[]> = {
     "fetch-default",
     "local-app",
     "receive",
+    "local-app",
   ],
   "packages/core/README.md": ["receive", "fetch-default"],
   "packages/express/README.md": ["listens", "listens"],
