@@ -1,4 +1,5 @@
 import type { DeadLetter, HandOff, HandOffContext, VerifiedWebhook } from "@colivara/webhooks";
+import { numberOption } from "@colivara/webhooks/adapter";
 import type { JobsOptions, Queue } from "bullmq";
 import {
   BACKOFF_TYPE,
@@ -7,7 +8,7 @@ import {
   JOB_ATTEMPTS_CEILING,
   PARKED_DELAY_MS,
 } from "./defaults.js";
-import { handOffUnavailable, invalidConfig, positiveOption } from "./errors.js";
+import { handOffUnavailable, invalidConfig } from "./errors.js";
 import { toJobData } from "./job-data.js";
 import { activeTraceContext, loadOpenTelemetry } from "./trace.js";
 
@@ -85,12 +86,11 @@ export function bullmqHandOff(queue: Queue, options: BullmqHandOffOptions = {}):
   if (typeof (queue as Partial<Queue> | null)?.add !== "function") {
     throw invalidConfig('bullmqHandOff(queue) needs a BullMQ Queue: new Queue("colivara-webhooks", { connection }).');
   }
-  const keepSeconds = positiveOption(
-    "keepCompletedSeconds",
-    options.keepCompletedSeconds,
-    DEFAULT_KEEP_COMPLETED_SECONDS,
-  );
-  const timeoutMs = positiveOption("timeoutMs", options.timeoutMs, 5000);
+  const keepSeconds = numberOption("keepCompletedSeconds", options.keepCompletedSeconds, {
+    fallback: DEFAULT_KEEP_COMPLETED_SECONDS,
+    unit: "seconds",
+  });
+  const timeoutMs = numberOption("timeoutMs", options.timeoutMs, { fallback: 5000, unit: "milliseconds" });
   const otel = loadOpenTelemetry();
   const jobOptions: JobsOptions = {
     attempts: JOB_ATTEMPTS_CEILING,

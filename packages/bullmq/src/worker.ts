@@ -1,7 +1,8 @@
 import type { DedupeStore, ErrorContext, VerifiedWebhook, WebhookHandlers } from "@colivara/webhooks";
+import { numberOption } from "@colivara/webhooks/adapter";
 import { type ConnectionOptions, Worker, type WorkerOptions } from "bullmq";
 import { BACKOFF_TYPE } from "./defaults.js";
-import { invalidConfig, positiveOption } from "./errors.js";
+import { invalidConfig } from "./errors.js";
 import { type ColivaraJobData, fromJobData } from "./job-data.js";
 import { createProcessor, type JobOutcome } from "./process-job.js";
 
@@ -91,9 +92,12 @@ export function createColivaraWorker(
   options: ColivaraWorkerOptions,
 ): Worker<ColivaraJobData, JobOutcome> {
   const on = checkHandlers(options.on);
-  const attempts = Math.floor(positiveOption("attempts", options.attempts, 5));
-  const delayMs = positiveOption("backoff.delayMs", options.backoff?.delayMs, 1000);
-  const maxDelayMs = positiveOption("backoff.maxDelayMs", options.backoff?.maxDelayMs, 60 * 60 * 1000);
+  const attempts = Math.floor(numberOption("attempts", options.attempts, { fallback: 5 }));
+  const delayMs = numberOption("backoff.delayMs", options.backoff?.delayMs, { fallback: 1000, unit: "milliseconds" });
+  const maxDelayMs = numberOption("backoff.maxDelayMs", options.backoff?.maxDelayMs, {
+    fallback: 60 * 60 * 1000,
+    unit: "milliseconds",
+  });
   const onError = options.onError ?? defaultOnError;
   const report = (error: unknown, webhook?: VerifiedWebhook) => {
     try {

@@ -9,7 +9,7 @@ export { BodyBuffer } from "./body-buffer.js";
 export type { BodyFramework, CapturedBody } from "./captured-body.js";
 export { BODY_ALREADY_PARSED, bodyAlreadyParsed, capturedBody, isRawBody } from "./captured-body.js";
 export type { DedupeClaim, DedupeStore } from "./dedupe.js";
-export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS, positiveOption } from "./dedupe.js";
+export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS } from "./dedupe.js";
 export { createFetchHandler, toFetchResponse } from "./fetch-handler.js";
 export { bodyReadError, DEFAULT_LIMIT_BYTES, payloadTooLarge } from "./limit.js";
 export type { NodeResponseLike } from "./node-response.js";

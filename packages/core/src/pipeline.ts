@@ -187,20 +187,29 @@ export function createDeliveryPipeline(
     andThen(returned, answer, (error) => failed(port, webhook, settle, error));
   }
 
-  function failed(port: DeliveryPort, webhook: VerifiedWebhook, settle: SettleClaim, error: unknown) {
-    if (isPermanentFailure(error)) return abandon(port, webhook, settle, error);
+  function failed(port: DeliveryPort, webhook: VerifiedWebhook, settle: SettleClaim, error: unknown): void {
+    if (isPermanentFailure(error)) {
+      abandon(port, webhook, settle, error);
+      return;
+    }
     report(error, { webhook });
     const misconfigured = isWebhookVerificationError(error) && error.code === "invalid_config";
     after(settle(false), () => port.send(misconfigured ? responses.rejected(error) : responses.handlerFailed()));
   }
 
-  function abandon(port: DeliveryPort, webhook: VerifiedWebhook, settle: SettleClaim, error: WebhookVerificationError) {
+  function abandon(
+    port: DeliveryPort,
+    webhook: VerifiedWebhook,
+    settle: SettleClaim,
+    error: WebhookVerificationError,
+  ): void {
     const deadLetter = resolved.deadLetter ?? ((kept: VerifiedWebhook) => report(error, { webhook: kept }));
     let kept: unknown;
     try {
       kept = deadLetter(webhook, error);
     } catch (failure) {
-      return failed(port, webhook, settle, failure);
+      failed(port, webhook, settle, failure);
+      return;
     }
     // Kept: the sender is told to stop, and a copy that still arrives is a duplicate.
     const stop = () => after(settle(true), () => port.send(responses.aborted()));

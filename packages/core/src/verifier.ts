@@ -2,6 +2,7 @@ import { WebhookVerificationError } from "./errors.js";
 import type { VerifiedWebhook } from "./events.js";
 import { type HeaderInput, readWebhookHeaders } from "./headers.js";
 import { createMacEngine } from "./mac.js";
+import { numberOption } from "./number-option.js";
 import { parseEvent } from "./payload.js";
 import { resolveKeys } from "./secret.js";
 import { parseSignatures } from "./signature.js";
@@ -50,17 +51,6 @@ export interface Verifier {
 /** Default tolerance of the Standard Webhooks spec and Svix. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
-function checkTolerance(value: unknown): number {
-  if (value === undefined) return DEFAULT_TOLERANCE_SECONDS;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new WebhookVerificationError(
-      "invalid_config",
-      `toleranceSeconds must be a non-negative number of seconds (default ${DEFAULT_TOLERANCE_SECONDS}), got ${String(value)}.`,
-    );
-  }
-  return value;
-}
-
 /** A verification that is synchronous on node:crypto and a promise on Web Crypto. */
 export type Check = (
   rawBody: Uint8Array | ArrayBuffer | string,
@@ -87,7 +77,11 @@ function invalidSignature(): WebhookVerificationError {
  */
 export function createCheck(options: VerifierOptions = {}): { check: Check; engine: "node" | "web" } {
   const keys = resolveKeys(options.secret);
-  const tolerance = checkTolerance(options.toleranceSeconds);
+  const tolerance = numberOption("toleranceSeconds", options.toleranceSeconds, {
+    fallback: DEFAULT_TOLERANCE_SECONDS,
+    allowZero: true,
+    unit: "seconds",
+  });
   const now = options.now ?? Date.now;
   const engine = createMacEngine(keys);
 

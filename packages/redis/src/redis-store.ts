@@ -1,5 +1,5 @@
 import { type DedupeClaim, type DedupeStore, WebhookVerificationError } from "@colivara/webhooks";
-import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS, positiveOption } from "@colivara/webhooks/adapter";
+import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS, numberOption } from "@colivara/webhooks/adapter";
 import { CLAIM_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT } from "./scripts.js";
 
 /**
@@ -110,7 +110,7 @@ function evaluator(client: unknown): Evaluate {
 }
 
 function milliseconds(name: string, value: unknown, fallback: number): string {
-  const ms = Math.ceil(positiveOption(name, value, fallback) * 1000);
+  const ms = Math.ceil(numberOption(name, value, { fallback, unit: "seconds" }) * 1000);
   if (!Number.isSafeInteger(ms)) throw invalid(`${name} is too large for Redis, got ${String(value)}.`);
   return String(ms);
 }
