@@ -37,7 +37,8 @@ export function checkMetadataSchema(schema: unknown): MetadataSchema<unknown> | 
 }
 
 function pathOf(issue: StandardSchemaV1.Issue): (string | number)[] {
-  return (issue.path ?? []).map((segment) => {
+  // Array.from, not map: arktype's path is an Array subclass that map would copy, extras and all.
+  return Array.from(issue.path ?? [], (segment) => {
     const key = typeof segment === "object" && segment !== null ? segment.key : segment;
     return typeof key === "number" ? key : String(key);
   });
