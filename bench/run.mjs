@@ -14,10 +14,12 @@ import { parseArgs } from "node:util";
 import { coreVerify } from "./core-verify.mjs";
 import { expressSection } from "./express.mjs";
 import { fastifySection } from "./fastify.mjs";
+import { metadataSection } from "./metadata.mjs";
 import { nextSection } from "./next.mjs";
 
 const SECTIONS = [
   { name: "core-verify", run: coreVerify },
+  { name: "metadata", run: metadataSection },
   { name: "express", run: expressSection },
   { name: "fastify", run: fastifySection },
   { name: "next", run: nextSection },

@@ -74,6 +74,8 @@ function factory(integration: Integration): AdapterFactory {
   return {
     name,
     ...(answersAfterUploadReason !== undefined ? { answersAfterUploadReason } : {}),
+    noMetadataReason:
+      "examples/next has no metadata route yet; packages/next/test/metadata.test.ts runs the wrapper with a zod schema",
     start: async ({ secret }) => {
       const server = await startExample(secret);
       return {

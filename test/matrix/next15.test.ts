@@ -53,6 +53,7 @@ function factory(integration: Integration): AdapterFactory {
     ...(integration === "app-edge"
       ? { answersAfterUploadReason: "next start sends no Edge function response before the request body has arrived" }
       : {}),
+    noMetadataReason: "examples/next has no metadata route yet (see test/e2e/next-example.test.ts)",
     start: async ({ secret }) => {
       const server = await app.start(secret);
       return {

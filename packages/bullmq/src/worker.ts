@@ -1,5 +1,5 @@
-import type { DedupeStore, ErrorContext, VerifiedWebhook, WebhookHandlers } from "@colivara/webhooks";
-import { numberOption } from "@colivara/webhooks/adapter";
+import type { DedupeStore, ErrorContext, MetadataSchema, VerifiedWebhook, WebhookHandlers } from "@colivara/webhooks";
+import { checkMetadataSchema, createMetadataCheck, numberOption } from "@colivara/webhooks/adapter";
 import { type ConnectionOptions, Worker, type WorkerOptions } from "bullmq";
 import { BACKOFF_TYPE } from "./defaults.js";
 import { invalidConfig } from "./errors.js";
@@ -19,9 +19,15 @@ import { createProcessor, type JobOutcome } from "./process-job.js";
  * };
  * ```
  */
-export interface ColivaraWorkerOptions {
+export interface ColivaraWorkerOptions<M = Record<string, unknown>> {
   /** The same handler map the adapters take; `webhook.timestamp` is a `Date`. */
-  on: WebhookHandlers;
+  on: WebhookHandlers<NoInfer<M>>;
+  /**
+   * The same Standard Schema (zod, valibot, arktype, …) the adapter's `metadata` option has:
+   * the job keeps the metadata as sent, and the worker hands its handlers the schema's output.
+   * A mismatch fails the job at once (no retry: it stays a dead letter) and reaches `onError`.
+   */
+  metadata?: MetadataSchema<M> | undefined;
   /** BullMQ connection (workers need `maxRetriesPerRequest: null`, BullMQ's default for options objects). */
   connection: ConnectionOptions;
   /** Runs per delivery, the first included, before it becomes a dead letter. Default 5. */
@@ -44,7 +50,7 @@ export interface ColivaraWorkerOptions {
 
 const HANDLER_KEYS = new Set(["upsert.success", "upsert.fail", "unknown"]);
 
-function checkHandlers(on: unknown): WebhookHandlers {
+function checkHandlers(on: unknown): WebhookHandlers<unknown> {
   if (on === null || typeof on !== "object") {
     throw invalidConfig('createColivaraWorker needs on: { "upsert.success": fn, … }.');
   }
@@ -54,7 +60,7 @@ function checkHandlers(on: unknown): WebhookHandlers {
     }
     if (typeof value !== "function") throw invalidConfig(`on["${key}"] must be a function.`);
   }
-  return on as WebhookHandlers;
+  return on as WebhookHandlers<unknown>;
 }
 
 function defaultOnError(error: unknown, context: ErrorContext): void {
@@ -86,10 +92,21 @@ function defaultOnError(error: unknown, context: ErrorContext): void {
  *   },
  * });
  * ```
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ *
+ * createColivaraWorker("colivara-webhooks", {
+ *   connection: { url: process.env.REDIS_URL, maxRetriesPerRequest: null },
+ *   metadata: z.object({ tenant: z.string() }),
+ *   on: { "upsert.success": async (event) => reindex(event.metadata.tenant, event.id) },
+ * });
+ * ```
  */
-export function createColivaraWorker(
+export function createColivaraWorker<M = Record<string, unknown>>(
   queueName: string,
-  options: ColivaraWorkerOptions,
+  options: ColivaraWorkerOptions<M>,
 ): Worker<ColivaraJobData, JobOutcome> {
   const on = checkHandlers(options.on);
   const attempts = Math.floor(numberOption("attempts", options.attempts, { fallback: 5 }));
@@ -106,7 +123,15 @@ export function createColivaraWorker(
       // A failing reporter must not fail the job.
     }
   };
-  const processor = createProcessor({ on, attempts, dedupe: options.dedupe, inFlightDelayMs: delayMs, report });
+  const metadata = createMetadataCheck(checkMetadataSchema(options.metadata));
+  const processor = createProcessor({
+    on,
+    metadata,
+    attempts,
+    dedupe: options.dedupe,
+    inFlightDelayMs: delayMs,
+    report,
+  });
   const worker = new Worker<ColivaraJobData, JobOutcome>(queueName, processor, {
     ...options.worker,
     connection: options.connection,

@@ -12,6 +12,8 @@ export type { DedupeClaim, DedupeStore } from "./dedupe.js";
 export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS } from "./dedupe.js";
 export { createFetchHandler, toFetchResponse } from "./fetch-handler.js";
 export { bodyReadError, DEFAULT_LIMIT_BYTES, payloadTooLarge } from "./limit.js";
+export type { MetadataCheck } from "./metadata-check.js";
+export { checkMetadataSchema, createMetadataCheck, isInvalidMetadata } from "./metadata-check.js";
 export type { NodeResponseLike } from "./node-response.js";
 export { sendNodeResponse, watchAnswer } from "./node-response.js";
 export { numberOption } from "./number-option.js";

@@ -4,6 +4,7 @@ import type { ColivaraEvent, VerifiedWebhook } from "./events.js";
 import { isPermanentFailure } from "./hand-off.js";
 import type { HeaderInput } from "./headers.js";
 import { andThen } from "./maybe-async.js";
+import { isInvalidMetadata } from "./metadata-check.js";
 import { type ColivaraWebhookOptions, type EventHandler, type ResolvedOptions, resolveOptions } from "./options.js";
 import { responses, type WebhookResponse } from "./responses.js";
 
@@ -99,11 +100,12 @@ function after(settled: Promise<void> | undefined, next: () => void): void {
  * const pipeline = createDeliveryPipeline({ secret: process.env.COLIVARA_WEBHOOK_SECRET });
  * ```
  */
-export function createDeliveryPipeline(
-  options: ColivaraWebhookOptions = {},
+export function createDeliveryPipeline<M>(
+  options: ColivaraWebhookOptions<M> = {},
   settings: { lazySecret?: boolean } = {},
 ): DeliveryPipeline {
-  const resolved = resolveOptions(options, settings);
+  // `M` types the user's handlers; inside, a delivery is a delivery.
+  const resolved = resolveOptions(options as ColivaraWebhookOptions, settings);
   const { report, handlers, handOff } = resolved;
   const gate = createDedupeGate(resolved.store, report);
 
@@ -137,8 +139,32 @@ export function createDeliveryPipeline(
 
   function admit(port: DeliveryPort, webhook: VerifiedWebhook) {
     const decide = (decision: GateDecision) =>
-      decision.kind === "answer" ? port.send(decision.response) : handOver(port, webhook, decision.settle);
+      decision.kind === "answer" ? port.send(decision.response) : checkMetadata(port, webhook, decision.settle);
     andThen(gate(webhook), decide, (error) => reject(port, error));
+  }
+
+  /** The `metadata` schema, once claimed: a mismatch is refused for good; a schema that throws is retried. */
+  function checkMetadata(port: DeliveryPort, webhook: VerifiedWebhook, settle: SettleClaim) {
+    andThen(
+      resolved.metadata(webhook),
+      // The queue keeps the delivery as sent (a schema's output may not survive JSON).
+      (typed) => handOver(port, handOff ? webhook : typed, settle),
+      (error) => {
+        if (isInvalidMetadata(error)) refuseMetadata(port, webhook, settle, error);
+        else failed(port, webhook, settle, error);
+      },
+    );
+  }
+
+  /** The user's own data, and none of their code ran: onError hears of it even when deadLetter keeps it. */
+  function refuseMetadata(
+    port: DeliveryPort,
+    webhook: VerifiedWebhook,
+    settle: SettleClaim,
+    error: WebhookVerificationError,
+  ) {
+    if (resolved.deadLetter) report(error, { webhook });
+    abandon(port, webhook, settle, error);
   }
 
   function handOver(port: DeliveryPort, webhook: VerifiedWebhook, settle: SettleClaim) {
@@ -212,7 +238,7 @@ export function createDeliveryPipeline(
       return;
     }
     // Kept: the sender is told to stop, and a copy that still arrives is a duplicate.
-    const stop = () => after(settle(true), () => port.send(responses.aborted()));
+    const stop = () => after(settle(true), () => port.send(responses.aborted(error.code)));
     andThen(kept, stop, (failure) => failed(port, webhook, settle, failure));
   }
 
