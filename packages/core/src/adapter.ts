@@ -5,13 +5,12 @@
  * @packageDocumentation
  */
 
-export { BodyBuffer } from "./body-buffer.js";
 export type { BodyFramework, CapturedBody } from "./captured-body.js";
-export { BODY_ALREADY_PARSED, bodyAlreadyParsed, capturedBody, isRawBody } from "./captured-body.js";
+export { capturedBody } from "./captured-body.js";
 export type { DedupeClaim, DedupeStore } from "./dedupe.js";
 export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS } from "./dedupe.js";
 export { createFetchHandler, toFetchResponse } from "./fetch-handler.js";
-export { bodyReadError, DEFAULT_LIMIT_BYTES, payloadTooLarge } from "./limit.js";
+export { bodyReadError, DEFAULT_LIMIT_BYTES } from "./limit.js";
 export type { MetadataCheck } from "./metadata-check.js";
 export { checkMetadataSchema, createMetadataCheck, isInvalidMetadata } from "./metadata-check.js";
 export type { NodeResponseLike } from "./node-response.js";
@@ -23,5 +22,4 @@ export { createDeliveryPipeline } from "./pipeline.js";
 export { readFetchBody } from "./read-fetch-body.js";
 export type { NodeBodyCallback, NodeBodyLimits, NodeBodyStream } from "./read-node-body.js";
 export { readNodeBody } from "./read-node-body.js";
-export { DEFAULT_READ_TIMEOUT_MS, requestTimeout, watchDeadline } from "./read-timeout.js";
 export { responses, type WebhookResponse } from "./responses.js";
