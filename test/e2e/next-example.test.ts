@@ -7,16 +7,20 @@
 // every suite gets its own `next start` (well under a second) on the one shared build.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { failPayload, newSecret, sign, successPayload } from "../conformance/deliveries.js";
-import { type AdapterFactory, type HandledRecord, runConformanceSuite } from "../conformance/suite.js";
-import { buildExample, type RunningExample, startExample, type VerifiedLine } from "./next-server.js";
-
-type Integration = "app-node" | "app-edge" | "pages";
+import { type AdapterFactory, runConformanceSuite } from "../conformance/suite.js";
+import {
+  buildExample,
+  handledBy,
+  type ExampleIntegration as Integration,
+  type RunningExample,
+  startExample,
+} from "./next-server.js";
 
 interface IntegrationSpec {
   name: string;
   runtime: "nodejs" | "edge";
   answersAfterUploadReason?: string;
-  paths: { verify: string; handlers: string; parsedFirst: string; json: string; health: string };
+  paths: { verify: string; handlers: string; parsedFirst: string; json: string; health: string; metadata: string };
 }
 
 const INTEGRATIONS: Record<Integration, IntegrationSpec> = {
@@ -29,6 +33,7 @@ const INTEGRATIONS: Record<Integration, IntegrationSpec> = {
       parsedFirst: "/api/webhooks/colivara/parsed-first",
       json: "/api/echo",
       health: "/api/health",
+      metadata: "/api/webhooks/colivara/metadata",
     },
   },
   "app-edge": {
@@ -44,6 +49,7 @@ const INTEGRATIONS: Record<Integration, IntegrationSpec> = {
       parsedFirst: "/api/edge/webhooks/colivara/parsed-first",
       json: "/api/edge/echo",
       health: "/api/health",
+      metadata: "/api/edge/webhooks/colivara/metadata",
     },
   },
   pages: {
@@ -55,33 +61,22 @@ const INTEGRATIONS: Record<Integration, IntegrationSpec> = {
       parsedFirst: "/api/pages-router/webhooks/colivara/parsed-first",
       json: "/api/pages-router/echo",
       health: "/api/health",
+      metadata: "/api/pages-router/webhooks/colivara/metadata",
     },
   },
 };
-
-function toHandled(line: VerifiedLine): HandledRecord {
-  return {
-    route: line.form,
-    id: line.id,
-    type: line.type,
-    ...(line.originalType !== undefined ? { originalType: line.originalType } : {}),
-    ...(line.name !== undefined ? { name: line.name } : {}),
-  };
-}
 
 function factory(integration: Integration): AdapterFactory {
   const { name, paths, answersAfterUploadReason } = INTEGRATIONS[integration];
   return {
     name,
     ...(answersAfterUploadReason !== undefined ? { answersAfterUploadReason } : {}),
-    noMetadataReason:
-      "examples/next has no metadata route yet; packages/next/test/metadata.test.ts runs the wrapper with a zod schema",
     start: async ({ secret }) => {
       const server = await startExample(secret);
       return {
         url: server.url,
         paths,
-        handled: async () => (await server.verified()).filter((l) => l.integration === integration).map(toHandled),
+        handled: () => handledBy(server, integration),
         close: () => server.stop(),
       };
     },
