@@ -145,6 +145,54 @@ describe("examples/next", () => {
   });
 });
 
+describe("examples/next metadata routes", () => {
+  // Its own server: the report of each refusal is expected on stderr here.
+  const secret = newSecret();
+  let server: RunningExample;
+
+  beforeAll(async () => {
+    server = await startExample(secret);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it.each(Object.keys(INTEGRATIONS) as Integration[])(
+    "%s: keeps a mismatch as a dead-letter line and reports its issues, never the values",
+    async (key) => {
+      const owner = `owner-${newSecret().slice(6, 18)}@example.com`;
+      const delivery = sign(secret, successPayload({ metadata: { tenant: 42, owner } }));
+      const response = await fetch(`${server.url}${INTEGRATIONS[key].paths.metadata}`, {
+        method: "POST",
+        body: delivery.body,
+        headers: delivery.headers,
+      });
+      expect(response.status).toBe(422);
+      expect(response.headers.get("webhook-delivery")).toBe("abort-message");
+      const kept = (await server.deadLetters()).filter((line) => line.id === delivery.id);
+      expect(kept).toEqual([
+        expect.objectContaining({
+          integration: key,
+          runtime: INTEGRATIONS[key].runtime,
+          type: "upsert.success",
+          code: "invalid_metadata",
+          issues: [{ path: ["tenant"], message: expect.any(String) }],
+        }),
+      ]);
+      expect((await server.verified()).some((line) => line.id === delivery.id)).toBe(false);
+      // onError (console.error by default) names the path; stderr is its own pipe: wait for it.
+      await vi.waitFor(() =>
+        expect(server.stderr.join("\n")).toMatch(
+          new RegExp(
+            `webhook failure \\(delivery ${delivery.id}\\):[^]*?does not match the metadata schema \\(metadata\\.tenant: `,
+          ),
+        ),
+      );
+      expect([...server.stdout, ...server.stderr].join("\n")).not.toContain(owner);
+    },
+  );
+});
+
 describe("examples/next started without COLIVARA_WEBHOOK_SECRET", () => {
   let server: RunningExample;
 
