@@ -27,7 +27,7 @@ export interface HandledRecord {
  * - `parsedFirst` (optional): a JSON body parser runs before the verifier.
  * - `json`: an ordinary JSON route answering 200 with the parsed body.
  * - `health`: GET, answers 200.
- * - `metadata` (optional): the "hand me the event" form with `metadata: ConformanceMetadata`
+ * - `metadata`: the "hand me the event" form with `metadata: ConformanceMetadata`
  *   (handled-log.ts) and its `deadLetter`; the handler records the typed metadata (`recordTyped`)
  *   and answers 200 `{ "id", "type" }`.
  */
@@ -39,7 +39,7 @@ export interface ConformanceApp {
     parsedFirst?: string | undefined;
     json: string;
     health: string;
-    metadata?: string | undefined;
+    metadata: string;
   };
   handled(): Promise<HandledRecord[]>;
   close(): Promise<void>;
@@ -66,8 +66,6 @@ export interface AdapterFactory {
    * response until the upload ends). The early-413 case then sends the whole declared body.
    */
   answersAfterUploadReason?: string;
-  /** Why the adapter's app has no metadata route, when it has none. */
-  noMetadataReason?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -305,17 +303,9 @@ export function runConformanceSuite(factory: AdapterFactory): void {
     });
 
     describe("typed metadata (a `metadata` schema)", () => {
-      if (factory.noMetadataReason !== undefined) {
-        it(`has no metadata route: ${factory.noMetadataReason}`, () => {
-          expect(app.paths.metadata).toBeUndefined();
-        });
-        return;
-      }
-      const metadataPath = () => app.paths.metadata as string;
-
       it("hands the schema's output to the handler", async () => {
         const delivery = sign(secret, successPayload({ metadata: { tenant: "acme", stripped: true } }));
-        const response = await post(metadataPath(), delivery);
+        const response = await post(app.paths.metadata, delivery);
         expect(response.status).toBe(200);
         expect(await response.json()).toEqual({ id: delivery.id, type: "upsert.success" });
         const record = (await app.handled()).find((r) => r.id === delivery.id);
@@ -329,7 +319,7 @@ export function runConformanceSuite(factory: AdapterFactory): void {
 
       it("refuses a mismatch for good: 422 invalid_metadata, abort-message, kept as a dead letter", async () => {
         const delivery = sign(secret, failPayload({ metadata: { tenant: 42, owner: "alice@example.com" } }));
-        const response = await post(metadataPath(), delivery);
+        const response = await post(app.paths.metadata, delivery);
         expect(response.headers.get("webhook-delivery")).toBe("abort-message");
         const text = await response.text();
         expect(response.status).toBe(422);
@@ -344,8 +334,8 @@ export function runConformanceSuite(factory: AdapterFactory): void {
 
       it("answers a copy of a refused delivery as a duplicate", async () => {
         const delivery = sign(secret, successPayload({ metadata: {} }));
-        expect((await post(metadataPath(), delivery)).status).toBe(422);
-        const again = await post(metadataPath(), delivery);
+        expect((await post(app.paths.metadata, delivery)).status).toBe(422);
+        const again = await post(app.paths.metadata, delivery);
         expect(again.status).toBe(200);
         expect(await again.json()).toEqual({ duplicate: true });
         expect((await app.handled()).filter((r) => r.id === delivery.id)).toHaveLength(1);
@@ -356,7 +346,7 @@ export function runConformanceSuite(factory: AdapterFactory): void {
           sign(newSecret(), successPayload({ metadata: {} })),
           401,
           "invalid_signature",
-          metadataPath(),
+          app.paths.metadata,
         );
       });
     });

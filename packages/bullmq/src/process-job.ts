@@ -34,8 +34,13 @@ async function dispatch(settings: ProcessSettings, webhook: VerifiedWebhook): Pr
  */
 function finalError(error: unknown, job: Job<ColivaraJobData>, attempts: number): unknown {
   if (isPermanentFailure(error)) return new UnrecoverableError(`permanent_failure: ${error.message}`);
-  // A retry cannot change a stored document's metadata.
-  if (isInvalidMetadata(error)) return new UnrecoverableError(`invalid_metadata: ${error.message}`);
+  // A retry cannot change a stored document's metadata. The mismatch itself (its code and
+  // issues) rides along as the cause: onError gets it, as an adapter's onError does.
+  if (isInvalidMetadata(error)) {
+    const unrecoverable = new UnrecoverableError(`invalid_metadata: ${error.message}`);
+    unrecoverable.cause = error;
+    return unrecoverable;
+  }
   if (job.attemptsMade + 1 >= attempts) {
     const message = error instanceof Error ? error.message : String(error);
     return new UnrecoverableError(`failed after ${attempts} attempts: ${message}`);

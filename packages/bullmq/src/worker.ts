@@ -1,5 +1,5 @@
 import type { DedupeStore, ErrorContext, MetadataSchema, VerifiedWebhook, WebhookHandlers } from "@colivara/webhooks";
-import { checkMetadataSchema, createMetadataCheck, numberOption } from "@colivara/webhooks/adapter";
+import { checkMetadataSchema, createMetadataCheck, isInvalidMetadata, numberOption } from "@colivara/webhooks/adapter";
 import { type ConnectionOptions, Worker, type WorkerOptions } from "bullmq";
 import { BACKOFF_TYPE } from "./defaults.js";
 import { invalidConfig } from "./errors.js";
@@ -25,7 +25,9 @@ export interface ColivaraWorkerOptions<M = Record<string, unknown>> {
   /**
    * The same Standard Schema (zod, valibot, arktype, …) the adapter's `metadata` option has:
    * the job keeps the metadata as sent, and the worker hands its handlers the schema's output.
-   * A mismatch fails the job at once (no retry: it stays a dead letter) and reaches `onError`.
+   * A mismatch fails the job at once (no retry: it stays a dead letter) and reaches `onError`
+   * as the `invalid_metadata` `WebhookVerificationError`, with the schema's `issues` (paths and
+   * messages, never the values).
    */
   metadata?: MetadataSchema<M> | undefined;
   /** BullMQ connection (workers need `maxRetriesPerRequest: null`, BullMQ's default for options objects). */
@@ -142,7 +144,8 @@ export function createColivaraWorker<M = Record<string, unknown>>(
     },
   });
   worker.on("failed", (job, error) => {
-    if (job) report(error, fromJobData(job.data));
+    // A metadata mismatch is reported as itself: code invalid_metadata, with the schema's issues.
+    if (job) report(isInvalidMetadata(error.cause) ? error.cause : error, fromJobData(job.data));
   });
   return worker;
 }

@@ -1,5 +1,6 @@
 // The App Router wrapper with a `metadata` schema, called as Next calls `export const POST`
-// (examples/next has no metadata route: the conformance suite's Next factories say so).
+// (examples/next serves the same over HTTP: its metadata routes run the conformance suite in
+// test/e2e/next-example.test.ts and test/matrix/next15.test.ts).
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
