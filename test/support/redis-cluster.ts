@@ -24,10 +24,17 @@ export interface RedisCluster {
   readReplica(port: number, ...args: Array<string | number>): Promise<string>;
   /** The port of the primary that serves `key` now. */
   primaryFor(key: string): Promise<number>;
+  /** The slot ranges the primary on `port` serves now (`CLUSTER KEYSLOT key` gives a key's slot). */
+  slotsOf(port: number): Promise<Array<[from: number, to: number]>>;
   /** The port of a replica of the primary on `port`. */
   replicaOf(port: number): Promise<number>;
   /** Sends a signal to one node: SIGKILL to crash it, SIGSTOP/SIGCONT to freeze it. */
   signal(port: number, signal: NodeJS.Signals): void;
+  /**
+   * Starts a killed node again with its old cluster config: it rejoins as a replica of the
+   * node promoted in its place. Resolves once that primary has it as an online replica.
+   */
+  restart(port: number, primary: number): Promise<void>;
   /** Resolves once `port` is a primary and every live node reports `cluster_state:ok`. */
   waitForPrimary(port: number): Promise<void>;
   /** Kills every node and removes the directory. */
@@ -83,7 +90,7 @@ function nodeArgs(port: number, dir: string, nodeTimeoutMs: number): string[] {
 /** Spawns one node; resolves once it accepts connections, rejects if it exits first. */
 async function spawnNode(binary: string, port: number, root: string, nodeTimeoutMs: number): Promise<Node> {
   const dir = join(root, String(port));
-  mkdirSync(dir);
+  mkdirSync(dir, { recursive: true });
   const child = spawn(binary, nodeArgs(port, dir, nodeTimeoutMs), { stdio: ["ignore", "pipe", "pipe"] });
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
@@ -165,7 +172,7 @@ function isUp(line: NodeLine): boolean {
   return !line.flags.includes("fail") && !line.flags.includes("fail?");
 }
 
-function controls(nodes: Node[], root: string) {
+function controls(nodes: Node[], root: string, nodeTimeoutMs: number) {
   const live = () => nodes.filter((node) => node.child.exitCode === null && node.child.signalCode === null);
   const nodesSeenBy = async (port: number) => parseNodes(await cli(port, ["CLUSTER", "NODES"]));
   const stateOk = async (port: number) => (await cli(port, ["CLUSTER", "INFO"])).includes("cluster_state:ok");
@@ -181,6 +188,9 @@ function controls(nodes: Node[], root: string) {
       if (!owner) throw new Error(`no primary serves slot ${slot}`);
       return owner.port;
     },
+    async slotsOf(port: number) {
+      return (await nodesSeenBy(port)).find((node) => node.port === port)?.slots ?? [];
+    },
     async replicaOf(port: number) {
       const lines = await nodesSeenBy(port);
       const primary = lines.find((line) => line.port === port);
@@ -190,6 +200,14 @@ function controls(nodes: Node[], root: string) {
     },
     signal(port: number, signal: NodeJS.Signals) {
       nodes.find((node) => node.port === port)?.child.kill(signal);
+    },
+    async restart(port: number, primary: number) {
+      const index = nodes.findIndex((node) => node.port === port);
+      nodes[index] = await spawnNode(findRedisProgram("redis-server"), port, root, nodeTimeoutMs);
+      await until(`${port} is an online replica of ${primary}`, async () => {
+        const replication = await cli(primary, ["INFO", "replication"]);
+        return new RegExp(`port=${port},state=online`).test(replication);
+      });
     },
     async waitForPrimary(port: number) {
       await until(`${port} is a primary`, async () => (await cli(port, ["ROLE"])).startsWith("master"));
@@ -232,7 +250,7 @@ async function startOnce(options: RedisClusterOptions): Promise<RedisCluster> {
   const nodeTimeoutMs = options.nodeTimeoutMs ?? 1000;
   const started = await Promise.allSettled(ports.map((port) => spawnNode(binary, port, root, nodeTimeoutMs)));
   const nodes = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
-  const cluster = controls(nodes, root);
+  const cluster = controls(nodes, root, nodeTimeoutMs);
   try {
     const failed = started.find((result) => result.status === "rejected");
     if (failed) throw failed.reason;
