@@ -117,7 +117,11 @@ async function scenario(cluster: RedisCluster, client: Cluster, options: Failove
     async (webhook) => {
       handled.set(webhook.id, (handled.get(webhook.id) ?? 0) + 1);
     },
-    { secret, dedupe: redisStore(client, options.store), onError: () => {} },
+    {
+      secret,
+      dedupe: redisStore(client, options.store),
+      onError: () => {},
+    },
   );
   const send = sender(endpoint, tally);
   const fresh = (count: number) => Array.from({ length: count }, () => sign(secret, successPayload()));
