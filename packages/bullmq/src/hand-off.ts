@@ -1,5 +1,6 @@
 import type { DeadLetter, HandOff, HandOffContext, VerifiedWebhook } from "@colivara/webhooks";
 import type { JobsOptions, Queue } from "bullmq";
+import { checkClusterKeys } from "./cluster-check.js";
 import {
   BACKOFF_TYPE,
   DEAD_LETTER_JOB_NAME,
@@ -85,6 +86,7 @@ export function bullmqHandOff(queue: Queue, options: BullmqHandOffOptions = {}):
   if (typeof (queue as Partial<Queue> | null)?.add !== "function") {
     throw invalidConfig('bullmqHandOff(queue) needs a BullMQ Queue: new Queue("colivara-webhooks", { connection }).');
   }
+  checkClusterKeys("bullmqHandOff(queue)", queue.opts?.connection, queue.qualifiedName ?? "");
   const keepSeconds = positiveOption(
     "keepCompletedSeconds",
     options.keepCompletedSeconds,
@@ -103,6 +105,7 @@ export function bullmqHandOff(queue: Queue, options: BullmqHandOffOptions = {}):
   async function store(webhook: VerifiedWebhook, traceContext?: Record<string, string>) {
     await queue.add(webhook.event.type, toJobData(webhook, traceContext), { ...jobOptions, jobId: webhook.id });
     const client = await queue.getBackend().client;
+    // Under the queue's own prefix: on a Redis Cluster, in the queue's hash slot.
     const marker = queue.toKey(`colivara-accepted:${webhook.id}`);
     const first = await client.runCommand("set", [marker, "1", "NX", "EX", Math.ceil(keepSeconds)]);
     return first === "OK" ? "stored" : "duplicate";

@@ -1,5 +1,6 @@
 import type { DedupeStore, ErrorContext, VerifiedWebhook, WebhookHandlers } from "@colivara/webhooks";
 import { type ConnectionOptions, Worker, type WorkerOptions } from "bullmq";
+import { checkClusterKeys } from "./cluster-check.js";
 import { BACKOFF_TYPE } from "./defaults.js";
 import { invalidConfig, positiveOption } from "./errors.js";
 import { type ColivaraJobData, fromJobData } from "./job-data.js";
@@ -91,6 +92,7 @@ export function createColivaraWorker(
   options: ColivaraWorkerOptions,
 ): Worker<ColivaraJobData, JobOutcome> {
   const on = checkHandlers(options.on);
+  checkClusterKeys("createColivaraWorker", options.connection, `${options.worker?.prefix ?? "bull"}:${queueName}`);
   const attempts = Math.floor(positiveOption("attempts", options.attempts, 5));
   const delayMs = positiveOption("backoff.delayMs", options.backoff?.delayMs, 1000);
   const maxDelayMs = positiveOption("backoff.maxDelayMs", options.backoff?.maxDelayMs, 60 * 60 * 1000);
