@@ -92,9 +92,6 @@ async function spawnNode(binary: string, port: number, root: string, nodeTimeout
   const dir = join(root, String(port));
   mkdirSync(dir, { recursive: true });
   const child = spawn(binary, nodeArgs(port, dir, nodeTimeoutMs), { stdio: ["ignore", "pipe", "pipe"] });
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  child.once("exit", () => process.off("exit", killOnExit));
   let output = "";
   await new Promise<void>((resolve, reject) => {
     child.once("error", (error) => reject(new Error(`${REDIS_MISSING} (${error.message})`)));
@@ -107,7 +104,6 @@ async function spawnNode(binary: string, port: number, root: string, nodeTimeout
     child.stderr?.on("data", collect);
   });
   child.removeAllListeners("exit");
-  child.once("exit", () => process.off("exit", killOnExit));
   return { port, child };
 }
 
@@ -173,6 +169,11 @@ function isUp(line: NodeLine): boolean {
 }
 
 function controls(nodes: Node[], root: string, nodeTimeoutMs: number) {
+  // If the test process dies without stop(), no node may outlive it.
+  const killAll = () => {
+    for (const node of nodes) node.child.kill("SIGKILL");
+  };
+  process.once("exit", killAll);
   const live = () => nodes.filter((node) => node.child.exitCode === null && node.child.signalCode === null);
   const nodesSeenBy = async (port: number) => parseNodes(await cli(port, ["CLUSTER", "NODES"]));
   const stateOk = async (port: number) => (await cli(port, ["CLUSTER", "INFO"])).includes("cluster_state:ok");
@@ -217,6 +218,7 @@ function controls(nodes: Node[], root: string, nodeTimeoutMs: number) {
       });
     },
     async stop() {
+      process.off("exit", killAll);
       await Promise.all(
         nodes.map(async (node) => {
           if (node.child.exitCode !== null || node.child.signalCode !== null) return;

@@ -88,3 +88,30 @@ test("a queue or worker on a cluster without a hash tag in its keys fails at cre
     await queue.close();
   }
 });
+
+test("waitForReplicas: while the queue's replica is frozen the hand-off answers 503; once it is back, the retry is accepted", async () => {
+  const secret = newSecret();
+  const queue = new Queue("colivara-waiting", { connection: connect({ maxRetriesPerRequest: 1 }), prefix: PREFIX });
+  const handOff = bullmqHandOff(queue, { waitForReplicas: 1, waitTimeoutMs: 200 });
+  const endpoint = createWebhookHandler(undefined, { secret, handOff, onError: () => {} });
+  const delivery = sign(secret, successPayload());
+  expect((await post(endpoint, delivery)).status).toBe(202);
+  const primary = await cluster.primaryFor(queue.toKey("wait"));
+  const replica = await cluster.replicaOf(primary);
+  const late = sign(secret, successPayload());
+  cluster.signal(replica, "SIGSTOP");
+  try {
+    const refused = await post(endpoint, late);
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ error: { code: "handoff_unavailable" } });
+  } finally {
+    cluster.signal(replica, "SIGCONT");
+  }
+  // The retry finds the job stored (the primary kept it): a 2xx now that the replica has it.
+  expect([200, 202]).toContain((await post(endpoint, late)).status);
+  expect(await cluster.readReplica(replica, "EXISTS", queue.toKey(late.id))).toBe("1\n");
+  expect(() => bullmqHandOff(queue, { waitForReplicas: 0 })).toThrow(
+    expect.objectContaining({ code: "invalid_config" }),
+  );
+  await queue.close();
+});
