@@ -10,7 +10,7 @@
 // primary is killed with a healthy replica, where the window is the last instant.
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createWebhookHandler } from "@colivara/webhooks";
+import { createWebhookHandler, type DedupeStore } from "@colivara/webhooks";
 import { Cluster } from "ioredis";
 import { type Delivery, newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
 import { type RedisCluster, startRedisCluster } from "../../../test/support/redis-cluster.js";
@@ -28,6 +28,8 @@ export interface FailoverOptions {
 }
 
 export interface FailoverFigures {
+  /** Deliveries handled twice whose handled mark was not acknowledged (the window WAIT leaves). */
+  handledTwiceMarkNotAcknowledged: number;
   deliveries: number;
   /** Deliveries whose key lives on the killed primary. */
   onKilledPrimary: number;
@@ -37,8 +39,23 @@ export interface FailoverFigures {
   neverHandled: number;
   /** Attempts answered 503 dedupe_unavailable (the sender retried them). */
   unavailable: number;
+  /** Attempts with no answer within the sender's patience (a WAIT-blocked connection, a dead node). */
+  timedOut: number;
   /** Attempts in all, copies included. */
   attempts: number;
+}
+
+/** The store as it is, noting the ids whose handled mark (complete) failed or was not acknowledged. */
+function watched(store: DedupeStore, unacknowledged: Set<string>): DedupeStore {
+  return {
+    claim: (id) => store.claim(id),
+    release: (id, token) => store.release(id, token),
+    complete: (id, token) =>
+      store.complete(id, token).catch((error: unknown) => {
+        unacknowledged.add(id);
+        throw error;
+      }),
+  };
 }
 
 /** One Svix-like sender: each delivery retried until a 2xx; attempts time out like Svix's 15 s, scaled down. */
@@ -113,15 +130,12 @@ async function scenario(cluster: RedisCluster, client: Cluster, options: Failove
   const secret = newSecret();
   const handled = new Map<string, number>();
   const tally = new Map<number, number>();
+  const unacknowledged = new Set<string>();
   const endpoint = createWebhookHandler(
     async (webhook) => {
       handled.set(webhook.id, (handled.get(webhook.id) ?? 0) + 1);
     },
-    {
-      secret,
-      dedupe: redisStore(client, options.store),
-      onError: () => {},
-    },
+    { secret, dedupe: watched(redisStore(client, options.store), unacknowledged), onError: () => {} },
   );
   const send = sender(endpoint, tally);
   const fresh = (count: number) => Array.from({ length: count }, () => sign(secret, successPayload()));
@@ -154,7 +168,7 @@ async function scenario(cluster: RedisCluster, client: Cluster, options: Failove
 
   // Copies of everything, after the failover.
   await Promise.all(sent.map((delivery) => send(delivery)));
-  return figures(sent, handled, tally, await onPrimary(cluster, client, replica, sent));
+  return figures(sent, handled, tally, unacknowledged, await onPrimary(cluster, client, replica, sent));
 }
 
 /** New deliveries, one every 20 ms, each sent until a 2xx. */
@@ -188,15 +202,19 @@ function figures(
   sent: Delivery[],
   handled: Map<string, number>,
   tally: Map<number, number>,
+  unacknowledged: Set<string>,
   onKilledPrimary: number,
 ): FailoverFigures {
   const runs = sent.map((delivery) => handled.get(delivery.id) ?? 0);
+  const twice = sent.filter((delivery) => (handled.get(delivery.id) ?? 0) > 1);
   return {
+    handledTwiceMarkNotAcknowledged: twice.filter((delivery) => unacknowledged.has(delivery.id)).length,
     deliveries: sent.length,
     onKilledPrimary,
     handledTwice: runs.filter((count) => count > 1).length,
     neverHandled: runs.filter((count) => count === 0).length,
     unavailable: tally.get(503) ?? 0,
+    timedOut: tally.get(0) ?? 0,
     attempts: [...tally.values()].reduce((sum, count) => sum + count, 0),
   };
 }

@@ -29,13 +29,15 @@ describe("a primary killed while its replica lags (the replication window held o
     expect(figures.handledTwice).toBeGreaterThan(0);
   }, 120_000);
 
-  it("with waitForReplicas: 1, no delivery is handled twice: unacknowledged claims answer 503 and are retried", async () => {
+  it("with waitForReplicas: 1, no delivery is handled twice but where WAIT said it could be: unacknowledged claims answer 503 and are retried", async () => {
     const figures = await run("lagging replica, waitForReplicas 1", {
       store: { waitForReplicas: 1, waitTimeoutMs: 200 },
       lagReplica: true,
     });
-    expect(figures.handledTwice).toBe(0);
-    expect(figures.unavailable).toBeGreaterThan(0);
+    // The one window WAIT leaves: a handled mark not acknowledged by the replica (reported
+    // through onError) whose primary then died. Every other double would be a defect.
+    expect(figures.handledTwice - figures.handledTwiceMarkNotAcknowledged).toBe(0);
+    expect(figures.unavailable + figures.timedOut).toBeGreaterThan(0);
   }, 120_000);
 });
 
