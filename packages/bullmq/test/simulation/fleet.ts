@@ -1,13 +1,17 @@
 // The receiving side of the simulation: receivers (hand-off to BullMQ) and workers (the
 // handler map with a Redis claim) in their own processes, behind a round-robin "load
-// balancer" that the day crashes, restarts and takes down for the outage.
-import { type Child, startReceiver, startWorker } from "../support/processes.js";
+// balancer". The day crashes and restarts them, and takes the endpoint down for the outage:
+// the balancer then routes every attempt to a port nobody listens on.
+import { type Child, freePort, startReceiver, startWorker } from "../support/processes.js";
 
 export class Fleet {
   private receivers: Child[] = [];
   private workers: Child[] = [];
-  /** What the load balancer routes to; while the endpoint is down, the dead receivers' addresses. */
+  /** What the load balancer routes to. */
   private routes: string[] = [];
+  /** While the endpoint is down: an address where nothing listens. */
+  private down: string | undefined;
+  private closed = "";
   private next = 0;
   readonly restarts = { receiversCrashed: 0, workersRestarted: 0 };
 
@@ -17,10 +21,12 @@ export class Fleet {
     this.receivers = await Promise.all(Array.from({ length: receivers }, () => startReceiver(this.env)));
     this.workers = await Promise.all(Array.from({ length: workers }, () => startWorker(this.env)));
     this.routes = this.receivers.map((receiver) => receiver.ready);
+    this.closed = `http://127.0.0.1:${await freePort()}`;
   }
 
   /** The load balancer's choice for the next attempt. */
   pick(): string {
+    if (this.down) return this.down;
     this.next = (this.next + 1) % this.routes.length;
     return this.routes[this.next] as string;
   }
@@ -45,20 +51,13 @@ export class Fleet {
     }
   }
 
-  /** The endpoint goes down: every routed receiver dies; attempts meet closed ports until `endOutage`. */
-  async beginOutage(): Promise<void> {
-    await Promise.all(this.receivers.map((receiver) => receiver.stop("SIGKILL")));
-    this.restarts.receiversCrashed += this.receivers.length;
+  /** The endpoint goes down: every attempt meets a closed port until `endOutage`. */
+  beginOutage(): void {
+    this.down = this.closed;
   }
 
-  /** New receivers, not routed to until `endOutage`. */
-  async prepareReceivers(count: number): Promise<Child[]> {
-    return Promise.all(Array.from({ length: count }, () => startReceiver(this.env)));
-  }
-
-  endOutage(fresh: Child[]): void {
-    this.receivers = fresh;
-    this.routes = fresh.map((receiver) => receiver.ready);
+  endOutage(): void {
+    this.down = undefined;
   }
 
   async stop(): Promise<void> {
