@@ -4,7 +4,15 @@
 // travel on the connection that ran the script, never to some other node of a cluster.
 import { WebhookVerificationError } from "@colivara/webhooks";
 
-/** A pipeline of an ioredis `Redis` or `Cluster`: one key's commands, one node, one connection. */
+/**
+ * The part of an ioredis pipeline (`Redis` or `Cluster`) `waitForReplicas` uses: one key's
+ * commands on one node and one connection.
+ *
+ * @example
+ * ```ts
+ * const pipeline: IORedisPipeline = new Redis(url).pipeline();
+ * ```
+ */
 export interface IORedisPipeline {
   eval(script: string, numkeys: number, ...args: (string | number)[]): IORedisPipeline;
   call(command: string, ...args: (string | number)[]): IORedisPipeline;
