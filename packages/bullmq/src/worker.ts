@@ -1,6 +1,7 @@
 import type { DedupeStore, ErrorContext, MetadataSchema, VerifiedWebhook, WebhookHandlers } from "@colivara/webhooks";
 import { checkMetadataSchema, createMetadataCheck, isInvalidMetadata, numberOption } from "@colivara/webhooks/adapter";
 import { type ConnectionOptions, Worker, type WorkerOptions } from "bullmq";
+import { checkClusterKeys } from "./cluster-check.js";
 import { BACKOFF_TYPE } from "./defaults.js";
 import { invalidConfig } from "./errors.js";
 import { type ColivaraJobData, fromJobData } from "./job-data.js";
@@ -111,6 +112,7 @@ export function createColivaraWorker<M = Record<string, unknown>>(
   options: ColivaraWorkerOptions<M>,
 ): Worker<ColivaraJobData, JobOutcome> {
   const on = checkHandlers(options.on);
+  checkClusterKeys("createColivaraWorker", options.connection, `${options.worker?.prefix ?? "bull"}:${queueName}`);
   const attempts = Math.floor(numberOption("attempts", options.attempts, { fallback: 5 }));
   const delayMs = numberOption("backoff.delayMs", options.backoff?.delayMs, { fallback: 1000, unit: "milliseconds" });
   const maxDelayMs = numberOption("backoff.maxDelayMs", options.backoff?.maxDelayMs, {
