@@ -14,11 +14,13 @@ import { parseArgs } from "node:util";
 import { coreVerify } from "./core-verify.mjs";
 import { expressSection } from "./express.mjs";
 import { fastifySection } from "./fastify.mjs";
+import { metadataSection } from "./metadata.mjs";
 import { nextSection } from "./next.mjs";
 import { observabilitySection } from "./observability.mjs";
 
 const SECTIONS = [
   { name: "core-verify", run: coreVerify },
+  { name: "metadata", run: metadataSection },
   { name: "express", run: expressSection },
   { name: "fastify", run: fastifySection },
   { name: "next", run: nextSection },

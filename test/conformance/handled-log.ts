@@ -1,9 +1,13 @@
 // What the conformance apps' handlers saw, in the shape suite.ts reads back, and the delivery
 // records the adapters wrote to a real pino logger.
 import { Writable } from "node:stream";
-import type { VerifiedWebhook, WebhookHandlers, WebhookLogger } from "@colivara/webhooks";
+import type { ColivaraEvent, DeadLetter, VerifiedWebhook, WebhookHandlers, WebhookLogger } from "@colivara/webhooks";
 import pino from "pino";
+import { z } from "zod";
 import type { HandledRecord } from "./suite.js";
+
+/** The `metadata` schema of every app's metadata route: a tenant, other keys stripped. */
+export const ConformanceMetadata: z.ZodObject<{ tenant: z.ZodString }> = z.object({ tenant: z.string().min(1) });
 
 /** A real pino logger whose JSON lines are kept, parsed, in memory. */
 export function recordingLogger(): { log: WebhookLogger; records: () => Promise<Record<string, unknown>[]> } {
@@ -25,6 +29,10 @@ export function createHandledLog(): {
   /** The `log` option for the webhook routes, and what it recorded. */
   log: WebhookLogger;
   records: () => Promise<Record<string, unknown>[]>;
+  /** The metadata route's handler: records the typed metadata it got (route "metadata"). */
+  recordTyped: (webhook: VerifiedWebhook<ColivaraEvent<z.infer<typeof ConformanceMetadata>>>) => void;
+  /** The metadata route's deadLetter: records what it kept (route "dead-letter"). */
+  deadLetter: DeadLetter;
 } {
   const { log, records: logged } = recordingLogger();
   const records: HandledRecord[] = [];
@@ -38,6 +46,14 @@ export function createHandledLog(): {
   };
   return {
     record,
+    recordTyped: ({ id, event }) => {
+      if (event.type === "unknown") return;
+      // Keys the schema strips must not reach the handler.
+      records.push({ route: "metadata", id, type: event.type, metadata: event.metadata });
+    },
+    deadLetter: (webhook, error) => {
+      records.push({ route: "dead-letter", id: webhook.id, type: webhook.event.type, code: error.code });
+    },
     handled: async () => [...records],
     log,
     records: logged,

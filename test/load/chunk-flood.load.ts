@@ -30,10 +30,11 @@ const HELD_BOUND = 3 * CHUNKS + MiB;
 /** As in hostile-mix.load.ts: retained memory after the run, over the baseline. */
 const RETAINED_BOUND = 16 * MiB;
 /**
- * Long enough that no upload here is cut off: the reading of every byte is what is measured,
- * and a 408 would free the body early.
+ * Long enough that no upload here is cut off, however busy the machine: the reading of every
+ * byte is what is measured, and a 408 would free the body early. (A million one-byte chunks
+ * through `next start` took over a minute on two saturated cores.)
  */
-const READ_TIMEOUT_MS = 60_000;
+const READ_TIMEOUT_MS = 600_000;
 /** Uploads of the concurrent phase, 4 at once (run.mjs: 4 at the CI size, 16 at full size). */
 const FLOOD_UPLOADS = Number(process.env.LOAD_FLOOD_UPLOADS || 16);
 

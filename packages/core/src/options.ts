@@ -5,6 +5,7 @@ import { WebhookVerificationError } from "./errors.js";
 import type { ColivaraEvent, UnknownEvent, UpsertFailEvent, UpsertSuccessEvent, VerifiedWebhook } from "./events.js";
 import type { DeadLetter, HandOff } from "./hand-off.js";
 import { parseLimit } from "./limit.js";
+import { checkMetadataSchema, createMetadataCheck, type MetadataCheck } from "./metadata-check.js";
 import { nearestKey } from "./nearest-key.js";
 import { numberOption } from "./number-option.js";
 import { DEFAULT_READ_TIMEOUT_MS } from "./read-timeout.js";
@@ -14,11 +15,12 @@ import { type Check, createCheck, DEFAULT_TOLERANCE_SECONDS, type VerifierOption
 import { DEFAULT_SLOW_HANDLER_MS } from "./warnings.js";
 
 /** A handler of the handler map: the event, then the whole verified delivery. */
-export type EventHandler<E extends ColivaraEvent> = (event: E, webhook: VerifiedWebhook<E>) => unknown;
+export type EventHandler<E extends ColivaraEvent<unknown>> = (event: E, webhook: VerifiedWebhook<E>) => unknown;
 
 /**
  * Handlers keyed by event type, for adapters that answer the request themselves. A type
  * without a handler is acknowledged; `unknown` catches types this version does not know.
+ * `M` is the type of `event.metadata` (the `metadata` schema's output).
  *
  * @example
  * ```ts
@@ -28,9 +30,9 @@ export type EventHandler<E extends ColivaraEvent> = (event: E, webhook: Verified
  * };
  * ```
  */
-export interface WebhookHandlers {
-  "upsert.success"?: EventHandler<UpsertSuccessEvent>;
-  "upsert.fail"?: EventHandler<UpsertFailEvent>;
+export interface WebhookHandlers<M = Record<string, unknown>> {
+  "upsert.success"?: EventHandler<UpsertSuccessEvent<M>>;
+  "upsert.fail"?: EventHandler<UpsertFailEvent<M>>;
   unknown?: EventHandler<UnknownEvent>;
 }
 
@@ -48,14 +50,15 @@ export interface ErrorContext {
 
 /**
  * Options every adapter accepts (the same object for Express, Fastify, Next.js, Hono and
- * the Fetch handler). Defaults and checks live in {@link resolveOptions}.
+ * the Fetch handler). Defaults and checks live in {@link resolveOptions}. `M` is the type of
+ * `event.metadata`, inferred from the `metadata` schema.
  *
  * @example
  * ```ts
  * const options: ColivaraWebhookOptions = { limit: "256kb", on: { "upsert.fail": (event) => console.error(event.error) } };
  * ```
  */
-export interface ColivaraWebhookOptions extends VerifierOptions {
+export interface ColivaraWebhookOptions<M = Record<string, unknown>> extends VerifierOptions<M> {
   /** Largest accepted body, in bytes or as `"1mb"`. Default 1 MiB. */
   limit?: number | string | undefined;
   /** How long the whole body may take to arrive before a 408. Default 10,000 ms. */
@@ -67,7 +70,7 @@ export interface ColivaraWebhookOptions extends VerifierOptions {
    */
   path?: string | undefined;
   /** Handler map: the adapter answers itself (204, or 500 when a handler throws). */
-  on?: WebhookHandlers | undefined;
+  on?: WebhookHandlers<NoInfer<M>> | undefined;
   /** Called for handler failures and server-side misconfiguration. Default: console.error with the stack. */
   onError?: ((error: unknown, context: ErrorContext) => void) | undefined;
   /**
@@ -129,6 +132,7 @@ const KNOWN_KEYS: readonly (keyof ColivaraWebhookOptions)[] = [
   "requireHttps",
   "trustProxy",
   "slowHandlerMs",
+  "metadata",
 ];
 const HANDLER_KEYS: readonly string[] = ["upsert.success", "upsert.fail", "unknown"];
 
@@ -140,6 +144,8 @@ export interface ResolvedOptions {
   readonly handlers: WebhookHandlers | undefined;
   readonly handOff: HandOff | undefined;
   readonly deadLetter: DeadLetter | undefined;
+  /** The `metadata` schema as a step of the pipeline; hands the delivery on unchanged without one. */
+  readonly metadata: MetadataCheck;
   readonly store: DedupeStore | undefined;
   /** `onError`, guarded: a failing reporter never turns a handled failure into a crash. */
   readonly report: (error: unknown, context: ErrorContext) => void;
@@ -312,6 +318,7 @@ export function resolveOptions(options: ColivaraWebhookOptions = {}, settings: P
     handlers: checkHandlers(options.on),
     handOff,
     deadLetter,
+    metadata: createMetadataCheck(checkMetadataSchema(options.metadata)),
     store: checkStore(options.dedupe, handOff),
     report(error, context) {
       try {

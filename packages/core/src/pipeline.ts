@@ -5,6 +5,7 @@ import type { ColivaraEvent, VerifiedWebhook } from "./events.js";
 import { type HandOff, type HandOffContext, isPermanentFailure } from "./hand-off.js";
 import type { HeaderInput } from "./headers.js";
 import { andThen } from "./maybe-async.js";
+import { isInvalidMetadata } from "./metadata-check.js";
 import {
   type ColivaraWebhookOptions,
   type EventHandler,
@@ -116,11 +117,12 @@ function after(settled: Promise<void> | undefined, next: () => void): void {
  * const pipeline = createDeliveryPipeline({ secret: process.env.COLIVARA_WEBHOOK_SECRET });
  * ```
  */
-export function createDeliveryPipeline(
-  options: ColivaraWebhookOptions = {},
+export function createDeliveryPipeline<M>(
+  options: ColivaraWebhookOptions<M> = {},
   settings: PipelineSettings = {},
 ): DeliveryPipeline {
-  const resolved = resolveOptions(options, settings);
+  // `M` types the user's handlers; inside, a delivery is a delivery.
+  const resolved = resolveOptions(options as ColivaraWebhookOptions, settings);
   const { report, handlers, handOff, recorder } = resolved;
   const gate = createDedupeGate(resolved.store, report);
 
@@ -165,11 +167,36 @@ export function createDeliveryPipeline(
   function admit(port: DeliveryPort, attempt: Attempt, webhook: VerifiedWebhook) {
     attempt.verified(webhook);
     const decide = (decision: GateDecision) => {
-      if (decision.kind === "proceed") return handOver(port, attempt, webhook, decision.settle);
+      if (decision.kind === "proceed") return checkMetadata(port, attempt, webhook, decision.settle);
       attempt.end(decision.outcome, decision.response.status, undefined, codeOf(decision.response));
       port.send(decision.response);
     };
     andThen(gate(webhook), decide, (error) => reject(port, attempt, error));
+  }
+
+  /** The `metadata` schema, once claimed: a mismatch is refused for good; a schema that throws is retried. */
+  function checkMetadata(port: DeliveryPort, attempt: Attempt, webhook: VerifiedWebhook, settle: SettleClaim) {
+    andThen(
+      resolved.metadata(webhook),
+      // The queue keeps the delivery as sent (a schema's output may not survive JSON).
+      (typed) => handOver(port, attempt, handOff ? webhook : typed, settle),
+      (error) => {
+        if (isInvalidMetadata(error)) refuseMetadata(port, attempt, webhook, settle, error);
+        else failed(port, attempt, webhook, settle, error);
+      },
+    );
+  }
+
+  /** The user's own data, and none of their code ran: onError hears of it even when deadLetter keeps it. */
+  function refuseMetadata(
+    port: DeliveryPort,
+    attempt: Attempt,
+    webhook: VerifiedWebhook,
+    settle: SettleClaim,
+    error: WebhookVerificationError,
+  ) {
+    if (resolved.deadLetter) report(error, { webhook });
+    abandon(port, attempt, webhook, settle, error);
   }
 
   function handOver(port: DeliveryPort, attempt: Attempt, webhook: VerifiedWebhook, settle: SettleClaim) {
@@ -259,7 +286,7 @@ export function createDeliveryPipeline(
     }
     // Kept: the sender is told to stop, and a copy that still arrives is a duplicate.
     const stop = () => {
-      const response = responses.aborted();
+      const response = responses.aborted(error.code);
       attempt.end("aborted", response.status, error);
       after(settle(true), () => port.send(response));
     };

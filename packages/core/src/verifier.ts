@@ -1,7 +1,9 @@
 import { WebhookVerificationError } from "./errors.js";
-import type { VerifiedWebhook } from "./events.js";
+import type { ColivaraEvent, VerifiedWebhook } from "./events.js";
 import { type HeaderInput, readWebhookHeaders } from "./headers.js";
 import { createMacEngine } from "./mac.js";
+import { checkMetadataSchema, createMetadataCheck, type MetadataSchema } from "./metadata-check.js";
+import { numberOption } from "./number-option.js";
 import { parseEvent } from "./payload.js";
 import { resolveKeys } from "./secret.js";
 import { parseSignatures } from "./signature.js";
@@ -15,7 +17,7 @@ import { checkWindow, parseTimestamp, skewOf } from "./timestamp.js";
  * const options: VerifierOptions = { secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!] };
  * ```
  */
-export interface VerifierOptions {
+export interface VerifierOptions<M = Record<string, unknown>> {
   /**
    * The endpoint's secret (`whsec_…`), or several during a rotation (any may match).
    * Default: `process.env.COLIVARA_WEBHOOK_SECRET`, which may list several separated by
@@ -26,6 +28,12 @@ export interface VerifierOptions {
   toleranceSeconds?: number | undefined;
   /** Clock in milliseconds since the epoch; for tests. Default `Date.now`. */
   now?: (() => number) | undefined;
+  /**
+   * A Standard Schema (zod, valibot, arktype, …) for the `metadata` of upsert events, checked
+   * once the signature is verified; its output type is `event.metadata`. A mismatch is
+   * `invalid_metadata` (422): a retry cannot change a stored document's metadata.
+   */
+  metadata?: MetadataSchema<M> | undefined;
 }
 
 /**
@@ -36,30 +44,19 @@ export interface VerifierOptions {
  * const { event } = await verifier.verify(rawBody, request.headers);
  * ```
  */
-export interface Verifier {
+export interface Verifier<M = Record<string, unknown>> {
   /**
    * Verifies one delivery. `rawBody` must be the exact bytes received (a Buffer,
    * Uint8Array or string), never re-serialised JSON. Throws only
-   * {@link WebhookVerificationError}.
+   * {@link WebhookVerificationError} (and what a `metadata` schema itself throws).
    */
-  verify(rawBody: Uint8Array | ArrayBuffer | string, headers: HeaderInput): Promise<VerifiedWebhook>;
+  verify(rawBody: Uint8Array | ArrayBuffer | string, headers: HeaderInput): Promise<VerifiedWebhook<ColivaraEvent<M>>>;
   /** `"node"` when node:crypto does the hashing, `"web"` for Web Crypto. */
   readonly engine: "node" | "web";
 }
 
 /** Default tolerance of the Standard Webhooks spec and Svix. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
-
-function checkTolerance(value: unknown): number {
-  if (value === undefined) return DEFAULT_TOLERANCE_SECONDS;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new WebhookVerificationError(
-      "invalid_config",
-      `toleranceSeconds must be a non-negative number of seconds (default ${DEFAULT_TOLERANCE_SECONDS}), got ${String(value)}.`,
-    );
-  }
-  return value;
-}
 
 /**
  * What a check measured on the way, for the delivery record: filled only when the caller
@@ -100,9 +97,13 @@ function invalidSignature(): WebhookVerificationError {
  * promise when node:crypto does the hashing, so a Node request pays for no extra ticks.
  * Throws (or rejects with) {@link WebhookVerificationError} only.
  */
-export function createCheck(options: VerifierOptions = {}): { check: Check; engine: "node" | "web" } {
+export function createCheck(options: VerifierOptions<unknown> = {}): { check: Check; engine: "node" | "web" } {
   const keys = resolveKeys(options.secret);
-  const tolerance = checkTolerance(options.toleranceSeconds);
+  const tolerance = numberOption("toleranceSeconds", options.toleranceSeconds, {
+    fallback: DEFAULT_TOLERANCE_SECONDS,
+    allowZero: true,
+    unit: "seconds",
+  });
   const now = options.now ?? Date.now;
   const engine = createMacEngine(keys);
 
@@ -173,12 +174,25 @@ export function createCheck(options: VerifierOptions = {}): { check: Check; engi
  * const webhook = await verifier.verify(rawBody, headers);
  * if (webhook.event.type === "upsert.success") console.log(webhook.event.num_pages);
  * ```
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ *
+ * const typed = createVerifier({ metadata: z.object({ tenant: z.string() }) });
+ * const { event } = await typed.verify(rawBody, headers); // invalid_metadata (422) on a mismatch
+ * if (event.type === "upsert.success") console.log(event.metadata.tenant);
+ * ```
  */
-export function createVerifier(options: VerifierOptions = {}): Verifier {
+export function createVerifier<M = Record<string, unknown>>(options: VerifierOptions<M> = {}): Verifier<M> {
   const { check, engine } = createCheck(options);
+  const schema = checkMetadataSchema(options.metadata);
+  const metadata = createMetadataCheck(schema);
   return {
     async verify(rawBody, headers) {
-      return check(rawBody, headers);
+      const checked = check(rawBody, headers);
+      // Without a schema, no await: the verifier's cost is unchanged.
+      return (schema === undefined ? checked : metadata(await checked)) as VerifiedWebhook<ColivaraEvent<M>>;
     },
     engine,
   };

@@ -5,7 +5,7 @@ import pino from "pino";
 import { signIndependently } from "../../../test/support/independent-signer.js";
 import type { VerifiedWebhook } from "../src/events.js";
 import type { ColivaraWebhookOptions } from "../src/options.js";
-import { createDeliveryPipeline, type DeliveryPort } from "../src/pipeline.js";
+import { createDeliveryPipeline, type DeliveryPipeline, type DeliveryPort } from "../src/pipeline.js";
 import type { WebhookResponse } from "../src/responses.js";
 import { upsertSuccessEvent } from "../src/testing.js";
 
@@ -48,7 +48,10 @@ export function signed(
 export type Handler = (webhook: VerifiedWebhook) => unknown;
 
 /** Runs requests through one pipeline; the handler (if any) is called as the Fetch adapter does. */
-export function pipelineFor(options: ColivaraWebhookOptions, handler?: Handler) {
+export function pipelineFor(
+  options: ColivaraWebhookOptions,
+  handler?: Handler,
+): { pipeline: DeliveryPipeline; receive(request: Request): Promise<WebhookResponse> } {
   const pipeline = createDeliveryPipeline({ secret: SECRET, now: () => NOW_S * 1000, ...options });
   return {
     pipeline,

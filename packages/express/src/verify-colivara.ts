@@ -1,4 +1,10 @@
-import { type ColivaraWebhookOptions, type VerifiedWebhook, WebhookVerificationError } from "@colivara/webhooks";
+import {
+  type ColivaraEvent,
+  type ColivaraWebhookOptions,
+  type RegisteredMetadata,
+  type VerifiedWebhook,
+  WebhookVerificationError,
+} from "@colivara/webhooks";
 import {
   type AnswerCallback,
   createDeliveryPipeline,
@@ -12,8 +18,11 @@ import { readRawBody } from "./raw-body.js";
 declare global {
   namespace Express {
     interface Request {
-      /** The verified delivery; set behind `verifyColivara()`, throws anywhere else. */
-      readonly colivara: VerifiedWebhook;
+      /**
+       * The verified delivery; set behind `verifyColivara()`, throws anywhere else. Its
+       * `event.metadata` has the type declared once in `Register` (see the README).
+       */
+      readonly colivara: VerifiedWebhook<ColivaraEvent<RegisteredMetadata>>;
     }
   }
 }
@@ -40,6 +49,9 @@ Object.defineProperty(express.request, "colivara", {
  * next handler. Mounted app-wide (`app.use(verifyColivara())`) it acts on `path` only
  * (default `/webhooks/colivara`). Bad configuration throws here, at start-up.
  *
+ * With a `metadata` schema, `on` handlers get its output type; `req.colivara` gets the type
+ * declared once in `Register` (the schema's output must match it).
+ *
  * @example
  * ```ts
  * import express from "express";
@@ -51,8 +63,24 @@ Object.defineProperty(express.request, "colivara", {
  *   res.sendStatus(204);
  * });
  * ```
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ *
+ * const Meta = z.object({ tenant: z.string() });
+ * declare module "@colivara/webhooks" {
+ *   interface Register { metadata: z.infer<typeof Meta> }
+ * }
+ * app.post("/webhooks/colivara", verifyColivara({ metadata: Meta }), (req, res) => {
+ *   if (req.colivara.event.type === "upsert.success") console.log(req.colivara.event.metadata.tenant);
+ *   res.sendStatus(204);
+ * });
+ * ```
  */
-export function verifyColivara(options: ColivaraWebhookOptions = {}): RequestHandler {
+export function verifyColivara<M extends RegisteredMetadata = RegisteredMetadata>(
+  options: ColivaraWebhookOptions<M> = {},
+): RequestHandler {
   const pipeline = createDeliveryPipeline(options, { proxySetting: EXPRESS_PROXY });
   const { limit, readTimeoutMs } = pipeline.options;
   return function colivaraWebhook(req, res, next) {

@@ -2,7 +2,7 @@
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance, onRequestHookHandler } from "fastify";
-import { createHandledLog } from "../../../test/conformance/handled-log.js";
+import { ConformanceMetadata, createHandledLog } from "../../../test/conformance/handled-log.js";
 import { type ConformanceApp, DEFAULT_PATHS } from "../../../test/conformance/suite.js";
 import colivaraWebhooks from "../src/index.js";
 
@@ -25,7 +25,7 @@ export const connectStyleJsonParser: onRequestHookHandler = (request, _reply, do
 };
 
 export async function startFastifyApp(fastify: FastifyFactory, secret: string): Promise<ConformanceApp> {
-  const { record, handled, on, log, records } = createHandledLog();
+  const { record, handled, on, recordTyped, deadLetter, log, records } = createHandledLog();
   const app: FastifyInstance = fastify();
 
   // The documented form: register once, opt routes in through their config.
@@ -57,6 +57,15 @@ export async function startFastifyApp(fastify: FastifyFactory, secret: string): 
         return reply.code(200).send();
       },
     );
+  });
+  // Typed metadata, in its own scope.
+  await app.register(async (scope) => {
+    await scope.register(colivaraWebhooks, { secret, metadata: ConformanceMetadata, deadLetter, onError: () => {} });
+    scope.post("/webhooks/metadata", { config: { colivara: true } }, async (request, reply) => {
+      // Without a Register declaration request.colivara is untyped: the suite checks the value.
+      recordTyped(request.colivara as Parameters<typeof recordTyped>[0]);
+      return reply.code(200).send({ id: request.colivara.id, type: request.colivara.event.type });
+    });
   });
   app.post("/echo", async (request) => request.body);
   app.get("/health", async () => "ok");

@@ -1,18 +1,19 @@
-import type { ColivaraWebhookOptions, VerifiedWebhook } from "@colivara/webhooks";
+import type { ColivaraEvent, ColivaraWebhookOptions, VerifiedWebhook } from "@colivara/webhooks";
 import { bodyReadError, createDeliveryPipeline, toFetchResponse } from "@colivara/webhooks/adapter";
 import type { Context, MiddlewareHandler } from "hono";
 import { readHonoBody } from "./read-body.js";
 
 /**
- * The context variables the middleware sets: `c.get("colivara")`.
+ * The context variables the middleware sets: `c.get("colivara")`. `M` is the type of
+ * `event.metadata` (the `metadata` schema's output).
  *
  * @example
  * ```ts
  * const app = new Hono<ColivaraEnv>();
  * ```
  */
-export interface ColivaraEnv {
-  Variables: { colivara: VerifiedWebhook };
+export interface ColivaraEnv<M = Record<string, unknown>> {
+  Variables: { colivara: VerifiedWebhook<ColivaraEvent<M>> };
 }
 
 type NodeSocket = { encrypted?: boolean; remoteAddress?: string };
@@ -49,8 +50,21 @@ function arrivedOverTls(c: Context): boolean {
  *   return c.body(null, 204);
  * });
  * ```
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ *
+ * app.post("/webhooks/colivara", colivaraWebhook({ metadata: z.object({ tenant: z.string() }) }), (c) => {
+ *   const { event } = c.get("colivara");
+ *   if (event.type === "upsert.success") console.log(event.metadata.tenant); // string
+ *   return c.body(null, 204);
+ * });
+ * ```
  */
-export function colivaraWebhook(options: ColivaraWebhookOptions = {}): MiddlewareHandler<ColivaraEnv> {
+export function colivaraWebhook<M = Record<string, unknown>>(
+  options: ColivaraWebhookOptions<M> = {},
+): MiddlewareHandler<ColivaraEnv<M>> {
   const pipeline = createDeliveryPipeline(options);
   const { limit, readTimeoutMs } = pipeline.options;
   return async function colivaraWebhookMiddleware(c, next) {
@@ -69,7 +83,8 @@ export function colivaraWebhook(options: ColivaraWebhookOptions = {}): Middlewar
         secure: () => arrivedOverTls(c),
         remoteAddress: () => nodeSocket(c)?.remoteAddress,
         forward(webhook, answered) {
-          c.set("colivara", webhook);
+          // The metadata schema's output: the `M` of this middleware.
+          c.set("colivara", webhook as VerifiedWebhook<ColivaraEvent<M>>);
           // Hono turns a thrown route into c.error and a 500: the error reaches onError.
           const routed = next().then(
             () => answered(c.res.status, c.error),

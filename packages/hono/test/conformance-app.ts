@@ -2,12 +2,12 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { createHandledLog } from "../../../test/conformance/handled-log.js";
+import { ConformanceMetadata, createHandledLog } from "../../../test/conformance/handled-log.js";
 import { type ConformanceApp, DEFAULT_PATHS } from "../../../test/conformance/suite.js";
 import { type ColivaraEnv, colivaraWebhook } from "../src/index.js";
 
 export async function startHonoApp(secret: string): Promise<ConformanceApp> {
-  const { record, handled, on, log, records } = createHandledLog();
+  const { record, handled, on, recordTyped, deadLetter, log, records } = createHandledLog();
   const app = new Hono<ColivaraEnv>();
 
   app.use("/webhooks/colivara", colivaraWebhook({ secret, log }));
@@ -34,6 +34,15 @@ export async function startHonoApp(secret: string): Promise<ConformanceApp> {
     },
     colivaraWebhook({ secret, onError: () => {} }),
     (c) => c.body(null, 200),
+  );
+  app.post(
+    "/webhooks/metadata",
+    colivaraWebhook({ secret, metadata: ConformanceMetadata, deadLetter, onError: () => {} }),
+    (c) => {
+      const webhook = c.get("colivara"); // typed by the schema
+      recordTyped(webhook);
+      return c.json({ id: webhook.id, type: webhook.event.type });
+    },
   );
   app.post("/echo", async (c) => c.json(await c.req.json()));
   app.get("/health", (c) => c.text("ok"));

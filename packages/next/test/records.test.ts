@@ -48,7 +48,8 @@ async function serve(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    paths: { verify: "/verify", handlers: "/handlers", json: "/json", health: "/health" },
+    // The record suite sends nothing to the metadata route (the example app covers it).
+    paths: { verify: "/verify", handlers: "/handlers", json: "/json", health: "/health", metadata: "/metadata" },
     handled,
     records,
     close: () =>
