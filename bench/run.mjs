@@ -18,12 +18,16 @@ import { coreVerify } from "./core-verify.mjs";
 import { FETCH_SECTIONS } from "./fetch.mjs";
 import { handOffSection } from "./hand-off.mjs";
 import { renderTable } from "./lib.mjs";
+import { metadataSection } from "./metadata.mjs";
+import { observabilitySection } from "./observability.mjs";
 
 const SECTIONS = [
   { name: "core-verify", run: coreVerify },
+  { name: "metadata", run: metadataSection },
   ...HTTP_SECTIONS,
   ...FETCH_SECTIONS,
   { name: "hand-off", run: handOffSection },
+  { name: "observability", run: observabilitySection },
 ];
 
 const { values } = parseArgs({

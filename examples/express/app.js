@@ -3,14 +3,20 @@ import express from "express";
 
 /**
  * The whole integration: verify, then handle a typed event. Everything else is logging.
- * @param {{ secret?: string, readTimeoutMs?: number, log?: (line: string) => void }} [options]
+ * `deliveryLog` (a pino logger) gets one record per attempt; without it the pack prints one
+ * line per refused attempt on stderr.
+ * @param {{ secret?: string, readTimeoutMs?: number, log?: (line: string) => void, deliveryLog?: import("@colivara/webhooks").WebhookLogger }} [options]
  */
 export function createApp(options = {}) {
   const log = options.log ?? ((line) => console.log(line));
   const app = express();
 
   // Mount the verifier before any JSON parser: it needs the raw bytes.
-  const verify = verifyColivara({ secret: options.secret, readTimeoutMs: options.readTimeoutMs });
+  const verify = verifyColivara({
+    secret: options.secret,
+    readTimeoutMs: options.readTimeoutMs,
+    log: options.deliveryLog,
+  });
   app.post("/webhooks/colivara", verify, (req, res) => {
     const { id, timestamp, event } = req.colivara;
     const summary =

@@ -4,14 +4,20 @@ import Fastify from "fastify";
 /**
  * The whole integration: register the plugin, opt the webhook route in, handle a typed
  * event. Everything else is logging.
- * @param {{ secret?: string, readTimeoutMs?: number, log?: (line: string) => void }} [options]
+ * `deliveryLog` (a pino logger) gets one record per attempt; without it the pack prints one
+ * line per refused attempt on stderr.
+ * @param {{ secret?: string, readTimeoutMs?: number, log?: (line: string) => void, deliveryLog?: import("@colivara/webhooks").WebhookLogger }} [options]
  */
 export async function createApp(options = {}) {
   const log = options.log ?? ((line) => console.log(line));
   const app = Fastify();
 
   // Reads COLIVARA_WEBHOOK_SECRET when no secret is given; a bad one fails here, at start-up.
-  await app.register(colivaraWebhooks, { secret: options.secret, readTimeoutMs: options.readTimeoutMs });
+  await app.register(colivaraWebhooks, {
+    secret: options.secret,
+    readTimeoutMs: options.readTimeoutMs,
+    log: options.deliveryLog,
+  });
 
   app.post("/webhooks/colivara", { config: { colivara: true } }, async (request) => {
     const { id, timestamp, event } = request.colivara;

@@ -7,11 +7,15 @@ import { abortMidUpload, postPartial } from "./http-client.js";
 
 /** What a user handler saw, as the app records it. */
 export interface HandledRecord {
-  route: "verify" | "handlers";
+  route: "verify" | "handlers" | "metadata" | "dead-letter";
   id: string;
   type: string;
   originalType?: string;
   name?: string;
+  /** On the metadata route: the schema's output the handler got. */
+  metadata?: unknown;
+  /** On a dead letter: the error code it was refused with. */
+  code?: string;
 }
 
 /**
@@ -23,11 +27,23 @@ export interface HandledRecord {
  * - `parsedFirst` (optional): a JSON body parser runs before the verifier.
  * - `json`: an ordinary JSON route answering 200 with the parsed body.
  * - `health`: GET, answers 200.
+ * - `metadata`: the "hand me the event" form with `metadata: ConformanceMetadata`
+ *   (handled-log.ts) and its `deadLetter`; the handler records the typed metadata (`recordTyped`)
+ *   and answers 200 `{ "id", "type" }`.
  */
 export interface ConformanceApp {
   url: string;
-  paths: { verify: string; handlers: string; parsedFirst?: string | undefined; json: string; health: string };
+  paths: {
+    verify: string;
+    handlers: string;
+    parsedFirst?: string | undefined;
+    json: string;
+    health: string;
+    metadata: string;
+  };
   handled(): Promise<HandledRecord[]>;
+  /** The delivery records the `verify` and `handlers` routes wrote to their `log` (pino JSON lines). */
+  records?: (() => Promise<Record<string, unknown>[]>) | undefined;
   close(): Promise<void>;
 }
 
@@ -38,6 +54,7 @@ export const DEFAULT_PATHS: ConformanceApp["paths"] = {
   parsedFirst: "/webhooks/parsed-first",
   json: "/echo",
   health: "/health",
+  metadata: "/webhooks/metadata",
 };
 
 export interface AdapterFactory {
@@ -284,6 +301,55 @@ export function runConformanceSuite(factory: AdapterFactory): void {
 
       it("rejects forgeries before any handler", async () => {
         await expectRejected(sign(newSecret(), successPayload()), 401, "invalid_signature", app.paths.handlers);
+      });
+    });
+
+    describe("typed metadata (a `metadata` schema)", () => {
+      it("hands the schema's output to the handler", async () => {
+        const delivery = sign(secret, successPayload({ metadata: { tenant: "acme", stripped: true } }));
+        const response = await post(app.paths.metadata, delivery);
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({ id: delivery.id, type: "upsert.success" });
+        const record = (await app.handled()).find((r) => r.id === delivery.id);
+        expect(record).toEqual({
+          route: "metadata",
+          id: delivery.id,
+          type: "upsert.success",
+          metadata: { tenant: "acme" },
+        });
+      });
+
+      it("refuses a mismatch for good: 422 invalid_metadata, abort-message, kept as a dead letter", async () => {
+        const delivery = sign(secret, failPayload({ metadata: { tenant: 42, owner: "alice@example.com" } }));
+        const response = await post(app.paths.metadata, delivery);
+        expect(response.headers.get("webhook-delivery")).toBe("abort-message");
+        const text = await response.text();
+        expect(response.status).toBe(422);
+        expect(JSON.parse(text).error.code).toBe("invalid_metadata");
+        // The sender learns nothing of the document's data.
+        expect(text).not.toContain("alice@example.com");
+        const records = (await app.handled()).filter((r) => r.id === delivery.id);
+        expect(records).toEqual([
+          { route: "dead-letter", id: delivery.id, type: "upsert.fail", code: "invalid_metadata" },
+        ]);
+      });
+
+      it("answers a copy of a refused delivery as a duplicate", async () => {
+        const delivery = sign(secret, successPayload({ metadata: {} }));
+        expect((await post(app.paths.metadata, delivery)).status).toBe(422);
+        const again = await post(app.paths.metadata, delivery);
+        expect(again.status).toBe(200);
+        expect(await again.json()).toEqual({ duplicate: true });
+        expect((await app.handled()).filter((r) => r.id === delivery.id)).toHaveLength(1);
+      });
+
+      it("still checks the signature first", async () => {
+        await expectRejected(
+          sign(newSecret(), successPayload({ metadata: {} })),
+          401,
+          "invalid_signature",
+          app.paths.metadata,
+        );
       });
     });
 

@@ -58,7 +58,7 @@ describe("README samples", () => {
       return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
     });
     expect(problems).toEqual([]);
-  });
+  }, 180_000); // one TypeScript program over every sample: minutes on two busy cores
 });
 
 /** The line, within the sample, a diagnostic points at. */

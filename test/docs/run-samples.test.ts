@@ -3,6 +3,7 @@
 // success and failure reach the sample's code, a forged one is refused with 401 and a
 // replay answers 200 {"duplicate":true}. The Redis samples run against a real redis-server.
 import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { newSecret, signIndependently } from "../support/independent-signer.js";
 import { type RedisServer, startRedisServer } from "../support/redis-server.js";
@@ -26,6 +27,10 @@ const expected: Record<string, SampleKind[]> = {
     "fetch-default",
     "local-app",
     "receive",
+    "local-app",
+    "local-app",
+    "local-app",
+    "next-app",
   ],
   "packages/core/README.md": ["receive", "fetch-default"],
   "packages/express/README.md": ["listens", "listens"],
@@ -109,11 +114,17 @@ describe("README samples that are servers run as written", () => {
     const answers = [await started.send(asSent(success)), await started.send(asSent(failure))];
     for (const answer of answers) expect(answer.status, answer.body).toBeGreaterThanOrEqual(200);
     for (const answer of answers) expect(answer.status, answer.body).toBeLessThan(300);
-    // The sample's own code saw the events: it printed or answered something of them.
-    const seen = [...output, ...answers.map((answer) => answer.body)].join("\n");
-    const evidence = [`report-${tag}`, `broken-${tag}`, String(documentId), "upsert.success", "upsert.fail"];
-    const saw = evidence.filter((mark) => seen.includes(mark));
-    expect(saw.length, `nothing of the events in:\n${seen}`).toBeGreaterThan(0);
+    if (answers.every((answer) => answer.status === 202)) {
+      // A hand-off sample: the evidence is the two jobs in Redis, keyed by delivery id.
+      const ids = [success.headers["svix-id"], failure.headers["svix-id"]] as string[];
+      expect(await storedJobs(redis.url, ids)).toBe(2);
+    } else {
+      // The sample's own code saw the events: it printed or answered something of them.
+      const seen = [...output, ...answers.map((answer) => answer.body)].join("\n");
+      const evidence = [`report-${tag}`, `broken-${tag}`, String(documentId), "upsert.success", "upsert.fail"];
+      const saw = evidence.filter((mark) => seen.includes(mark));
+      expect(saw.length, `nothing of the events in:\n${seen}`).toBeGreaterThan(0);
+    }
 
     const refused = await started.send(asSent(forged));
     expect(refused.status).toBe(401);
@@ -126,3 +137,15 @@ describe("README samples that are servers run as written", () => {
     }
   });
 });
+
+/** How many of the deliveries are jobs of the samples' queue ("colivara-webhooks"). */
+async function storedJobs(url: string, ids: string[]): Promise<number> {
+  const client = new Redis(url);
+  try {
+    let stored = 0;
+    for (const id of ids) stored += await client.exists(`bull:colivara-webhooks:${id}`);
+    return stored;
+  } finally {
+    client.disconnect();
+  }
+}

@@ -6,17 +6,21 @@
 // Each suite brings its own secret and a running server cannot change its environment, so
 // every suite gets its own `next start` (well under a second) on the one shared build.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { failPayload, newSecret, sign, successPayload } from "../conformance/deliveries.js";
-import { type AdapterFactory, type HandledRecord, runConformanceSuite } from "../conformance/suite.js";
-import { buildExample, type RunningExample, startExample, type VerifiedLine } from "./next-server.js";
-
-type Integration = "app-node" | "app-edge" | "pages";
+import { type Delivery, failPayload, newSecret, sign, successPayload } from "../conformance/deliveries.js";
+import { type AdapterFactory, runConformanceSuite } from "../conformance/suite.js";
+import {
+  buildExample,
+  handledBy,
+  type ExampleIntegration as Integration,
+  type RunningExample,
+  startExample,
+} from "./next-server.js";
 
 interface IntegrationSpec {
   name: string;
   runtime: "nodejs" | "edge";
   answersAfterUploadReason?: string;
-  paths: { verify: string; handlers: string; parsedFirst: string; json: string; health: string };
+  paths: { verify: string; handlers: string; parsedFirst: string; json: string; health: string; metadata: string };
 }
 
 const INTEGRATIONS: Record<Integration, IntegrationSpec> = {
@@ -29,6 +33,7 @@ const INTEGRATIONS: Record<Integration, IntegrationSpec> = {
       parsedFirst: "/api/webhooks/colivara/parsed-first",
       json: "/api/echo",
       health: "/api/health",
+      metadata: "/api/webhooks/colivara/metadata",
     },
   },
   "app-edge": {
@@ -44,6 +49,7 @@ const INTEGRATIONS: Record<Integration, IntegrationSpec> = {
       parsedFirst: "/api/edge/webhooks/colivara/parsed-first",
       json: "/api/edge/echo",
       health: "/api/health",
+      metadata: "/api/edge/webhooks/colivara/metadata",
     },
   },
   pages: {
@@ -55,19 +61,10 @@ const INTEGRATIONS: Record<Integration, IntegrationSpec> = {
       parsedFirst: "/api/pages-router/webhooks/colivara/parsed-first",
       json: "/api/pages-router/echo",
       health: "/api/health",
+      metadata: "/api/pages-router/webhooks/colivara/metadata",
     },
   },
 };
-
-function toHandled(line: VerifiedLine): HandledRecord {
-  return {
-    route: line.form,
-    id: line.id,
-    type: line.type,
-    ...(line.originalType !== undefined ? { originalType: line.originalType } : {}),
-    ...(line.name !== undefined ? { name: line.name } : {}),
-  };
-}
 
 function factory(integration: Integration): AdapterFactory {
   const { name, paths, answersAfterUploadReason } = INTEGRATIONS[integration];
@@ -79,7 +76,7 @@ function factory(integration: Integration): AdapterFactory {
       return {
         url: server.url,
         paths,
-        handled: async () => (await server.verified()).filter((l) => l.integration === integration).map(toHandled),
+        handled: () => handledBy(server, integration),
         close: () => server.stop(),
       };
     },
@@ -93,19 +90,30 @@ beforeAll(async () => {
 
 for (const integration of Object.keys(INTEGRATIONS) as Integration[]) runConformanceSuite(factory(integration));
 
-describe("examples/next", () => {
-  const secret = newSecret();
-  let server: RunningExample;
-
+/**
+ * A `next start` of the built example for the enclosing describe (its own secret, or none),
+ * and a way to POST a delivery to it.
+ */
+function serveExample(secret: string | undefined): {
+  server: () => RunningExample;
+  post: (path: string, delivery: Pick<Delivery, "body" | "headers">) => Promise<Response>;
+} {
+  let running: RunningExample | undefined;
   beforeAll(async () => {
-    server = await startExample(secret);
+    running = await startExample(secret);
   });
   afterAll(async () => {
-    await server?.stop();
+    await running?.stop();
   });
+  const server = () => running as RunningExample;
+  const post = (path: string, delivery: Pick<Delivery, "body" | "headers">) =>
+    fetch(`${server().url}${path}`, { method: "POST", body: delivery.body, headers: delivery.headers });
+  return { server, post };
+}
 
-  const post = (path: string, delivery: { body: string; headers: Record<string, string> }) =>
-    fetch(`${server.url}${path}`, { method: "POST", body: delivery.body, headers: delivery.headers });
+describe("examples/next", () => {
+  const secret = newSecret();
+  const { server, post } = serveExample(secret);
 
   it.each(Object.keys(INTEGRATIONS) as Integration[])("%s: logs each verified event, on its runtime", async (key) => {
     const { paths, runtime } = INTEGRATIONS[key];
@@ -113,7 +121,7 @@ describe("examples/next", () => {
     const fail = sign(secret, failPayload({ name: "bad.pdf" }));
     expect((await post(paths.verify, ok)).status).toBe(200);
     expect((await post(paths.verify, fail)).status).toBe(200);
-    const lines = await server.verified();
+    const lines = await server().verified();
     expect(lines.find((l) => l.id === ok.id)).toMatchObject({
       integration: key,
       runtime,
@@ -133,42 +141,68 @@ describe("examples/next", () => {
     expect((await post(INTEGRATIONS["app-edge"].paths.handlers, delivery)).status).toBe(500);
     // stderr is its own pipe, not ordered with the stdout marker: wait for the line.
     await vi.waitFor(() =>
-      expect(server.stderr.join("\n")).toMatch(
+      expect(server().stderr.join("\n")).toMatch(
         new RegExp(`webhook failure \\(delivery ${delivery.id}\\):\\s+Error: could not process explode`),
       ),
     );
   });
 
   it("reports nothing unexpected on stderr for genuine deliveries", async () => {
-    await server.flush();
+    await server().flush();
     // The one expected report: its first line, the error and its stack frames.
     const expected = /could not process explode|webhook failure \(delivery|^\s+at |^\s*[{}[\]]*\s*$/;
-    const unexpected = server.stderr.filter((l) => l.trim() !== "" && !expected.test(l));
+    const unexpected = server().stderr.filter((l) => l.trim() !== "" && !expected.test(l));
     expect(unexpected).toEqual([]);
   });
 });
 
-describe("examples/next started without COLIVARA_WEBHOOK_SECRET", () => {
-  let server: RunningExample;
+describe("examples/next metadata routes", () => {
+  // Its own server: the report of each refusal is expected on stderr here.
+  const secret = newSecret();
+  const { server, post } = serveExample(secret);
 
-  beforeAll(async () => {
-    server = await startExample(undefined);
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  it.each(Object.keys(INTEGRATIONS) as Integration[])(
+    "%s: keeps a mismatch as a dead-letter line and reports its issues, never the values",
+    async (key) => {
+      const owner = `owner-${newSecret().slice(6, 18)}@example.com`;
+      const delivery = sign(secret, successPayload({ metadata: { tenant: 42, owner } }));
+      const response = await post(INTEGRATIONS[key].paths.metadata, delivery);
+      expect(response.status).toBe(422);
+      expect(response.headers.get("webhook-delivery")).toBe("abort-message");
+      const kept = (await server().deadLetters()).filter((line) => line.id === delivery.id);
+      expect(kept).toEqual([
+        expect.objectContaining({
+          integration: key,
+          runtime: INTEGRATIONS[key].runtime,
+          type: "upsert.success",
+          code: "invalid_metadata",
+          issues: [{ path: ["tenant"], message: expect.any(String) }],
+        }),
+      ]);
+      expect((await server().verified()).some((line) => line.id === delivery.id)).toBe(false);
+      // onError (console.error by default) names the path; stderr is its own pipe: wait for it.
+      await vi.waitFor(() =>
+        expect(server().stderr.join("\n")).toMatch(
+          new RegExp(
+            `webhook failure \\(delivery ${delivery.id}\\):[^]*?does not match the metadata schema \\(metadata\\.tenant: `,
+          ),
+        ),
+      );
+      expect([...server().stdout, ...server().stderr].join("\n")).not.toContain(owner);
+    },
+  );
+});
+
+describe("examples/next started without COLIVARA_WEBHOOK_SECRET", () => {
+  const { server, post } = serveExample(undefined);
 
   const MISSING = "No webhook secret configured. Set the COLIVARA_WEBHOOK_SECRET environment variable";
-  const reported = () => server.stderr.filter((line) => line.includes(MISSING)).length;
+  const reported = () => server().stderr.filter((line) => line.includes(MISSING)).length;
 
   it.each(Object.keys(INTEGRATIONS) as Integration[])("%s: answers 500 and says what to set", async (key) => {
     const before = reported();
     const delivery = sign(newSecret(), successPayload());
-    const response = await fetch(`${server.url}${INTEGRATIONS[key].paths.verify}`, {
-      method: "POST",
-      body: delivery.body,
-      headers: delivery.headers,
-    });
+    const response = await post(INTEGRATIONS[key].paths.verify, delivery);
     expect(response.status).toBe(500);
     const { error } = (await response.json()) as { error: { code: string; message: string } };
     expect(error.code).toBe("invalid_config");
@@ -176,10 +210,10 @@ describe("examples/next started without COLIVARA_WEBHOOK_SECRET", () => {
     expect(error.message).not.toContain("COLIVARA_WEBHOOK_SECRET");
     // One log line per refused request (stderr is not ordered with stdout: wait for it).
     await vi.waitFor(() => expect(reported()).toBe(before + 1));
-    expect((await server.verified()).some((l) => l.id === delivery.id)).toBe(false);
+    expect((await server().verified()).some((l) => l.id === delivery.id)).toBe(false);
   });
 
   it("keeps serving the rest of the app", async () => {
-    expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+    expect((await fetch(`${server().url}/api/health`)).status).toBe(200);
   });
 });

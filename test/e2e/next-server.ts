@@ -5,15 +5,19 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import type { HandledRecord } from "../conformance/suite.js";
 
 export const exampleDir: string = fileURLToPath(new URL("../../examples/next/", import.meta.url));
 const exampleNextBin = fileURLToPath(new URL("../../examples/next/node_modules/next/dist/bin/next", import.meta.url));
 
+/** The example's integrations (examples/next/lib/webhook-log.ts). */
+export type ExampleIntegration = "app-node" | "app-edge" | "pages";
+
 /** One line the example logs for each verified event (examples/next/lib/webhook-log.ts). */
 export interface VerifiedLine {
   verified: true;
-  integration: "app-node" | "app-edge" | "pages";
-  form: "verify" | "handlers";
+  integration: ExampleIntegration;
+  form: "verify" | "handlers" | "metadata";
   runtime: string;
   id: string;
   type: string;
@@ -21,6 +25,20 @@ export interface VerifiedLine {
   name?: string;
   sentAt: string;
   summary: string;
+  /** On the metadata routes: the schema's output the handler got. */
+  metadata?: unknown;
+}
+
+/** One line the metadata routes' `deadLetter` logs for each delivery it keeps. */
+export interface DeadLetterLine {
+  deadLetter: true;
+  integration: ExampleIntegration;
+  runtime: string;
+  id: string;
+  type: string;
+  sentAt: string;
+  code: string;
+  issues: { path: (string | number)[]; message: string }[];
 }
 
 function childEnv(secret: string | undefined, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -71,6 +89,8 @@ export interface RunningExample {
   exited(): string | undefined;
   /** The verified-event lines, complete up to now (see {@link RunningExample.flush}). */
   verified(): Promise<VerifiedLine[]>;
+  /** The dead-letter lines, complete up to now. */
+  deadLetters(): Promise<DeadLetterLine[]>;
   /** Resolves once every line the app logged before this call has been read. */
   flush(): Promise<void>;
   stop(): Promise<void>;
@@ -185,16 +205,43 @@ export async function startNextApp(
     await seen;
   };
 
-  const verified = async () => {
+  const logged = async () => {
     await flush();
     return stdout
       .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as VerifiedLine | { mark: string })
-      .filter((line): line is VerifiedLine => "verified" in line);
+      .map((line) => JSON.parse(line) as VerifiedLine | DeadLetterLine | { mark: string });
   };
+  const verified = async () => (await logged()).filter((line): line is VerifiedLine => "verified" in line);
+  const deadLetters = async () => (await logged()).filter((line): line is DeadLetterLine => "deadLetter" in line);
 
   const exited = () =>
     child.signalCode !== null ? child.signalCode : child.exitCode !== null ? `exit ${child.exitCode}` : undefined;
 
-  return { url, pid: child.pid as number, stdout, stderr, exited, verified, flush, stop };
+  return { url, pid: child.pid as number, stdout, stderr, exited, verified, deadLetters, flush, stop };
+}
+
+/**
+ * What one integration of a running example handled and kept, as the conformance suite reads
+ * it (`ConformanceApp.handled`): its verified lines, then its dead letters.
+ */
+export async function handledBy(server: RunningExample, integration: ExampleIntegration): Promise<HandledRecord[]> {
+  const [verifiedLines, deadLetterLines] = await Promise.all([server.verified(), server.deadLetters()]);
+  const verified = verifiedLines
+    .filter((line) => line.integration === integration)
+    .map(
+      ({ form, id, type, originalType, name, metadata }): HandledRecord =>
+        form === "metadata"
+          ? { route: form, id, type, metadata }
+          : {
+              route: form,
+              id,
+              type,
+              ...(originalType !== undefined ? { originalType } : {}),
+              ...(name !== undefined ? { name } : {}),
+            },
+    );
+  const kept = deadLetterLines
+    .filter((line) => line.integration === integration)
+    .map(({ id, type, code }): HandledRecord => ({ route: "dead-letter", id, type, code }));
+  return [...verified, ...kept];
 }

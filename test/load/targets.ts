@@ -52,6 +52,11 @@ export interface Target {
   flush(): Promise<void>;
   /** How many times each delivery id was handled, as the app logged it (call flush first). */
   handled(): Map<string, number>;
+  /**
+   * The outcomes of the delivery records the app wrote (pino JSON on stdout, COLIVARA_LOG=json),
+   * by delivery id; undefined where the app runs with the default log (stderr lines).
+   */
+  records?: (() => Map<string, string[]>) | undefined;
   /** stderr lines so far, less what the platform logs for an aborted client (see next-edge). */
   stderr(): string[];
   /** Exit code or signal, once the process has exited; undefined while it runs. */
@@ -100,6 +105,18 @@ function countVerified(lines: Iterable<string>, into: Map<string, number>): void
   }
 }
 
+/** Reads pino delivery records (`"outcome"` lines) into outcomes by delivery id. */
+function collectRecords(lines: Iterable<string>, into: Map<string, string[]>): void {
+  for (const line of lines) {
+    if (!line.startsWith('{"level"') || !line.includes('"outcome"')) continue;
+    const { deliveryId, outcome } = JSON.parse(line) as { deliveryId?: string; outcome: string };
+    if (deliveryId === undefined) continue;
+    const outcomes = into.get(deliveryId);
+    if (outcomes) outcomes.push(outcome);
+    else into.set(deliveryId, [outcome]);
+  }
+}
+
 function exitOf(child: ChildProcess): string | undefined {
   if (child.signalCode !== null) return child.signalCode;
   if (child.exitCode !== null) return `exit ${child.exitCode}`;
@@ -125,6 +142,8 @@ async function startNodeExample(
       PORT: "0",
       HOST: "127.0.0.1",
       NODE_ENV: "production",
+      // The examples log every attempt as pino JSON; the Next apps keep the default log.
+      ...(example ? { COLIVARA_LOG: "json" } : {}),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -133,6 +152,7 @@ async function startNodeExample(
   child.once("exit", () => process.off("exit", killOnExit));
 
   const handled = new Map<string, number>();
+  const records = new Map<string, string[]>();
   const stderr: string[] = [];
   const stdoutRest: string[] = [];
   const waiters = new Set<() => void>();
@@ -142,6 +162,7 @@ async function startNodeExample(
     const lines = pending.split("\n");
     pending = lines.pop() as string;
     countVerified(lines, handled);
+    collectRecords(lines, records);
     for (const line of lines) if (!line.startsWith("{")) stdoutRest.push(line);
     for (const waiter of waiters) waiter();
   });
@@ -203,6 +224,7 @@ async function startNodeExample(
     readTimeoutMs: settings.readTimeoutMs ?? READ_TIMEOUT_MS,
     flush,
     handled: () => handled,
+    records: example ? () => records : undefined,
     stderr: () => [...stderr, ...(pendingErr ? [pendingErr] : [])],
     exited: () => exitOf(child),
     async stop() {

@@ -5,28 +5,33 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newSecret, sign, successPayload } from "../conformance/deliveries.js";
 import { type AdapterFactory, runConformanceSuite } from "../conformance/suite.js";
+import { handledBy, type ExampleIntegration as Integration } from "../e2e/next-server.js";
 import { type MatrixNextApp, prepareNextApp } from "./next-app.js";
 
-type Integration = "app-node" | "app-edge" | "pages";
-
-const PATHS: Record<Integration, { verify: string; handlers: string; parsedFirst: string; json: string }> = {
+const PATHS: Record<
+  Integration,
+  { verify: string; handlers: string; parsedFirst: string; json: string; metadata: string }
+> = {
   "app-node": {
     verify: "/api/webhooks/colivara",
     handlers: "/api/webhooks/colivara/handlers",
     parsedFirst: "/api/webhooks/colivara/parsed-first",
     json: "/api/echo",
+    metadata: "/api/webhooks/colivara/metadata",
   },
   "app-edge": {
     verify: "/api/edge/webhooks/colivara",
     handlers: "/api/edge/webhooks/colivara/handlers",
     parsedFirst: "/api/edge/webhooks/colivara/parsed-first",
     json: "/api/edge/echo",
+    metadata: "/api/edge/webhooks/colivara/metadata",
   },
   pages: {
     verify: "/api/pages-router/webhooks/colivara",
     handlers: "/api/pages-router/webhooks/colivara/handlers",
     parsedFirst: "/api/pages-router/webhooks/colivara/parsed-first",
     json: "/api/pages-router/echo",
+    metadata: "/api/pages-router/webhooks/colivara/metadata",
   },
 };
 
@@ -58,16 +63,7 @@ function factory(integration: Integration): AdapterFactory {
       return {
         url: server.url,
         paths: { ...PATHS[integration], health: "/api/health" },
-        handled: async () =>
-          (await server.verified())
-            .filter((line) => line.integration === integration)
-            .map((line) => ({
-              route: line.form,
-              id: line.id,
-              type: line.type,
-              ...(line.originalType !== undefined ? { originalType: line.originalType } : {}),
-              ...(line.name !== undefined ? { name: line.name } : {}),
-            })),
+        handled: () => handledBy(server, integration),
         close: () => server.stop(),
       };
     },

@@ -19,13 +19,18 @@ export const REDIS_MISSING =
 
 /** redis-server from PATH, else /usr/bin/redis-server; throws the install hint if neither exists. */
 export function findRedisServer(): string {
+  return findRedisProgram("redis-server");
+}
+
+/** A Redis program (`redis-server`, `redis-cli`) from PATH or the usual directories; throws the install hint. */
+export function findRedisProgram(name: "redis-server" | "redis-cli"): string {
   const candidates = [
     ...(process.env.PATH ?? "")
       .split(delimiter)
       .filter(Boolean)
-      .map((dir) => join(dir, "redis-server")),
-    "/usr/bin/redis-server",
-    "/usr/local/bin/redis-server",
+      .map((dir) => join(dir, name)),
+    `/usr/bin/${name}`,
+    `/usr/local/bin/${name}`,
   ];
   for (const candidate of candidates) {
     try {

@@ -1,5 +1,4 @@
 import { WebhookVerificationError } from "@colivara/webhooks";
-import { positiveOption } from "@colivara/webhooks/adapter";
 
 /** The queue could not store the delivery: the adapter answers 503 and the sender retries. */
 export function handOffUnavailable(cause: unknown): WebhookVerificationError {
@@ -13,5 +12,3 @@ export function handOffUnavailable(cause: unknown): WebhookVerificationError {
 export function invalidConfig(message: string): WebhookVerificationError {
   return new WebhookVerificationError("invalid_config", message);
 }
-
-export { positiveOption };

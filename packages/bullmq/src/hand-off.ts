@@ -1,5 +1,7 @@
 import type { DeadLetter, HandOff, HandOffContext, VerifiedWebhook } from "@colivara/webhooks";
+import { numberOption } from "@colivara/webhooks/adapter";
 import type { JobsOptions, Queue } from "bullmq";
+import { checkClusterKeys } from "./cluster-check.js";
 import {
   BACKOFF_TYPE,
   DEAD_LETTER_JOB_NAME,
@@ -7,8 +9,9 @@ import {
   JOB_ATTEMPTS_CEILING,
   PARKED_DELAY_MS,
 } from "./defaults.js";
-import { handOffUnavailable, invalidConfig, positiveOption } from "./errors.js";
+import { handOffUnavailable, invalidConfig } from "./errors.js";
 import { toJobData } from "./job-data.js";
+import { replicaWait, setAndWait } from "./replica-wait.js";
 import { activeTraceContext, loadOpenTelemetry } from "./trace.js";
 
 /**
@@ -30,6 +33,15 @@ export interface BullmqHandOffOptions {
    * Svix's 15 s. Give the queue a fail-fast connection too (see the README).
    */
   timeoutMs?: number | undefined;
+  /**
+   * Answer 202 only once this many replicas of the queue's primary acknowledged the job
+   * (Redis `WAIT` on the connection that added it); otherwise 503, and Svix retries. A
+   * failover can otherwise lose a job whose 202 was sent, and Svix never sends it again.
+   * Needs an ioredis connection. Off by default; see the README for what it costs.
+   */
+  waitForReplicas?: number | undefined;
+  /** The longest `WAIT` for `waitForReplicas`, in milliseconds. Default 500. */
+  waitTimeoutMs?: number | undefined;
 }
 
 /**
@@ -85,12 +97,13 @@ export function bullmqHandOff(queue: Queue, options: BullmqHandOffOptions = {}):
   if (typeof (queue as Partial<Queue> | null)?.add !== "function") {
     throw invalidConfig('bullmqHandOff(queue) needs a BullMQ Queue: new Queue("colivara-webhooks", { connection }).');
   }
-  const keepSeconds = positiveOption(
-    "keepCompletedSeconds",
-    options.keepCompletedSeconds,
-    DEFAULT_KEEP_COMPLETED_SECONDS,
-  );
-  const timeoutMs = positiveOption("timeoutMs", options.timeoutMs, 5000);
+  checkClusterKeys("bullmqHandOff(queue)", queue.opts?.connection, queue.qualifiedName ?? "");
+  const keepSeconds = numberOption("keepCompletedSeconds", options.keepCompletedSeconds, {
+    fallback: DEFAULT_KEEP_COMPLETED_SECONDS,
+    unit: "seconds",
+  });
+  const timeoutMs = numberOption("timeoutMs", options.timeoutMs, { fallback: 5000, unit: "milliseconds" });
+  const wait = replicaWait(options.waitForReplicas, options.waitTimeoutMs);
   const otel = loadOpenTelemetry();
   const jobOptions: JobsOptions = {
     attempts: JOB_ATTEMPTS_CEILING,
@@ -103,8 +116,14 @@ export function bullmqHandOff(queue: Queue, options: BullmqHandOffOptions = {}):
   async function store(webhook: VerifiedWebhook, traceContext?: Record<string, string>) {
     await queue.add(webhook.event.type, toJobData(webhook, traceContext), { ...jobOptions, jobId: webhook.id });
     const client = await queue.getBackend().client;
+    // Under the queue's own prefix: on a Redis Cluster, in the queue's hash slot.
     const marker = queue.toKey(`colivara-accepted:${webhook.id}`);
-    const first = await client.runCommand("set", [marker, "1", "NX", "EX", Math.ceil(keepSeconds)]);
+    const args = [marker, "1", "NX", "EX", Math.ceil(keepSeconds)];
+    if (!wait) return (await client.runCommand("set", args)) === "OK" ? "stored" : "duplicate";
+    const [first, acknowledged] = await setAndWait(client, args, wait);
+    if (acknowledged < wait.replicas) {
+      throw new Error(`the job was acknowledged by ${acknowledged} of ${wait.replicas} Redis replica(s) in time`);
+    }
     return first === "OK" ? "stored" : "duplicate";
   }
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The `colivara-webhooks-jobs` bin: list, show and replay the dead letters of a hand-off
 // queue. Separate from the main CLI so it ships with the package that owns the queue.
 import { parseArgs } from "node:util";

@@ -1,5 +1,6 @@
 import type { WebhookHandlers } from "@colivara/webhooks";
 import { type DedupeStore, isPermanentFailure, type VerifiedWebhook } from "@colivara/webhooks";
+import { isInvalidMetadata, type MetadataCheck } from "@colivara/webhooks/adapter";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import { type ColivaraJobData, fromJobData } from "./job-data.js";
 import { inWorkerSpan, loadOpenTelemetry } from "./trace.js";
@@ -8,7 +9,9 @@ import { inWorkerSpan, loadOpenTelemetry } from "./trace.js";
 export type JobOutcome = "handled" | "already_handled";
 
 export interface ProcessSettings {
-  on: WebhookHandlers;
+  on: WebhookHandlers<unknown>;
+  /** The `metadata` schema: the job's metadata as sent, checked and typed before the handler. */
+  metadata: MetadataCheck;
   attempts: number;
   dedupe: DedupeStore | undefined;
   /** How long a job waits when another run holds the delivery's claim. */
@@ -18,9 +21,11 @@ export interface ProcessSettings {
 
 type AnyHandler = (event: unknown, webhook: VerifiedWebhook) => unknown;
 
-async function dispatch(on: WebhookHandlers, webhook: VerifiedWebhook): Promise<void> {
-  const handler = on[webhook.event.type] as AnyHandler | undefined;
-  if (handler) await handler(webhook.event, webhook);
+async function dispatch(settings: ProcessSettings, webhook: VerifiedWebhook): Promise<void> {
+  const handler = settings.on[webhook.event.type] as AnyHandler | undefined;
+  if (handler === undefined) return;
+  const typed = await settings.metadata(webhook);
+  await handler(typed.event, typed);
 }
 
 /**
@@ -29,6 +34,13 @@ async function dispatch(on: WebhookHandlers, webhook: VerifiedWebhook): Promise<
  */
 function finalError(error: unknown, job: Job<ColivaraJobData>, attempts: number): unknown {
   if (isPermanentFailure(error)) return new UnrecoverableError(`permanent_failure: ${error.message}`);
+  // A retry cannot change a stored document's metadata. The mismatch itself (its code and
+  // issues) rides along as the cause: onError gets it, as an adapter's onError does.
+  if (isInvalidMetadata(error)) {
+    const unrecoverable = new UnrecoverableError(`invalid_metadata: ${error.message}`);
+    unrecoverable.cause = error;
+    return unrecoverable;
+  }
   if (job.attemptsMade + 1 >= attempts) {
     const message = error instanceof Error ? error.message : String(error);
     return new UnrecoverableError(`failed after ${attempts} attempts: ${message}`);
@@ -52,7 +64,7 @@ async function runOnce(
     throw new DelayedError();
   }
   try {
-    await dispatch(settings.on, webhook);
+    await dispatch(settings, webhook);
   } catch (error) {
     // Released on every failure, permanent ones too, so a replay runs the handler again.
     if (dedupe && claim?.token) await dedupe.release(webhook.id, claim.token).catch((e) => settings.report(e, webhook));

@@ -1,7 +1,9 @@
-import type { DedupeStore, ErrorContext, VerifiedWebhook, WebhookHandlers } from "@colivara/webhooks";
+import type { DedupeStore, ErrorContext, MetadataSchema, VerifiedWebhook, WebhookHandlers } from "@colivara/webhooks";
+import { checkMetadataSchema, createMetadataCheck, isInvalidMetadata, numberOption } from "@colivara/webhooks/adapter";
 import { type ConnectionOptions, Worker, type WorkerOptions } from "bullmq";
+import { checkClusterKeys } from "./cluster-check.js";
 import { BACKOFF_TYPE } from "./defaults.js";
-import { invalidConfig, positiveOption } from "./errors.js";
+import { invalidConfig } from "./errors.js";
 import { type ColivaraJobData, fromJobData } from "./job-data.js";
 import { createProcessor, type JobOutcome } from "./process-job.js";
 
@@ -18,9 +20,17 @@ import { createProcessor, type JobOutcome } from "./process-job.js";
  * };
  * ```
  */
-export interface ColivaraWorkerOptions {
+export interface ColivaraWorkerOptions<M = Record<string, unknown>> {
   /** The same handler map the adapters take; `webhook.timestamp` is a `Date`. */
-  on: WebhookHandlers;
+  on: WebhookHandlers<NoInfer<M>>;
+  /**
+   * The same Standard Schema (zod, valibot, arktype, …) the adapter's `metadata` option has:
+   * the job keeps the metadata as sent, and the worker hands its handlers the schema's output.
+   * A mismatch fails the job at once (no retry: it stays a dead letter) and reaches `onError`
+   * as the `invalid_metadata` `WebhookVerificationError`, with the schema's `issues` (paths and
+   * messages, never the values).
+   */
+  metadata?: MetadataSchema<M> | undefined;
   /** BullMQ connection (workers need `maxRetriesPerRequest: null`, BullMQ's default for options objects). */
   connection: ConnectionOptions;
   /** Runs per delivery, the first included, before it becomes a dead letter. Default 5. */
@@ -43,7 +53,7 @@ export interface ColivaraWorkerOptions {
 
 const HANDLER_KEYS = new Set(["upsert.success", "upsert.fail", "unknown"]);
 
-function checkHandlers(on: unknown): WebhookHandlers {
+function checkHandlers(on: unknown): WebhookHandlers<unknown> {
   if (on === null || typeof on !== "object") {
     throw invalidConfig('createColivaraWorker needs on: { "upsert.success": fn, … }.');
   }
@@ -53,7 +63,7 @@ function checkHandlers(on: unknown): WebhookHandlers {
     }
     if (typeof value !== "function") throw invalidConfig(`on["${key}"] must be a function.`);
   }
-  return on as WebhookHandlers;
+  return on as WebhookHandlers<unknown>;
 }
 
 function defaultOnError(error: unknown, context: ErrorContext): void {
@@ -85,15 +95,30 @@ function defaultOnError(error: unknown, context: ErrorContext): void {
  *   },
  * });
  * ```
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ *
+ * createColivaraWorker("colivara-webhooks", {
+ *   connection: { url: process.env.REDIS_URL, maxRetriesPerRequest: null },
+ *   metadata: z.object({ tenant: z.string() }),
+ *   on: { "upsert.success": async (event) => reindex(event.metadata.tenant, event.id) },
+ * });
+ * ```
  */
-export function createColivaraWorker(
+export function createColivaraWorker<M = Record<string, unknown>>(
   queueName: string,
-  options: ColivaraWorkerOptions,
+  options: ColivaraWorkerOptions<M>,
 ): Worker<ColivaraJobData, JobOutcome> {
   const on = checkHandlers(options.on);
-  const attempts = Math.floor(positiveOption("attempts", options.attempts, 5));
-  const delayMs = positiveOption("backoff.delayMs", options.backoff?.delayMs, 1000);
-  const maxDelayMs = positiveOption("backoff.maxDelayMs", options.backoff?.maxDelayMs, 60 * 60 * 1000);
+  checkClusterKeys("createColivaraWorker", options.connection, `${options.worker?.prefix ?? "bull"}:${queueName}`);
+  const attempts = Math.floor(numberOption("attempts", options.attempts, { fallback: 5 }));
+  const delayMs = numberOption("backoff.delayMs", options.backoff?.delayMs, { fallback: 1000, unit: "milliseconds" });
+  const maxDelayMs = numberOption("backoff.maxDelayMs", options.backoff?.maxDelayMs, {
+    fallback: 60 * 60 * 1000,
+    unit: "milliseconds",
+  });
   const onError = options.onError ?? defaultOnError;
   const report = (error: unknown, webhook?: VerifiedWebhook) => {
     try {
@@ -102,7 +127,15 @@ export function createColivaraWorker(
       // A failing reporter must not fail the job.
     }
   };
-  const processor = createProcessor({ on, attempts, dedupe: options.dedupe, inFlightDelayMs: delayMs, report });
+  const metadata = createMetadataCheck(checkMetadataSchema(options.metadata));
+  const processor = createProcessor({
+    on,
+    metadata,
+    attempts,
+    dedupe: options.dedupe,
+    inFlightDelayMs: delayMs,
+    report,
+  });
   const worker = new Worker<ColivaraJobData, JobOutcome>(queueName, processor, {
     ...options.worker,
     connection: options.connection,
@@ -113,7 +146,8 @@ export function createColivaraWorker(
     },
   });
   worker.on("failed", (job, error) => {
-    if (job) report(error, fromJobData(job.data));
+    // A metadata mismatch is reported as itself: code invalid_metadata, with the schema's issues.
+    if (job) report(isInvalidMetadata(error.cause) ? error.cause : error, fromJobData(job.data));
   });
   return worker;
 }

@@ -110,8 +110,9 @@ function verifierFor(options: ListenOptions, origin: () => string): ListenerCont
       verified.set(request, webhook);
       return Response.json({ received: true, id: webhook.id, type: webhook.event.type });
     },
-    // The handler never throws; anything unexpected is reported as a rejected request.
-    { secret: [...options.secret], onError: () => {} },
+    // The handler never throws; anything unexpected is reported as a rejected request. The
+    // inspector is the delivery log here: the default stderr lines would only repeat it.
+    { secret: [...options.secret], onError: () => {}, log: false },
   );
   return async (received) => {
     const init: RequestInit = { method: received.method, headers: received.headers.map(([n, v]) => [n, v]) };

@@ -5,21 +5,22 @@
  * @packageDocumentation
  */
 
-export { BodyBuffer } from "./body-buffer.js";
 export type { BodyFramework, CapturedBody } from "./captured-body.js";
-export { BODY_ALREADY_PARSED, bodyAlreadyParsed, capturedBody, isRawBody } from "./captured-body.js";
+export { capturedBody } from "./captured-body.js";
 export type { DedupeClaim, DedupeStore } from "./dedupe.js";
-export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS, positiveOption } from "./dedupe.js";
-export { createFetchHandler, toFetchResponse } from "./fetch-handler.js";
-export { bodyReadError, DEFAULT_LIMIT_BYTES, payloadTooLarge } from "./limit.js";
+export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS } from "./dedupe.js";
+export { DEFAULT_LOG_LINES, DEFAULT_LOG_WINDOW_MS } from "./default-log.js";
+export { createFetchHandler, type FetchHandlerSettings, toFetchResponse } from "./fetch-handler.js";
+export { bodyReadError, DEFAULT_LIMIT_BYTES } from "./limit.js";
+export type { MetadataCheck } from "./metadata-check.js";
+export { checkMetadataSchema, createMetadataCheck, isInvalidMetadata } from "./metadata-check.js";
 export type { NodeResponseLike } from "./node-response.js";
 export { sendNodeResponse, watchAnswer } from "./node-response.js";
 export { numberOption } from "./number-option.js";
-export type { ResolvedOptions } from "./options.js";
+export type { PipelineSettings, ResolvedOptions } from "./options.js";
 export type { AnswerCallback, BodyCallback, DeliveryPipeline, DeliveryPort } from "./pipeline.js";
 export { createDeliveryPipeline } from "./pipeline.js";
 export { readFetchBody } from "./read-fetch-body.js";
 export type { NodeBodyCallback, NodeBodyLimits, NodeBodyStream } from "./read-node-body.js";
 export { readNodeBody } from "./read-node-body.js";
-export { DEFAULT_READ_TIMEOUT_MS, requestTimeout, watchDeadline } from "./read-timeout.js";
 export { responses, type WebhookResponse } from "./responses.js";

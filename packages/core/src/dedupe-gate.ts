@@ -1,4 +1,5 @@
 import type { DedupeStore } from "./dedupe.js";
+import type { DeliveryOutcome } from "./delivery-record.js";
 import type { VerifiedWebhook } from "./events.js";
 import type { ErrorContext } from "./options.js";
 import { responses, type WebhookResponse } from "./responses.js";
@@ -14,7 +15,7 @@ export type SettleClaim = (handled: boolean) => Promise<void> | undefined;
  * down), or proceed to the user's code and settle the claim once it answered.
  */
 export type GateDecision =
-  | { readonly kind: "answer"; readonly response: WebhookResponse }
+  | { readonly kind: "answer"; readonly outcome: DeliveryOutcome; readonly response: WebhookResponse }
   | { readonly kind: "proceed"; readonly settle: SettleClaim };
 
 const NOTHING_TO_SETTLE: SettleClaim = () => undefined;
@@ -55,10 +56,11 @@ export function createDedupeGate(
     } catch (error) {
       report(error, { webhook });
       // Without the store exactly-once cannot be promised: let the sender retry later.
-      return { kind: "answer", response: responses.dedupeUnavailable() };
+      return { kind: "answer", outcome: "store_unavailable", response: responses.dedupeUnavailable() };
     }
-    if (claim.status === "done") return { kind: "answer", response: responses.duplicate() };
-    if (claim.status === "in_flight") return { kind: "answer", response: responses.inProgress() };
+    if (claim.status === "done") return { kind: "answer", outcome: "duplicate", response: responses.duplicate() };
+    if (claim.status === "in_flight")
+      return { kind: "answer", outcome: "in_progress", response: responses.inProgress() };
     const token = claim.token;
     if (token === undefined) return PROCEED_UNTRACKED;
     let settled = false;

@@ -1,4 +1,4 @@
-import { WebhookVerificationError } from "./errors.js";
+import { numberOption } from "./number-option.js";
 
 /**
  * What a claim found: `claimed` (new, run the handler), `in_flight` (another attempt
@@ -71,15 +71,6 @@ export const DEFAULT_MAX_BYTES: number = 8 * 1024 * 1024;
  */
 export const DEDUPE_ENTRY_OVERHEAD_BYTES = 160;
 
-/** Validates a positive number option, naming it in the error. */
-export function positiveOption(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new WebhookVerificationError("invalid_config", `${name} must be a positive number, got ${String(value)}.`);
-  }
-  return value;
-}
-
 // Tokens only need to be unique within this process's memory store.
 let counter = 0;
 function newToken(): string {
@@ -104,10 +95,14 @@ interface Entry {
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
-  const ttlMs = positiveOption("ttlSeconds", options.ttlSeconds, DEFAULT_DEDUPE_TTL_SECONDS) * 1000;
-  const leaseMs = positiveOption("leaseSeconds", options.leaseSeconds, DEFAULT_LEASE_SECONDS) * 1000;
-  const maxEntries = Math.floor(positiveOption("maxEntries", options.maxEntries, DEFAULT_MAX_ENTRIES));
-  const maxBytes = Math.floor(positiveOption("maxBytes", options.maxBytes, DEFAULT_MAX_BYTES));
+  const ttlMs =
+    numberOption("ttlSeconds", options.ttlSeconds, { fallback: DEFAULT_DEDUPE_TTL_SECONDS, unit: "seconds" }) * 1000;
+  const leaseMs =
+    numberOption("leaseSeconds", options.leaseSeconds, { fallback: DEFAULT_LEASE_SECONDS, unit: "seconds" }) * 1000;
+  const maxEntries = Math.floor(numberOption("maxEntries", options.maxEntries, { fallback: DEFAULT_MAX_ENTRIES }));
+  const maxBytes = Math.floor(
+    numberOption("maxBytes", options.maxBytes, { fallback: DEFAULT_MAX_BYTES, unit: "bytes" }),
+  );
   const now = options.now ?? Date.now;
   // Map iteration follows insertion order; entries are re-inserted when renewed, so the
   // first entries are always the oldest and eviction is O(1).

@@ -19,6 +19,8 @@ export const ERROR_STATUS: {
   readonly dedupe_unavailable: 503;
   readonly handoff_unavailable: 503;
   readonly permanent_failure: 422;
+  readonly https_required: 403;
+  readonly invalid_metadata: 422;
 } = {
   missing_headers: 401,
   invalid_timestamp: 401,
@@ -36,7 +38,23 @@ export const ERROR_STATUS: {
   dedupe_unavailable: 503,
   handoff_unavailable: 503,
   permanent_failure: 422,
+  https_required: 403,
+  invalid_metadata: 422,
 };
+
+/**
+ * One thing a `metadata` schema found wrong: where (`["tenant"]`, `["tags", 0]`) and the
+ * schema's message, with the value itself left out.
+ *
+ * @example
+ * ```ts
+ * const issue: MetadataIssue = { path: ["tenant"], message: "Invalid input: expected string, received undefined" };
+ * ```
+ */
+export interface MetadataIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
 
 /**
  * A stable error code, one per row of the failure table.
@@ -68,11 +86,21 @@ export class WebhookVerificationError extends Error {
   override readonly name = "WebhookVerificationError";
   readonly code: WebhookErrorCode;
   readonly status: number;
+  /**
+   * For `invalid_metadata`: what the `metadata` schema found wrong, as paths and messages
+   * (never the values). Absent on every other code.
+   */
+  readonly issues?: readonly MetadataIssue[] | undefined;
 
-  constructor(code: WebhookErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: WebhookErrorCode,
+    message: string,
+    options?: { cause?: unknown; issues?: readonly MetadataIssue[] | undefined },
+  ) {
     super(message, options);
     this.code = code;
     this.status = ERROR_STATUS[code];
+    if (options?.issues !== undefined) this.issues = options.issues;
   }
 
   /** The JSON body adapters send: `{"error":{"code","message"}}`. */

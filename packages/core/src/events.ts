@@ -12,14 +12,18 @@
  * if (event.type === "upsert.success") console.log(event.name, event.num_pages);
  * ```
  */
-export interface UpsertSuccessEvent {
+export interface UpsertSuccessEvent<M = Record<string, unknown>> {
   type: "upsert.success";
   /** A fixed text ("Document upserted successfully"). */
   message: string;
   /** The document id. */
   id: number;
   name: string;
-  metadata: Record<string, unknown>;
+  /**
+   * The `metadata` object the upsert request sent: the output of your `metadata` schema when
+   * the adapter (or verifier) has one, else the object as sent.
+   */
+  metadata: M;
   /**
    * The document's URL: the URL it was upserted from, or, for a base64 upload, a pre-signed
    * storage link that expires after an hour. Not a stable link: store `id` or `name` instead.
@@ -46,12 +50,13 @@ export interface UpsertSuccessEvent {
  * if (event.type === "upsert.fail") console.error(event.name, event.error);
  * ```
  */
-export interface UpsertFailEvent {
+export interface UpsertFailEvent<M = Record<string, unknown>> {
   type: "upsert.fail";
   /** A fixed text ("There was an error processing your document"). */
   message: string;
   name: string;
-  metadata: Record<string, unknown>;
+  /** The `metadata` of the upsert request: your `metadata` schema's output when there is one. */
+  metadata: M;
   collection_name: string;
   /** The text of the exception ColiVara's server caught: for people and logs, not a stable code. */
   error: string;
@@ -75,7 +80,8 @@ export interface UnknownEvent {
 
 /**
  * Every event a verified delivery can carry. ColiVara sends them for asynchronous upserts
- * only (see {@link UpsertSuccessEvent}), to the one webhook endpoint of the account.
+ * only (see {@link UpsertSuccessEvent}), to the one webhook endpoint of the account. `M` is
+ * the type of `metadata` on the known types (your `metadata` schema's output).
  *
  * @example
  * ```ts
@@ -88,7 +94,7 @@ export interface UnknownEvent {
  * }
  * ```
  */
-export type ColivaraEvent = UpsertSuccessEvent | UpsertFailEvent | UnknownEvent;
+export type ColivaraEvent<M = Record<string, unknown>> = UpsertSuccessEvent<M> | UpsertFailEvent<M> | UnknownEvent;
 
 /**
  * The type names ColiVara sends today.
@@ -102,14 +108,15 @@ export type KnownEventType = Exclude<ColivaraEvent, UnknownEvent>["type"];
 
 /**
  * What `verify` returns: the delivery id (stable across retries, use it for idempotency),
- * the signed timestamp and the typed event.
+ * the signed timestamp and the typed event. With a `metadata` schema, the event is
+ * `ColivaraEvent<Output>`: `VerifiedWebhook<ColivaraEvent<{ tenant: string }>>`.
  *
  * @example
  * ```ts
  * const { id, timestamp, event } = await verifier.verify(body, headers);
  * ```
  */
-export interface VerifiedWebhook<E extends ColivaraEvent = ColivaraEvent> {
+export interface VerifiedWebhook<E extends ColivaraEvent<unknown> = ColivaraEvent> {
   id: string;
   timestamp: Date;
   event: E;

@@ -1,7 +1,7 @@
 import { WebhookVerificationError } from "./errors.js";
-import type { VerifiedWebhook } from "./events.js";
+import type { ColivaraEvent, VerifiedWebhook } from "./events.js";
 import { bodyReadError } from "./limit.js";
-import type { ColivaraWebhookOptions } from "./options.js";
+import type { ColivaraWebhookOptions, PipelineSettings } from "./options.js";
 import { createDeliveryPipeline } from "./pipeline.js";
 import { readFetchBody } from "./read-fetch-body.js";
 import type { WebhookResponse } from "./responses.js";
@@ -9,6 +9,7 @@ import type { WebhookResponse } from "./responses.js";
 /**
  * Your code for a verified delivery on a Fetch runtime. Return a `Response`, or nothing
  * for 204; a throw answers 500 (so ColiVara retries) and is reported through `onError`.
+ * `M` is the type of `event.metadata` (the `metadata` schema's output).
  *
  * @example
  * ```ts
@@ -17,8 +18,8 @@ import type { WebhookResponse } from "./responses.js";
  * };
  * ```
  */
-export type FetchWebhookHandler = (
-  webhook: VerifiedWebhook,
+export type FetchWebhookHandler<M = Record<string, unknown>> = (
+  webhook: VerifiedWebhook<ColivaraEvent<M>>,
   request: Request,
 ) => MaybeResponse | Promise<MaybeResponse>;
 
@@ -40,7 +41,7 @@ export function toFetchResponse(response: WebhookResponse): Response {
   });
 }
 
-function checkHandler(handler: unknown, options: ColivaraWebhookOptions): void {
+function checkHandler(handler: unknown, options: { handOff?: unknown; on?: unknown }): void {
   const mode = options.handOff !== undefined ? "handOff" : options.on !== undefined ? "a handler map (options.on)" : "";
   if (handler !== undefined && typeof handler !== "function") {
     throw new WebhookVerificationError(
@@ -63,18 +64,35 @@ function checkHandler(handler: unknown, options: ColivaraWebhookOptions): void {
 }
 
 /**
+ * The adapters' settings of {@link createFetchHandler}: the pipeline's, and whether the
+ * request URL's scheme says how the request arrived. Next.js builds it from
+ * `x-forwarded-proto`, which any client can send: there only `trustProxy` counts.
+ */
+export interface FetchHandlerSettings extends PipelineSettings {
+  /** Default true: the runtime's URL scheme is the connection's (Bun, Deno, Workers). */
+  trustUrlScheme?: boolean | undefined;
+}
+
+const isHttps = (request: Request): boolean => request.url.startsWith("https:");
+
+/**
  * {@link createWebhookHandler} with the adapters' settings (`lazySecret`: read the secret on
  * the first request, for Next.js builds).
  */
-export function createFetchHandler(
-  handler: FetchWebhookHandler | undefined,
-  options: ColivaraWebhookOptions = {},
-  settings: { lazySecret?: boolean } = {},
+export function createFetchHandler<M>(
+  handler: FetchWebhookHandler<M> | undefined,
+  options: ColivaraWebhookOptions<M> = {},
+  settings: FetchHandlerSettings = {},
 ): (request: Request) => Promise<Response> {
   checkHandler(handler, options);
   const pipeline = createDeliveryPipeline(options, settings);
+  const secure = settings.trustUrlScheme === false ? undefined : isHttps;
   const { limit, readTimeoutMs } = pipeline.options;
-  const call = handler && ((request: Request) => (webhook: VerifiedWebhook) => handler(webhook, request));
+  // The pipeline hands over what the metadata schema returned: the handler's `M`.
+  const call =
+    handler &&
+    ((request: Request) => (webhook: VerifiedWebhook) =>
+      handler(webhook as VerifiedWebhook<ColivaraEvent<M>>, request));
   return function colivaraWebhook(request: Request): Promise<Response> {
     return new Promise((resolve) => {
       pipeline.run({
@@ -87,6 +105,7 @@ export function createFetchHandler(
             (error: unknown) => done(bodyReadError(error, limit)),
           ),
         send: (response) => resolve(toFetchResponse(response)),
+        secure: secure && (() => secure(request)),
         call: call?.(request),
         statusOf: (returned) => (returned instanceof Response ? returned.status : undefined),
         pass: (returned) => resolve(returned as Response),
@@ -110,10 +129,22 @@ export function createFetchHandler(
  *   }),
  * };
  * ```
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ *
+ * const fetch = createWebhookHandler(
+ *   async ({ event }) => {
+ *     if (event.type === "upsert.success") console.log(event.metadata.tenant); // string
+ *   },
+ *   { metadata: z.object({ tenant: z.string() }) },
+ * );
+ * ```
  */
-export function createWebhookHandler(
-  handler: FetchWebhookHandler | undefined,
-  options: ColivaraWebhookOptions = {},
+export function createWebhookHandler<M = Record<string, unknown>>(
+  handler: FetchWebhookHandler<M> | undefined,
+  options: ColivaraWebhookOptions<M> = {},
 ): (request: Request) => Promise<Response> {
   return createFetchHandler(handler, options);
 }

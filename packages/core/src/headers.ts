@@ -51,6 +51,11 @@ function lookupIn(headers: unknown): Lookup {
   return () => undefined;
 }
 
+/** One header's value, from any {@link HeaderInput} shape. */
+export function headerValue(headers: unknown, name: string): string | undefined {
+  return lookupIn(headers)(name);
+}
+
 /**
  * Picks the id, timestamp and signature headers. The `svix-*` set wins over the
  * `webhook-*` set as a whole, so a request never mixes the two.

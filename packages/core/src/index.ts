@@ -6,7 +6,9 @@
 
 export type { DedupeClaim, DedupeStore, MemoryStoreOptions } from "./dedupe.js";
 export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS, memoryStore } from "./dedupe.js";
-export type { WebhookErrorCode } from "./errors.js";
+export type { DeliveryWarning, DeliveryWarningKind, WebhookLogger } from "./delivery-log.js";
+export type { DeliveryOutcome, DeliveryRecord } from "./delivery-record.js";
+export type { MetadataIssue, WebhookErrorCode } from "./errors.js";
 export { ERROR_STATUS, isWebhookVerificationError, WebhookVerificationError } from "./errors.js";
 export type {
   ColivaraEvent,
@@ -21,7 +23,11 @@ export { createWebhookHandler } from "./fetch-handler.js";
 export type { DeadLetter, HandOff, HandOffContext } from "./hand-off.js";
 export { isPermanentFailure, permanentFailure } from "./hand-off.js";
 export type { HeaderInput } from "./headers.js";
+export type { MetadataSchema } from "./metadata-check.js";
 export type { ColivaraWebhookOptions, ErrorContext, EventHandler, WebhookHandlers } from "./options.js";
 export { DEFAULT_PATH } from "./options.js";
+export type { Register, RegisteredMetadata } from "./register.js";
+export type { StandardSchemaV1 } from "./standard-schema.js";
+export type { DeliveryTelemetry, TelemetryAttempt } from "./telemetry.js";
 export type { Verifier, VerifierOptions } from "./verifier.js";
 export { createVerifier, DEFAULT_TOLERANCE_SECONDS } from "./verifier.js";

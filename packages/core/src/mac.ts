@@ -7,14 +7,19 @@ import { WebhookVerificationError } from "./errors.js";
  */
 export interface MacEngine {
   readonly kind: "node" | "web";
-  /** True when any configured key's MAC over prefix+body equals any given signature. */
-  matches(prefix: string, body: Uint8Array | string, signatures: readonly Uint8Array[]): boolean | Promise<boolean>;
+  /**
+   * The index of the first configured key whose MAC over prefix+body equals any given
+   * signature, or -1. Every key and every signature is compared whatever matched, so the
+   * time taken says nothing about which key (or whether one) matched.
+   */
+  matchingKey(prefix: string, body: Uint8Array | string, signatures: readonly Uint8Array[]): number | Promise<number>;
   /** Strict UTF-8 decode (no replacement characters, BOM kept), or undefined. */
   decodeUtf8(bytes: Uint8Array): string | undefined;
 }
 
 type NodeCrypto = typeof import("node:crypto");
 type NodeBuffer = typeof import("node:buffer");
+type KeyObject = import("node:crypto").KeyObject;
 
 function builtin<T>(name: string): T | undefined {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
@@ -32,16 +37,20 @@ function nodeEngine(keys: readonly Uint8Array[], crypto: NodeCrypto, buffer: Nod
   const { Buffer, isUtf8 } = buffer;
   return {
     kind: "node",
-    matches(prefix, body, signatures) {
-      let ok = false;
-      for (const key of prepared) {
-        const mac = crypto.createHmac("sha256", key).update(prefix).update(body).digest();
+    matchingKey(prefix, body, signatures) {
+      let found = -1;
+      for (let index = 0; index < prepared.length; index++) {
+        const mac = crypto
+          .createHmac("sha256", prepared[index] as KeyObject)
+          .update(prefix)
+          .update(body)
+          .digest();
         for (const signature of signatures) {
           // Both sides are 32 bytes by construction; no early exit on a match.
-          if (crypto.timingSafeEqual(mac, signature)) ok = true;
+          if (crypto.timingSafeEqual(mac, signature) && found < 0) found = index;
         }
       }
-      return ok;
+      return found;
     },
     decodeUtf8(bytes) {
       if (!isUtf8(bytes)) return undefined;
@@ -79,7 +88,7 @@ function webEngine(keys: readonly Uint8Array[]): MacEngine {
     );
   return {
     kind: "web",
-    async matches(prefix, body, signatures) {
+    async matchingKey(prefix, body, signatures) {
       prepared ??= importKeys();
       const cryptoKeys = await prepared;
       const head = encoder.encode(prefix);
@@ -87,12 +96,12 @@ function webEngine(keys: readonly Uint8Array[]): MacEngine {
       const data = new Uint8Array(head.length + tail.length);
       data.set(head);
       data.set(tail, head.length);
-      let ok = false;
-      for (const key of cryptoKeys) {
-        const mac = new Uint8Array(await subtle.sign("HMAC", key, data));
-        for (const signature of signatures) if (constantTimeEqual(mac, signature)) ok = true;
+      let found = -1;
+      for (let index = 0; index < cryptoKeys.length; index++) {
+        const mac = new Uint8Array(await subtle.sign("HMAC", cryptoKeys[index] as CryptoKey, data));
+        for (const signature of signatures) if (constantTimeEqual(mac, signature) && found < 0) found = index;
       }
-      return ok;
+      return found;
     },
     decodeUtf8(bytes) {
       try {

@@ -1,19 +1,26 @@
 import { type DedupeStore, memoryStore } from "./dedupe.js";
+import { defaultSink } from "./default-log.js";
+import { loggerSink, type WebhookLogger } from "./delivery-log.js";
 import { WebhookVerificationError } from "./errors.js";
 import type { ColivaraEvent, UnknownEvent, UpsertFailEvent, UpsertSuccessEvent, VerifiedWebhook } from "./events.js";
 import type { DeadLetter, HandOff } from "./hand-off.js";
 import { parseLimit } from "./limit.js";
+import { checkMetadataSchema, createMetadataCheck, type MetadataCheck } from "./metadata-check.js";
 import { nearestKey } from "./nearest-key.js";
 import { numberOption } from "./number-option.js";
 import { DEFAULT_READ_TIMEOUT_MS } from "./read-timeout.js";
-import { type Check, createCheck, type VerifierOptions } from "./verifier.js";
+import { createRecorder, type DeliveryRecorder, NOT_RECORDING } from "./recorder.js";
+import type { DeliveryTelemetry } from "./telemetry.js";
+import { type Check, createCheck, DEFAULT_TOLERANCE_SECONDS, type VerifierOptions } from "./verifier.js";
+import { DEFAULT_SLOW_HANDLER_MS } from "./warnings.js";
 
 /** A handler of the handler map: the event, then the whole verified delivery. */
-export type EventHandler<E extends ColivaraEvent> = (event: E, webhook: VerifiedWebhook<E>) => unknown;
+export type EventHandler<E extends ColivaraEvent<unknown>> = (event: E, webhook: VerifiedWebhook<E>) => unknown;
 
 /**
  * Handlers keyed by event type, for adapters that answer the request themselves. A type
  * without a handler is acknowledged; `unknown` catches types this version does not know.
+ * `M` is the type of `event.metadata` (the `metadata` schema's output).
  *
  * @example
  * ```ts
@@ -23,9 +30,9 @@ export type EventHandler<E extends ColivaraEvent> = (event: E, webhook: Verified
  * };
  * ```
  */
-export interface WebhookHandlers {
-  "upsert.success"?: EventHandler<UpsertSuccessEvent>;
-  "upsert.fail"?: EventHandler<UpsertFailEvent>;
+export interface WebhookHandlers<M = Record<string, unknown>> {
+  "upsert.success"?: EventHandler<UpsertSuccessEvent<M>>;
+  "upsert.fail"?: EventHandler<UpsertFailEvent<M>>;
   unknown?: EventHandler<UnknownEvent>;
 }
 
@@ -43,14 +50,15 @@ export interface ErrorContext {
 
 /**
  * Options every adapter accepts (the same object for Express, Fastify, Next.js, Hono and
- * the Fetch handler). Defaults and checks live in {@link resolveOptions}.
+ * the Fetch handler). Defaults and checks live in {@link resolveOptions}. `M` is the type of
+ * `event.metadata`, inferred from the `metadata` schema.
  *
  * @example
  * ```ts
  * const options: ColivaraWebhookOptions = { limit: "256kb", on: { "upsert.fail": (event) => console.error(event.error) } };
  * ```
  */
-export interface ColivaraWebhookOptions extends VerifierOptions {
+export interface ColivaraWebhookOptions<M = Record<string, unknown>> extends VerifierOptions<M> {
   /** Largest accepted body, in bytes or as `"1mb"`. Default 1 MiB. */
   limit?: number | string | undefined;
   /** How long the whole body may take to arrive before a 408. Default 10,000 ms. */
@@ -62,7 +70,7 @@ export interface ColivaraWebhookOptions extends VerifierOptions {
    */
   path?: string | undefined;
   /** Handler map: the adapter answers itself (204, or 500 when a handler throws). */
-  on?: WebhookHandlers | undefined;
+  on?: WebhookHandlers<NoInfer<M>> | undefined;
   /** Called for handler failures and server-side misconfiguration. Default: console.error with the stack. */
   onError?: ((error: unknown, context: ErrorContext) => void) | undefined;
   /**
@@ -79,6 +87,29 @@ export interface ColivaraWebhookOptions extends VerifierOptions {
   handOff?: HandOff | undefined;
   /** Keeps deliveries a handler refused with `permanentFailure()`. Default: reported through `onError`. */
   deadLetter?: DeadLetter | undefined;
+  /**
+   * Where each attempt's record goes: a pino-compatible logger gets every attempt (accepted
+   * at info, refused at warn, failures at error) and the warnings. Default: one line on
+   * stderr per refused attempt and per warning, at most 10 a minute plus a summary. `false`:
+   * nothing.
+   */
+  log?: WebhookLogger | false | undefined;
+  /** A span and metrics per attempt: `openTelemetry()` from `@colivara/webhooks/otel`. */
+  telemetry?: DeliveryTelemetry | undefined;
+  /**
+   * Refuse deliveries that did not arrive over HTTPS (403 `https_required`). Behind a proxy
+   * that terminates TLS, the framework must trust it (Express `trust proxy`, Fastify
+   * `trustProxy`, or `trustProxy` below for Next.js, Hono and the Fetch handler). Default false.
+   */
+  requireHttps?: boolean | undefined;
+  /**
+   * Next.js, Hono and the Fetch handler: trust the proxy in front (Vercel, a load balancer)
+   * for `x-forwarded-proto` and `x-forwarded-for`. Express and Fastify use their own setting.
+   * Default false: any client can send those headers.
+   */
+  trustProxy?: boolean | undefined;
+  /** Warn when the user's code has not answered after this long. Default 10,000 ms (Svix waits 15 s). */
+  slowHandlerMs?: number | undefined;
 }
 
 /** Where app-wide middleware listens when no `path` is given. */
@@ -96,6 +127,12 @@ const KNOWN_KEYS: readonly (keyof ColivaraWebhookOptions)[] = [
   "dedupe",
   "handOff",
   "deadLetter",
+  "log",
+  "telemetry",
+  "requireHttps",
+  "trustProxy",
+  "slowHandlerMs",
+  "metadata",
 ];
 const HANDLER_KEYS: readonly string[] = ["upsert.success", "upsert.fail", "unknown"];
 
@@ -107,11 +144,27 @@ export interface ResolvedOptions {
   readonly handlers: WebhookHandlers | undefined;
   readonly handOff: HandOff | undefined;
   readonly deadLetter: DeadLetter | undefined;
+  /** The `metadata` schema as a step of the pipeline; hands the delivery on unchanged without one. */
+  readonly metadata: MetadataCheck;
   readonly store: DedupeStore | undefined;
   /** `onError`, guarded: a failing reporter never turns a handled failure into a crash. */
   readonly report: (error: unknown, context: ErrorContext) => void;
   /** The signature check; created on first use with `lazySecret`. */
   readonly check: () => Check;
+  /** Writes each attempt's record (`log`, `telemetry`); a no-op recorder when both are off. */
+  readonly recorder: DeliveryRecorder;
+  readonly requireHttps: boolean;
+  readonly trustProxy: boolean;
+}
+
+/**
+ * What an adapter tells {@link resolveOptions}: `lazySecret` reads the secret on the first
+ * request (Next.js builds); `proxySetting` names the framework's own proxy setting, which
+ * then replaces the `trustProxy` option.
+ */
+export interface PipelineSettings {
+  lazySecret?: boolean | undefined;
+  proxySetting?: string | undefined;
 }
 
 function invalid(message: string): WebhookVerificationError {
@@ -172,6 +225,58 @@ function checkHandOff(handOff: unknown, on: unknown): HandOff | undefined {
   return handOff as HandOff;
 }
 
+function checkFlag(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") throw invalid(`${name} must be true or false, got ${JSON.stringify(value)}.`);
+  return value;
+}
+
+function checkTrustProxy(value: unknown, proxySetting: string | undefined): boolean {
+  const trusted = checkFlag("trustProxy", value);
+  if (trusted && proxySetting !== undefined) {
+    throw invalid(
+      `trustProxy is for Next.js, Hono and the Fetch handler; this framework decides it itself: ${proxySetting}.`,
+    );
+  }
+  return trusted;
+}
+
+function checkLogger(log: unknown): WebhookLogger | false | undefined {
+  if (log === undefined || log === false) return log;
+  const logger = log as Partial<WebhookLogger> | null;
+  if (
+    typeof logger !== "object" ||
+    logger === null ||
+    ["info", "warn", "error"].some((m) => typeof logger[m as "info"] !== "function")
+  ) {
+    throw invalid("log must be a pino-compatible logger (info, warn and error methods), e.g. pino(), or false.");
+  }
+  return logger as WebhookLogger;
+}
+
+function checkTelemetry(telemetry: unknown): DeliveryTelemetry | undefined {
+  if (telemetry === undefined) return undefined;
+  if (typeof (telemetry as Partial<DeliveryTelemetry> | null)?.start !== "function") {
+    throw invalid('telemetry must come from openTelemetry() of "@colivara/webhooks/otel".');
+  }
+  return telemetry as DeliveryTelemetry;
+}
+
+/** `log` and `telemetry` to a recorder: the no-op one when both are off. */
+function resolveRecorder(options: ColivaraWebhookOptions, trustProxy: boolean): DeliveryRecorder {
+  const log = checkLogger(options.log);
+  const telemetry = checkTelemetry(options.telemetry);
+  const slowHandlerMs = numberOption("slowHandlerMs", options.slowHandlerMs, {
+    fallback: DEFAULT_SLOW_HANDLER_MS,
+    unit: "milliseconds",
+  });
+  if (log === false && telemetry === undefined) return NOT_RECORDING;
+  const sinks = log === false ? [] : [log === undefined ? defaultSink() : loggerSink(log)];
+  const tolerance = options.toleranceSeconds;
+  const toleranceSeconds = typeof tolerance === "number" ? tolerance : DEFAULT_TOLERANCE_SECONDS;
+  return createRecorder({ sinks, telemetry, toleranceSeconds, slowHandlerMs, trustProxy });
+}
+
 function checkPath(path: unknown): string {
   if (path === undefined) return DEFAULT_PATH;
   if (typeof path === "string" && path.startsWith("/")) return path;
@@ -195,16 +300,14 @@ export function defaultOnError(error: unknown, context: ErrorContext): void {
  * resolved.limit; // 262144
  * ```
  */
-export function resolveOptions(
-  options: ColivaraWebhookOptions = {},
-  settings: { lazySecret?: boolean } = {},
-): ResolvedOptions {
+export function resolveOptions(options: ColivaraWebhookOptions = {}, settings: PipelineSettings = {}): ResolvedOptions {
   if (options === null || typeof options !== "object") throw invalid("Options must be an object.");
   checkKeys(options);
   const onError = checkFunction("onError", options.onError, "(error, context) => void") ?? defaultOnError;
   const deadLetter = checkFunction("deadLetter", options.deadLetter, "(webhook, error) => void");
   const handOff = checkHandOff(options.handOff, options.on);
   let check: Check | undefined = settings.lazySecret ? undefined : createCheck(options).check;
+  const trustProxy = checkTrustProxy(options.trustProxy, settings.proxySetting);
   return {
     limit: parseLimit(options.limit),
     readTimeoutMs: numberOption("readTimeoutMs", options.readTimeoutMs, {
@@ -215,6 +318,7 @@ export function resolveOptions(
     handlers: checkHandlers(options.on),
     handOff,
     deadLetter,
+    metadata: createMetadataCheck(checkMetadataSchema(options.metadata)),
     store: checkStore(options.dedupe, handOff),
     report(error, context) {
       try {
@@ -227,5 +331,8 @@ export function resolveOptions(
       check ??= createCheck(options).check;
       return check;
     },
+    recorder: resolveRecorder(options, trustProxy),
+    requireHttps: checkFlag("requireHttps", options.requireHttps),
+    trustProxy,
   };
 }

@@ -1,53 +1,15 @@
-import { createDedupeGate, type GateDecision, type SettleClaim } from "./dedupe-gate.js";
-import { isWebhookVerificationError, WebhookVerificationError } from "./errors.js";
-import type { ColivaraEvent, VerifiedWebhook } from "./events.js";
-import { isPermanentFailure } from "./hand-off.js";
-import type { HeaderInput } from "./headers.js";
+import { proceed } from "./claimed-delivery.js";
+import { createDedupeGate, type GateDecision } from "./dedupe-gate.js";
+import type { DeliveryPort } from "./delivery-port.js";
+import { isWebhookVerificationError, type WebhookErrorCode, WebhookVerificationError } from "./errors.js";
+import type { VerifiedWebhook } from "./events.js";
 import { andThen } from "./maybe-async.js";
-import { type ColivaraWebhookOptions, type EventHandler, type ResolvedOptions, resolveOptions } from "./options.js";
+import { type ColivaraWebhookOptions, type PipelineSettings, type ResolvedOptions, resolveOptions } from "./options.js";
+import type { Attempt } from "./recorder.js";
 import { responses, type WebhookResponse } from "./responses.js";
+import { arrivedOverTls, httpsRequired } from "./transport.js";
 
-/** Receives the raw body, or why it could not be read (mapped to the failure table). */
-export type BodyCallback = (error: unknown, body?: Uint8Array | string) => void;
-
-/**
- * Middleware mode: the next handler answered with `status`, or failed with `error` (Fastify's
- * route error handler, Hono's `c.error`). Called once; later calls are ignored.
- */
-export type AnswerCallback = (status: number, error?: unknown) => void;
-
-/**
- * What an adapter hands the pipeline for one request: how to read its body, how to write an
- * answer, and the user's code, as a function the core calls (`call`) or as the framework's
- * next handler (`forward`). Everything else (the order, the statuses) is the core's.
- *
- * @example
- * ```ts
- * pipeline.run({
- *   method: req.method,
- *   headers: req.headers,
- *   readBody: (done) => readNodeBody(req, pipeline, done),
- *   send: (response) => sendNodeResponse(res, response),
- *   forward: (webhook, answered) => { req.colivara = webhook; watchAnswer(res, answered); next(); },
- * });
- * ```
- */
-export interface DeliveryPort {
-  readonly method: string | undefined;
-  readonly headers: HeaderInput;
-  /** Reads the raw bytes once, the limit and timeout enforced; may call back synchronously. */
-  readBody(done: BodyCallback): void;
-  /** Writes an answer the core decided. */
-  send(response: WebhookResponse): void;
-  /** The user's handler, run by the core: a throw answers 500; nothing returned answers 204. */
-  call?: ((webhook: VerifiedWebhook) => unknown) | undefined;
-  /** The status of the answer the user's handler gave (its returned value), or `undefined` for none. */
-  statusOf?: ((returned: unknown) => number | undefined) | undefined;
-  /** Writes the answer the user's handler gave, once its outcome is recorded. */
-  pass?: ((returned: unknown) => void) | undefined;
-  /** Middleware mode: hands the verified delivery to the framework's next handler. */
-  forward?: ((webhook: VerifiedWebhook, answered: AnswerCallback) => void) | undefined;
-}
+export type { AnswerCallback, BodyCallback, DeliveryPort } from "./delivery-port.js";
 
 /**
  * The order of a delivery, written once: method, read, verify, claim, then hand-off, the
@@ -68,24 +30,73 @@ export interface DeliveryPipeline {
   appliesTo(pathname: string): boolean;
 }
 
-const is2xx = (status: number): boolean => status >= 200 && status < 300;
+/** What the steps before the claim share: the options and the dedupe gate. */
+interface PipelineContext {
+  readonly options: ResolvedOptions;
+  readonly gate: ReturnType<typeof createDedupeGate>;
+}
 
 function methodNotAllowed(method: string | undefined): WebhookVerificationError {
   return new WebhookVerificationError("method_not_allowed", `Webhook endpoints accept POST only, got ${method}.`);
 }
 
-function failedAnswer(status: number, webhook: VerifiedWebhook): WebhookVerificationError {
-  return new WebhookVerificationError(
-    "handler_failed",
-    `The route after the webhook verifier answered ${status} for delivery ${webhook.id}; the claim is released so the retry runs it. ` +
-      "Let errors reach the pack (see the README's error handling) to see the cause here.",
+/** The failure code of a gate's answer (409, 503), for its record. */
+function codeOf(response: WebhookResponse): WebhookErrorCode | undefined {
+  if (response.status === 409) return "delivery_in_progress";
+  return response.status === 503 ? "dedupe_unavailable" : undefined;
+}
+
+function reject(context: PipelineContext, port: DeliveryPort, attempt: Attempt, error: unknown): void {
+  if (!isWebhookVerificationError(error) || error.status >= 500) context.options.report(error, {});
+  const response = responses.rejected(error);
+  attempt.end("rejected", response.status, error);
+  port.send(response);
+}
+
+/** Method, transport, then the body: a failure here never reaches the user's code. */
+function run(context: PipelineContext, port: DeliveryPort) {
+  const { options } = context;
+  const attempt = options.recorder.start(port);
+  const method = port.method;
+  if (method !== undefined && method !== "POST" && method.toUpperCase() !== "POST") {
+    return reject(context, port, attempt, methodNotAllowed(method));
+  }
+  if (options.requireHttps && !arrivedOverTls(port, options.trustProxy)) {
+    return reject(context, port, attempt, httpsRequired());
+  }
+  port.readBody((error, body) => {
+    attempt.bodyRead(body);
+    if (error === undefined) verify(context, port, attempt, body);
+    else reject(context, port, attempt, error);
+  });
+}
+
+function verify(context: PipelineContext, port: DeliveryPort, attempt: Attempt, body: Uint8Array | string | undefined) {
+  let checked: ReturnType<ReturnType<ResolvedOptions["check"]>>;
+  try {
+    // No body at all (a parser kept none) is refused by the check as body_already_parsed.
+    checked = context.options.check()(body as Uint8Array | string, port.headers, attempt.facts);
+  } catch (error) {
+    return reject(context, port, attempt, error);
+  }
+  andThen(
+    checked,
+    (webhook) => admit(context, port, attempt, webhook),
+    (error) => reject(context, port, attempt, error),
   );
 }
 
-/** Runs `next` once `settled` (a claim being written) is done, without a tick when there is none. */
-function after(settled: Promise<void> | undefined, next: () => void): void {
-  if (settled === undefined) next();
-  else settled.then(next, next);
+/** The dedupe claim: a copy, an attempt in flight or a store that is down is answered here. */
+function admit(context: PipelineContext, port: DeliveryPort, attempt: Attempt, webhook: VerifiedWebhook) {
+  attempt.verified(webhook);
+  const decide = (decision: GateDecision) => {
+    if (decision.kind === "proceed") {
+      return proceed({ options: context.options, port, attempt, webhook, settle: decision.settle });
+    }
+    attempt.end(decision.outcome, decision.response.status, undefined, codeOf(decision.response));
+    port.send(decision.response);
+  };
+  andThen(context.gate(webhook), decide, (error) => reject(context, port, attempt, error));
 }
 
 /**
@@ -99,138 +110,17 @@ function after(settled: Promise<void> | undefined, next: () => void): void {
  * const pipeline = createDeliveryPipeline({ secret: process.env.COLIVARA_WEBHOOK_SECRET });
  * ```
  */
-export function createDeliveryPipeline(
-  options: ColivaraWebhookOptions = {},
-  settings: { lazySecret?: boolean } = {},
+export function createDeliveryPipeline<M>(
+  options: ColivaraWebhookOptions<M> = {},
+  settings: PipelineSettings = {},
 ): DeliveryPipeline {
-  const resolved = resolveOptions(options, settings);
-  const { report, handlers, handOff } = resolved;
-  const gate = createDedupeGate(resolved.store, report);
-
-  function reject(port: DeliveryPort, error: unknown) {
-    if (!isWebhookVerificationError(error) || error.status >= 500) report(error, {});
-    port.send(responses.rejected(error));
-  }
-
-  function run(port: DeliveryPort) {
-    const method = port.method;
-    if (method !== undefined && method !== "POST" && method.toUpperCase() !== "POST") {
-      return reject(port, methodNotAllowed(method));
-    }
-    port.readBody((error, body) => (error === undefined ? verify(port, body) : reject(port, error)));
-  }
-
-  function verify(port: DeliveryPort, body: Uint8Array | string | undefined) {
-    let checked: ReturnType<ReturnType<ResolvedOptions["check"]>>;
-    try {
-      // No body at all (a parser kept none) is refused by the check as body_already_parsed.
-      checked = resolved.check()(body as Uint8Array | string, port.headers);
-    } catch (error) {
-      return reject(port, error);
-    }
-    andThen(
-      checked,
-      (webhook) => admit(port, webhook),
-      (error) => reject(port, error),
-    );
-  }
-
-  function admit(port: DeliveryPort, webhook: VerifiedWebhook) {
-    const decide = (decision: GateDecision) =>
-      decision.kind === "answer" ? port.send(decision.response) : handOver(port, webhook, decision.settle);
-    andThen(gate(webhook), decide, (error) => reject(port, error));
-  }
-
-  function handOver(port: DeliveryPort, webhook: VerifiedWebhook, settle: SettleClaim) {
-    if (handOff) return enqueue(port, webhook, settle);
-    if (handlers) return runHandler(port, webhook, settle, runHandlerMap, noAnswer);
-    if (port.call) return runHandler(port, webhook, settle, port.call, port.statusOf ?? noAnswer);
-    if (!port.forward) throw new TypeError("A delivery port needs call or forward.");
-    let answered = false;
-    port.forward(webhook, (status, error) => {
-      if (answered) return;
-      answered = true;
-      if (error !== undefined || status >= 500) report(error ?? failedAnswer(status, webhook), { webhook });
-      void settle(is2xx(status));
-    });
-  }
-
-  function runHandlerMap(webhook: VerifiedWebhook): unknown {
-    const handler = handlers?.[webhook.event.type] as EventHandler<ColivaraEvent> | undefined;
-    return handler?.(webhook.event, webhook);
-  }
-
-  function runHandler(
-    port: DeliveryPort,
-    webhook: VerifiedWebhook,
-    settle: SettleClaim,
-    call: (webhook: VerifiedWebhook) => unknown,
-    statusOf: (returned: unknown) => number | undefined,
-  ) {
-    let returned: unknown;
-    try {
-      returned = call(webhook);
-    } catch (error) {
-      return failed(port, webhook, settle, error);
-    }
-    const answer = (value: unknown) => {
-      let status: number | undefined;
-      try {
-        status = statusOf(value);
-      } catch (error) {
-        return failed(port, webhook, settle, error);
-      }
-      after(settle(status === undefined || is2xx(status)), () =>
-        status === undefined ? port.send(responses.noContent()) : port.pass?.(value),
-      );
-    };
-    andThen(returned, answer, (error) => failed(port, webhook, settle, error));
-  }
-
-  function failed(port: DeliveryPort, webhook: VerifiedWebhook, settle: SettleClaim, error: unknown) {
-    if (isPermanentFailure(error)) return abandon(port, webhook, settle, error);
-    report(error, { webhook });
-    const misconfigured = isWebhookVerificationError(error) && error.code === "invalid_config";
-    after(settle(false), () => port.send(misconfigured ? responses.rejected(error) : responses.handlerFailed()));
-  }
-
-  function abandon(port: DeliveryPort, webhook: VerifiedWebhook, settle: SettleClaim, error: WebhookVerificationError) {
-    const deadLetter = resolved.deadLetter ?? ((kept: VerifiedWebhook) => report(error, { webhook: kept }));
-    let kept: unknown;
-    try {
-      kept = deadLetter(webhook, error);
-    } catch (failure) {
-      return failed(port, webhook, settle, failure);
-    }
-    // Kept: the sender is told to stop, and a copy that still arrives is a duplicate.
-    const stop = () => after(settle(true), () => port.send(responses.aborted()));
-    andThen(kept, stop, (failure) => failed(port, webhook, settle, failure));
-  }
-
-  function enqueue(port: DeliveryPort, webhook: VerifiedWebhook, settle: SettleClaim) {
-    const stored = (outcome: "stored" | "duplicate") =>
-      after(settle(true), () => port.send(outcome === "duplicate" ? responses.duplicate() : responses.accepted()));
-    const unavailable = (error: unknown) => {
-      report(error, { webhook });
-      after(settle(false), () => port.send(responses.handOffUnavailable()));
-    };
-    let pending: Promise<"stored" | "duplicate">;
-    try {
-      pending = (handOff as NonNullable<typeof handOff>).enqueue(webhook, {});
-    } catch (error) {
-      return unavailable(error);
-    }
-    andThen(pending, stored, unavailable);
-  }
-
+  // `M` types the user's handlers; inside, a delivery is a delivery.
+  const resolved = resolveOptions(options as ColivaraWebhookOptions, settings);
+  const context: PipelineContext = { options: resolved, gate: createDedupeGate(resolved.store, resolved.report) };
   return {
     options: resolved,
-    answersItself: handlers !== undefined || handOff !== undefined,
-    run,
+    answersItself: resolved.handlers !== undefined || resolved.handOff !== undefined,
+    run: (port) => run(context, port),
     appliesTo: (pathname) => pathname === resolved.path || pathname === `${resolved.path}/`,
   };
-}
-
-function noAnswer(): undefined {
-  return undefined;
 }

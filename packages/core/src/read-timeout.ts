@@ -6,18 +6,6 @@ import { WebhookVerificationError } from "./errors.js";
  */
 export const DEFAULT_READ_TIMEOUT_MS: number = 10_000;
 
-/** Validates the `readTimeoutMs` option. */
-export function parseReadTimeout(value: unknown): number {
-  if (value === undefined) return DEFAULT_READ_TIMEOUT_MS;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new WebhookVerificationError(
-      "invalid_config",
-      `readTimeoutMs must be a positive number of milliseconds (default ${DEFAULT_READ_TIMEOUT_MS}), got ${String(value)}.`,
-    );
-  }
-  return value;
-}
-
 /** The 408 every adapter answers when the body takes longer than `readTimeoutMs`. */
 export function requestTimeout(readTimeoutMs: number): WebhookVerificationError {
   return new WebhookVerificationError(

@@ -49,11 +49,20 @@ export const responses = {
   /** The user's code threw: its message may hold anything, so it goes to onError, not the sender. */
   handlerFailed: (): WebhookResponse =>
     failure(500, "handler_failed", "The webhook handler failed; the delivery will be retried."),
-  /** Svix stops retrying a message answered with `webhook-delivery: abort-message`. */
-  aborted: (): WebhookResponse =>
-    failure(422, "permanent_failure", "The delivery was refused for good; do not retry it.", {
-      "webhook-delivery": "abort-message",
-    }),
+  /**
+   * Svix stops retrying a message answered with `webhook-delivery: abort-message`: a handler's
+   * `permanentFailure()`, or metadata that does not match the app's schema (the details go to
+   * `onError`, never to the sender).
+   */
+  aborted: (code: WebhookErrorCode = "permanent_failure"): WebhookResponse =>
+    failure(
+      422,
+      code === "invalid_metadata" ? "invalid_metadata" : "permanent_failure",
+      code === "invalid_metadata"
+        ? "The document's metadata does not match this endpoint's schema; do not retry it."
+        : "The delivery was refused for good; do not retry it.",
+      { "webhook-delivery": "abort-message" },
+    ),
   /**
    * The answer for a failure before the user's code: the failure table's status and a
    * message that never holds secret material. Server-side configuration errors keep their

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { encodeBase64 } from "./base64.js";
-import type { UpsertFailEvent, UpsertSuccessEvent } from "./events.js";
+import type { ColivaraEvent, UpsertFailEvent, UpsertSuccessEvent, VerifiedWebhook } from "./events.js";
 import { resolveKeys } from "./secret.js";
 
 /**
@@ -104,20 +104,26 @@ export function signWebhook(input: SignWebhookInput): SignedWebhook {
 }
 
 /**
- * A realistic `upsert.success` payload; override any field.
+ * A realistic `upsert.success` payload; override any field. `metadata` types the event:
+ * `upsertSuccessEvent({ metadata: { tenant: "acme" } })` is an `UpsertSuccessEvent<{ tenant: string }>`,
+ * and `upsertSuccessEvent<Meta>({ metadata })` checks it against your schema's type. Sign one
+ * with metadata your schema refuses to test the 422 `invalid_metadata` answer.
  *
  * @example
  * ```ts
  * const event = upsertSuccessEvent({ name: "q3-report.pdf", num_pages: 12 });
+ * const typed = upsertSuccessEvent({ metadata: { tenant: "acme" } });
  * ```
  */
-export function upsertSuccessEvent(overrides: Partial<UpsertSuccessEvent> = {}): UpsertSuccessEvent {
+export function upsertSuccessEvent<M = Record<string, unknown>>(
+  overrides: Partial<UpsertSuccessEvent<M>> = {},
+): UpsertSuccessEvent<M> {
   return {
     type: "upsert.success",
     message: "Document upserted successfully",
     id: 4242,
     name: "annual-report-2025.pdf",
-    metadata: { department: "finance", year: 2025 },
+    metadata: { department: "finance", year: 2025 } as M,
     url: "https://example.com/files/annual-report-2025.pdf",
     num_pages: 48,
     collection_name: "default_collection",
@@ -126,21 +132,41 @@ export function upsertSuccessEvent(overrides: Partial<UpsertSuccessEvent> = {}):
 }
 
 /**
- * A realistic `upsert.fail` payload; override any field.
+ * A realistic `upsert.fail` payload; override any field. `metadata` types the event, as in
+ * {@link upsertSuccessEvent}.
  *
  * @example
  * ```ts
  * const event = upsertFailEvent({ error: "The document could not be converted to images." });
  * ```
  */
-export function upsertFailEvent(overrides: Partial<UpsertFailEvent> = {}): UpsertFailEvent {
+export function upsertFailEvent<M = Record<string, unknown>>(
+  overrides: Partial<UpsertFailEvent<M>> = {},
+): UpsertFailEvent<M> {
   return {
     type: "upsert.fail",
     message: "Document upsert failed",
     name: "scanned-contract.pdf",
-    metadata: { source: "email" },
+    metadata: { source: "email" } as M,
     collection_name: "default_collection",
     error: "The document could not be converted to images.",
     ...overrides,
   };
+}
+
+/**
+ * A verified delivery around an event, as an adapter hands it to your code: for calling a
+ * handler (or a handler map's function) directly in a unit test, typed metadata included.
+ *
+ * @example
+ * ```ts
+ * const event = upsertSuccessEvent({ metadata: { tenant: "acme" } });
+ * await handlers["upsert.success"]?.(event, verifiedWebhook(event));
+ * ```
+ */
+export function verifiedWebhook<E extends ColivaraEvent<unknown>>(
+  event: E,
+  options: { id?: string | undefined; timestamp?: Date | undefined } = {},
+): VerifiedWebhook<E> {
+  return { id: options.id ?? randomId(), timestamp: options.timestamp ?? new Date(), event };
 }

@@ -4,10 +4,10 @@ import { WebhookVerificationError } from "./errors.js";
 const MAX_DIGITS = 15;
 
 /**
- * Parses a strict integer-seconds timestamp and checks it against the tolerance window.
- * Runs before any HMAC so malformed or stale requests cost nothing.
+ * Parses a strict integer-seconds timestamp (digits only, no leading zero). Runs before any
+ * HMAC so malformed requests cost nothing.
  */
-export function checkTimestamp(raw: string, nowMs: number, toleranceSeconds: number): number {
+export function parseTimestamp(raw: string): number {
   const length = raw.length;
   let valid = length > 0 && (length === 1 || raw.charCodeAt(0) !== 48); /* no leading zero */
   for (let i = 0; valid && i < length; i++) {
@@ -20,19 +20,33 @@ export function checkTimestamp(raw: string, nowMs: number, toleranceSeconds: num
       "The webhook timestamp header is not an integer number of seconds.",
     );
   }
-  const now = Math.floor(nowMs / 1000);
-  const seconds = length > MAX_DIGITS ? Number.POSITIVE_INFINITY : Number(raw);
-  if (now - seconds > toleranceSeconds) {
+  return length > MAX_DIGITS ? Number.POSITIVE_INFINITY : Number(raw);
+}
+
+/** Receiver clock minus the signed time, in whole seconds: positive when signed in the past. */
+export function skewOf(seconds: number, nowMs: number): number {
+  return Math.floor(nowMs / 1000) - seconds;
+}
+
+// "a very long time" rather than a 16-digit number nobody reads.
+const amount = (seconds: number): string => (Number.isFinite(seconds) ? `${seconds} s` : "centuries");
+
+/**
+ * Checks a skew (from {@link skewOf}) against the tolerance window. The message carries the
+ * measurement, so a drifting clock can be told from a replay at a glance.
+ */
+export function checkWindow(skew: number, toleranceSeconds: number): void {
+  const fix = "If genuine deliveries fail with this, sync the server clock (NTP).";
+  if (skew > toleranceSeconds) {
     throw new WebhookVerificationError(
       "timestamp_too_old",
-      `The webhook timestamp is more than ${toleranceSeconds}s in the past: a replayed or long-delayed delivery. If genuine deliveries fail with this, sync the server clock (NTP).`,
+      `The webhook was signed ${amount(skew)} ago; tolerance ${toleranceSeconds} s: a replayed or long-delayed delivery. ${fix}`,
     );
   }
-  if (seconds - now > toleranceSeconds) {
+  if (-skew > toleranceSeconds) {
     throw new WebhookVerificationError(
       "timestamp_too_new",
-      `The webhook timestamp is more than ${toleranceSeconds}s in the future. If genuine deliveries fail with this, sync the server clock (NTP).`,
+      `The webhook was signed ${amount(-skew)} in the future; tolerance ${toleranceSeconds} s. ${fix}`,
     );
   }
-  return seconds;
 }

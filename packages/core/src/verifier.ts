@@ -1,11 +1,13 @@
 import { WebhookVerificationError } from "./errors.js";
-import type { VerifiedWebhook } from "./events.js";
+import type { ColivaraEvent, VerifiedWebhook } from "./events.js";
 import { type HeaderInput, readWebhookHeaders } from "./headers.js";
 import { createMacEngine } from "./mac.js";
+import { checkMetadataSchema, createMetadataCheck, type MetadataSchema } from "./metadata-check.js";
+import { numberOption } from "./number-option.js";
 import { parseEvent } from "./payload.js";
 import { resolveKeys } from "./secret.js";
 import { parseSignatures } from "./signature.js";
-import { checkTimestamp } from "./timestamp.js";
+import { checkWindow, parseTimestamp, skewOf } from "./timestamp.js";
 
 /**
  * Options of {@link createVerifier}.
@@ -15,7 +17,7 @@ import { checkTimestamp } from "./timestamp.js";
  * const options: VerifierOptions = { secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!] };
  * ```
  */
-export interface VerifierOptions {
+export interface VerifierOptions<M = Record<string, unknown>> {
   /**
    * The endpoint's secret (`whsec_…`), or several during a rotation (any may match).
    * Default: `process.env.COLIVARA_WEBHOOK_SECRET`, which may list several separated by
@@ -26,6 +28,12 @@ export interface VerifierOptions {
   toleranceSeconds?: number | undefined;
   /** Clock in milliseconds since the epoch; for tests. Default `Date.now`. */
   now?: (() => number) | undefined;
+  /**
+   * A Standard Schema (zod, valibot, arktype, …) for the `metadata` of upsert events, checked
+   * once the signature is verified; its output type is `event.metadata`. A mismatch is
+   * `invalid_metadata` (422): a retry cannot change a stored document's metadata.
+   */
+  metadata?: MetadataSchema<M> | undefined;
 }
 
 /**
@@ -36,13 +44,13 @@ export interface VerifierOptions {
  * const { event } = await verifier.verify(rawBody, request.headers);
  * ```
  */
-export interface Verifier {
+export interface Verifier<M = Record<string, unknown>> {
   /**
    * Verifies one delivery. `rawBody` must be the exact bytes received (a Buffer,
    * Uint8Array or string), never re-serialised JSON. Throws only
-   * {@link WebhookVerificationError}.
+   * {@link WebhookVerificationError} (and what a `metadata` schema itself throws).
    */
-  verify(rawBody: Uint8Array | ArrayBuffer | string, headers: HeaderInput): Promise<VerifiedWebhook>;
+  verify(rawBody: Uint8Array | ArrayBuffer | string, headers: HeaderInput): Promise<VerifiedWebhook<ColivaraEvent<M>>>;
   /** `"node"` when node:crypto does the hashing, `"web"` for Web Crypto. */
   readonly engine: "node" | "web";
 }
@@ -50,21 +58,25 @@ export interface Verifier {
 /** Default tolerance of the Standard Webhooks spec and Svix. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
-function checkTolerance(value: unknown): number {
-  if (value === undefined) return DEFAULT_TOLERANCE_SECONDS;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new WebhookVerificationError(
-      "invalid_config",
-      `toleranceSeconds must be a non-negative number of seconds (default ${DEFAULT_TOLERANCE_SECONDS}), got ${String(value)}.`,
-    );
-  }
-  return value;
+/**
+ * What a check measured on the way, for the delivery record: filled only when the caller
+ * passes an object (the pipeline does so only while recording), so a check without it
+ * writes nothing. `id` is set once a signature matched: never for an unverified request.
+ */
+export interface CheckFacts {
+  /** Receiver clock minus the signed timestamp, in seconds (positive: signed in the past). */
+  skewSeconds: number | undefined;
+  /** Index in the configured secrets of the one that matched. */
+  secretIndex: number | undefined;
+  /** The delivery id, once its signature matched. */
+  id: string | undefined;
 }
 
 /** A verification that is synchronous on node:crypto and a promise on Web Crypto. */
 export type Check = (
   rawBody: Uint8Array | ArrayBuffer | string,
   headers: HeaderInput,
+  facts?: CheckFacts,
 ) => VerifiedWebhook | Promise<VerifiedWebhook>;
 
 // Fail closed: an unexpected fault (a broken runtime, a hostile getter) is a rejection.
@@ -76,7 +88,7 @@ function failClosed(error: unknown): WebhookVerificationError {
 function invalidSignature(): WebhookVerificationError {
   return new WebhookVerificationError(
     "invalid_signature",
-    "No webhook signature matches the configured secret. Check that the secret belongs to this endpoint and that the body reaches the verifier unmodified (no JSON parser before it).",
+    "No webhook signature matches the configured secret. Check that the secret belongs to this endpoint and that the body reaches the verifier byte for byte: no JSON parser before it, and no proxy or gateway that re-encodes bodies (API gateways with body mapping templates, WAFs that normalise JSON, middleware that decompresses or re-serialises).",
   );
 }
 
@@ -85,14 +97,28 @@ function invalidSignature(): WebhookVerificationError {
  * promise when node:crypto does the hashing, so a Node request pays for no extra ticks.
  * Throws (or rejects with) {@link WebhookVerificationError} only.
  */
-export function createCheck(options: VerifierOptions = {}): { check: Check; engine: "node" | "web" } {
+export function createCheck(options: VerifierOptions<unknown> = {}): { check: Check; engine: "node" | "web" } {
   const keys = resolveKeys(options.secret);
-  const tolerance = checkTolerance(options.toleranceSeconds);
+  const tolerance = numberOption("toleranceSeconds", options.toleranceSeconds, {
+    fallback: DEFAULT_TOLERANCE_SECONDS,
+    allowZero: true,
+    unit: "seconds",
+  });
   const now = options.now ?? Date.now;
   const engine = createMacEngine(keys);
 
-  function accept(matched: boolean, rawBody: Uint8Array | string, id: string, seconds: number): VerifiedWebhook {
-    if (!matched) throw invalidSignature();
+  function accept(
+    matched: number,
+    rawBody: Uint8Array | string,
+    id: string,
+    seconds: number,
+    facts: CheckFacts | undefined,
+  ): VerifiedWebhook {
+    if (matched < 0) throw invalidSignature();
+    if (facts !== undefined) {
+      facts.secretIndex = matched;
+      facts.id = id;
+    }
     const text = typeof rawBody === "string" ? rawBody : engine.decodeUtf8(rawBody);
     if (text === undefined) {
       throw new WebhookVerificationError("invalid_payload", "The signature is valid but the body is not UTF-8.");
@@ -103,6 +129,7 @@ export function createCheck(options: VerifierOptions = {}): { check: Check; engi
   function check(
     input: Uint8Array | ArrayBuffer | string,
     headers: HeaderInput,
+    facts?: CheckFacts,
   ): VerifiedWebhook | Promise<VerifiedWebhook> {
     try {
       const rawBody = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
@@ -113,13 +140,16 @@ export function createCheck(options: VerifierOptions = {}): { check: Check; engi
         );
       }
       const { id, timestamp, signature } = readWebhookHeaders(headers);
-      const seconds = checkTimestamp(timestamp, now(), tolerance);
+      const seconds = parseTimestamp(timestamp);
+      const skew = skewOf(seconds, now());
+      if (facts !== undefined && Number.isFinite(skew)) facts.skewSeconds = skew;
+      checkWindow(skew, tolerance);
       const signatures = parseSignatures(signature);
       if (signatures.length === 0) throw invalidSignature();
-      const matched = engine.matches(`${id}.${timestamp}.`, rawBody, signatures);
-      if (typeof matched === "boolean") return accept(matched, rawBody, id, seconds);
+      const matched = engine.matchingKey(`${id}.${timestamp}.`, rawBody, signatures);
+      if (typeof matched === "number") return accept(matched, rawBody, id, seconds, facts);
       return matched
-        .then((ok) => accept(ok, rawBody, id, seconds))
+        .then((index) => accept(index, rawBody, id, seconds, facts))
         .catch((error: unknown) => {
           throw failClosed(error);
         });
@@ -144,12 +174,25 @@ export function createCheck(options: VerifierOptions = {}): { check: Check; engi
  * const webhook = await verifier.verify(rawBody, headers);
  * if (webhook.event.type === "upsert.success") console.log(webhook.event.num_pages);
  * ```
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ *
+ * const typed = createVerifier({ metadata: z.object({ tenant: z.string() }) });
+ * const { event } = await typed.verify(rawBody, headers); // invalid_metadata (422) on a mismatch
+ * if (event.type === "upsert.success") console.log(event.metadata.tenant);
+ * ```
  */
-export function createVerifier(options: VerifierOptions = {}): Verifier {
+export function createVerifier<M = Record<string, unknown>>(options: VerifierOptions<M> = {}): Verifier<M> {
   const { check, engine } = createCheck(options);
+  const schema = checkMetadataSchema(options.metadata);
+  const metadata = createMetadataCheck(schema);
   return {
     async verify(rawBody, headers) {
-      return check(rawBody, headers);
+      const checked = check(rawBody, headers);
+      // Without a schema, no await: the verifier's cost is unchanged.
+      return (schema === undefined ? checked : metadata(await checked)) as VerifiedWebhook<ColivaraEvent<M>>;
     },
     engine,
   };

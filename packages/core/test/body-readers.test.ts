@@ -2,8 +2,10 @@
 // stands in for the request: the reader only uses the stream interface) and readFetchBody.
 import { PassThrough, Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { BodyBuffer, readFetchBody, readNodeBody } from "../src/adapter.js";
+import { BodyBuffer } from "../src/body-buffer.js";
 import type { WebhookVerificationError } from "../src/index.js";
+import { readFetchBody } from "../src/read-fetch-body.js";
+import { readNodeBody } from "../src/read-node-body.js";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (body: Uint8Array | undefined) => new TextDecoder().decode(body);

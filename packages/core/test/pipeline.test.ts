@@ -216,7 +216,7 @@ describe("configuration errors are thrown at creation with invalid_config", () =
   function configError(options: unknown): WebhookVerificationError {
     let thrown: unknown;
     try {
-      createReceiver(options as ReceiverOptions);
+      createReceiver(options as ColivaraWebhookOptions);
     } catch (error) {
       thrown = error;
     }

@@ -3,6 +3,13 @@
  *
  * @packageDocumentation
  */
-export type { ColivaraEvent, ColivaraWebhookOptions, VerifiedWebhook, WebhookErrorCode } from "@colivara/webhooks";
+export type {
+  ColivaraEvent,
+  ColivaraWebhookOptions,
+  MetadataSchema,
+  Register,
+  VerifiedWebhook,
+  WebhookErrorCode,
+} from "@colivara/webhooks";
 export { permanentFailure, WebhookVerificationError } from "@colivara/webhooks";
 export { colivaraErrorHandler, verifyColivara } from "./verify-colivara.js";

@@ -1,4 +1,10 @@
-import { type ColivaraWebhookOptions, type VerifiedWebhook, WebhookVerificationError } from "@colivara/webhooks";
+import {
+  type ColivaraEvent,
+  type ColivaraWebhookOptions,
+  type RegisteredMetadata,
+  type VerifiedWebhook,
+  WebhookVerificationError,
+} from "@colivara/webhooks";
 import {
   type AnswerCallback,
   createDeliveryPipeline,
@@ -12,12 +18,16 @@ import { readRawBody } from "./raw-body.js";
 declare global {
   namespace Express {
     interface Request {
-      /** The verified delivery; set behind `verifyColivara()`, throws anywhere else. */
-      readonly colivara: VerifiedWebhook;
+      /**
+       * The verified delivery; set behind `verifyColivara()`, throws anywhere else. Its
+       * `event.metadata` has the type declared once in `Register` (see the README).
+       */
+      readonly colivara: VerifiedWebhook<ColivaraEvent<RegisteredMetadata>>;
     }
   }
 }
 
+const EXPRESS_PROXY = 'app.set("trust proxy", 1) (or the proxy\'s address), and req.secure follows x-forwarded-proto';
 const kAnswered = Symbol.for("@colivara/webhooks-express.answered");
 type Verified = Request & { [kAnswered]?: AnswerCallback };
 
@@ -39,6 +49,9 @@ Object.defineProperty(express.request, "colivara", {
  * next handler. Mounted app-wide (`app.use(verifyColivara())`) it acts on `path` only
  * (default `/webhooks/colivara`). Bad configuration throws here, at start-up.
  *
+ * With a `metadata` schema, `on` handlers get its output type; `req.colivara` gets the type
+ * declared once in `Register` (the schema's output must match it).
+ *
  * @example
  * ```ts
  * import express from "express";
@@ -50,9 +63,25 @@ Object.defineProperty(express.request, "colivara", {
  *   res.sendStatus(204);
  * });
  * ```
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ *
+ * const Meta = z.object({ tenant: z.string() });
+ * declare module "@colivara/webhooks" {
+ *   interface Register { metadata: z.infer<typeof Meta> }
+ * }
+ * app.post("/webhooks/colivara", verifyColivara({ metadata: Meta }), (req, res) => {
+ *   if (req.colivara.event.type === "upsert.success") console.log(req.colivara.event.metadata.tenant);
+ *   res.sendStatus(204);
+ * });
+ * ```
  */
-export function verifyColivara(options: ColivaraWebhookOptions = {}): RequestHandler {
-  const pipeline = createDeliveryPipeline(options);
+export function verifyColivara<M extends RegisteredMetadata = RegisteredMetadata>(
+  options: ColivaraWebhookOptions<M> = {},
+): RequestHandler {
+  const pipeline = createDeliveryPipeline(options, { proxySetting: EXPRESS_PROXY });
   const { limit, readTimeoutMs } = pipeline.options;
   return function colivaraWebhook(req, res, next) {
     // app.use() without a path: only the webhook path is ours.
@@ -62,6 +91,9 @@ export function verifyColivara(options: ColivaraWebhookOptions = {}): RequestHan
       headers: req.headers,
       readBody: (done) => readRawBody(req, limit, readTimeoutMs, done),
       send: (response) => sendNodeResponse(res, response),
+      // Both honour Express's `trust proxy` setting.
+      secure: () => req.secure,
+      remoteAddress: () => req.ip,
       forward(webhook, answered) {
         // An own property: the getter below sits on this copy of Express only.
         Object.defineProperty(req, "colivara", { value: webhook, configurable: true, enumerable: true });

@@ -5,7 +5,14 @@
  */
 import { colivaraWebhooks } from "./plugin.js";
 
-export type { ColivaraEvent, ColivaraWebhookOptions, VerifiedWebhook, WebhookErrorCode } from "@colivara/webhooks";
+export type {
+  ColivaraEvent,
+  ColivaraWebhookOptions,
+  MetadataSchema,
+  Register,
+  VerifiedWebhook,
+  WebhookErrorCode,
+} from "@colivara/webhooks";
 export { permanentFailure, WebhookVerificationError } from "@colivara/webhooks";
 export { colivaraWebhooks } from "./plugin.js";
 

@@ -1,4 +1,10 @@
-import { type ColivaraWebhookOptions, type VerifiedWebhook, WebhookVerificationError } from "@colivara/webhooks";
+import {
+  type ColivaraEvent,
+  type ColivaraWebhookOptions,
+  type RegisteredMetadata,
+  type VerifiedWebhook,
+  WebhookVerificationError,
+} from "@colivara/webhooks";
 import {
   type AnswerCallback,
   createDeliveryPipeline,
@@ -23,9 +29,10 @@ declare module "fastify" {
   interface FastifyRequest {
     /**
      * The verified delivery, on routes declared with `{ config: { colivara: true } }`.
-     * Reading it anywhere else throws `body_already_parsed` (fail closed).
+     * Reading it anywhere else throws `body_already_parsed` (fail closed). Its
+     * `event.metadata` has the type declared once in `Register` (see the README).
      */
-    readonly colivara: VerifiedWebhook;
+    readonly colivara: VerifiedWebhook<ColivaraEvent<RegisteredMetadata>>;
   }
   interface FastifyContextConfig {
     /** Verify ColiVara webhooks on this route (needs the `@colivara/webhooks-fastify` plugin). */
@@ -80,7 +87,10 @@ function otherHooksOf(route: RouteOptions): preParsingHookHandler[] {
   return (Array.isArray(existing) ? existing : [existing]).filter((hook) => !(kCapture in hook));
 }
 
-function pluginOptions(options: ColivaraWebhookOptions): ColivaraWebhookOptions {
+/** The plugin's options: `metadata` outputs the type declared in `Register`. */
+type PluginOptions = ColivaraWebhookOptions<RegisteredMetadata>;
+
+function pluginOptions(options: PluginOptions): PluginOptions {
   return Object.fromEntries(Object.entries(options).filter(([key]) => !REGISTER_KEYS.has(key)));
 }
 
@@ -90,18 +100,22 @@ function decorate(fastify: FastifyInstance): void {
   fastify.decorateRequest(kWebhook, null);
   fastify.decorateRequest(kAnswered, undefined);
   fastify.decorateRequest("colivara", {
-    getter(this: FastifyRequest): VerifiedWebhook {
+    getter(this: FastifyRequest): FastifyRequest["colivara"] {
       const webhook = (this as Captured)[kWebhook];
-      if (webhook) return webhook;
+      // The metadata schema's output, whose type the app declared in Register.
+      if (webhook) return webhook as FastifyRequest["colivara"];
       throw new WebhookVerificationError("body_already_parsed", NOT_CAPTURED);
     },
   });
 }
 
-async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: ColivaraWebhookOptions): Promise<void> {
+async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: PluginOptions): Promise<void> {
   const own = pluginOptions(options);
   // Bad configuration throws here, so `register` (and so start-up) fails.
-  const pipeline = createDeliveryPipeline(own);
+  const pipeline = createDeliveryPipeline(own, {
+    proxySetting:
+      "Fastify({ trustProxy: true }) (or the proxy's address), and request.protocol follows x-forwarded-proto",
+  });
   if (own.path !== undefined && !pipeline.answersItself) {
     throw invalidConfig(
       'path needs on or handOff: the plugin declares that route and answers it itself, e.g. { path, on: { "upsert.success": fn } }. ' +
@@ -132,6 +146,9 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: Colivar
             read(error, bytes);
           }),
         send: (response) => send(reply, response),
+        // Both honour Fastify's `trustProxy` setting.
+        secure: () => request.protocol === "https",
+        remoteAddress: () => request.ip,
         forward(webhook, answered) {
           (request as Captured)[kWebhook] = webhook;
           (request as Captured)[kAnswered] = answered;
@@ -174,7 +191,8 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: Colivar
  * parser, verified, and the handler reads the typed `request.colivara`. Failures answer with
  * the status and JSON body of the failure table and never reach the handler. Every other
  * route keeps Fastify's normal parsing. With `on` (and `path`) the plugin answers itself.
- * Bad configuration makes `register` fail.
+ * Bad configuration makes `register` fail. With a `metadata` schema, its output type is the
+ * one declared once in `Register` (for `request.colivara` and the handler map).
  *
  * @example
  * ```ts
@@ -190,7 +208,7 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: Colivar
  * });
  * ```
  */
-export const colivaraWebhooks: FastifyPluginAsync<ColivaraWebhookOptions> = fp(colivaraWebhooksPlugin, {
-  fastify: "4.x || 5.x",
-  name: "@colivara/webhooks-fastify",
-});
+export const colivaraWebhooks: FastifyPluginAsync<ColivaraWebhookOptions<RegisteredMetadata>> = fp(
+  colivaraWebhooksPlugin,
+  { fastify: "4.x || 5.x", name: "@colivara/webhooks-fastify" },
+);

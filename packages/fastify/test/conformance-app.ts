@@ -2,7 +2,7 @@
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance, onRequestHookHandler } from "fastify";
-import { createHandledLog } from "../../../test/conformance/handled-log.js";
+import { ConformanceMetadata, createHandledLog } from "../../../test/conformance/handled-log.js";
 import { type ConformanceApp, DEFAULT_PATHS } from "../../../test/conformance/suite.js";
 import colivaraWebhooks from "../src/index.js";
 
@@ -25,11 +25,11 @@ export const connectStyleJsonParser: onRequestHookHandler = (request, _reply, do
 };
 
 export async function startFastifyApp(fastify: FastifyFactory, secret: string): Promise<ConformanceApp> {
-  const { record, handled, on } = createHandledLog();
+  const { record, handled, on, recordTyped, deadLetter, log, records } = createHandledLog();
   const app: FastifyInstance = fastify();
 
   // The documented form: register once, opt routes in through their config.
-  await app.register(colivaraWebhooks, { secret });
+  await app.register(colivaraWebhooks, { secret, log });
   app.post("/webhooks/colivara", { config: { colivara: true } }, async (request, reply) => {
     record("verify", request.colivara);
     return reply.code(200).send({ id: request.colivara.id, type: request.colivara.event.type });
@@ -42,6 +42,7 @@ export async function startFastifyApp(fastify: FastifyFactory, secret: string): 
       path: "/webhooks/handlers",
       onError: () => {},
       on,
+      log,
     });
   });
 
@@ -57,6 +58,15 @@ export async function startFastifyApp(fastify: FastifyFactory, secret: string): 
       },
     );
   });
+  // Typed metadata, in its own scope.
+  await app.register(async (scope) => {
+    await scope.register(colivaraWebhooks, { secret, metadata: ConformanceMetadata, deadLetter, onError: () => {} });
+    scope.post("/webhooks/metadata", { config: { colivara: true } }, async (request, reply) => {
+      // Without a Register declaration request.colivara is untyped: the suite checks the value.
+      recordTyped(request.colivara as Parameters<typeof recordTyped>[0]);
+      return reply.code(200).send({ id: request.colivara.id, type: request.colivara.event.type });
+    });
+  });
   app.post("/echo", async (request) => request.body);
   app.get("/health", async () => "ok");
 
@@ -66,6 +76,7 @@ export async function startFastifyApp(fastify: FastifyFactory, secret: string): 
     url: `http://127.0.0.1:${port}`,
     paths: DEFAULT_PATHS,
     handled,
+    records,
     close: async () => {
       app.server.closeAllConnections();
       await app.close();

@@ -1,18 +1,35 @@
-import type { ColivaraWebhookOptions, VerifiedWebhook } from "@colivara/webhooks";
+import type { ColivaraEvent, ColivaraWebhookOptions, VerifiedWebhook } from "@colivara/webhooks";
 import { bodyReadError, createDeliveryPipeline, toFetchResponse } from "@colivara/webhooks/adapter";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { readHonoBody } from "./read-body.js";
 
 /**
- * The context variables the middleware sets: `c.get("colivara")`.
+ * The context variables the middleware sets: `c.get("colivara")`. `M` is the type of
+ * `event.metadata` (the `metadata` schema's output).
  *
  * @example
  * ```ts
  * const app = new Hono<ColivaraEnv>();
  * ```
  */
-export interface ColivaraEnv {
-  Variables: { colivara: VerifiedWebhook };
+export interface ColivaraEnv<M = Record<string, unknown>> {
+  Variables: { colivara: VerifiedWebhook<ColivaraEvent<M>> };
+}
+
+type NodeSocket = { encrypted?: boolean; remoteAddress?: string };
+
+/** The Node socket under @hono/node-server (`c.env.incoming`); absent on Bun, Deno and Workers. */
+function nodeSocket(c: Context): NodeSocket | undefined {
+  return (c.env as { incoming?: { socket?: NodeSocket } } | undefined)?.incoming?.socket;
+}
+
+/**
+ * On Node, the socket decides: @hono/node-server takes the URL's scheme from an absolute
+ * request target, which any client can write. Elsewhere the runtime's URL is the word.
+ */
+function arrivedOverTls(c: Context): boolean {
+  const socket = nodeSocket(c);
+  return socket !== undefined ? socket.encrypted === true : c.req.url.startsWith("https:");
 }
 
 /**
@@ -33,8 +50,21 @@ export interface ColivaraEnv {
  *   return c.body(null, 204);
  * });
  * ```
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ *
+ * app.post("/webhooks/colivara", colivaraWebhook({ metadata: z.object({ tenant: z.string() }) }), (c) => {
+ *   const { event } = c.get("colivara");
+ *   if (event.type === "upsert.success") console.log(event.metadata.tenant); // string
+ *   return c.body(null, 204);
+ * });
+ * ```
  */
-export function colivaraWebhook(options: ColivaraWebhookOptions = {}): MiddlewareHandler<ColivaraEnv> {
+export function colivaraWebhook<M = Record<string, unknown>>(
+  options: ColivaraWebhookOptions<M> = {},
+): MiddlewareHandler<ColivaraEnv<M>> {
   const pipeline = createDeliveryPipeline(options);
   const { limit, readTimeoutMs } = pipeline.options;
   return async function colivaraWebhookMiddleware(c, next) {
@@ -50,8 +80,11 @@ export function colivaraWebhook(options: ColivaraWebhookOptions = {}): Middlewar
             (error: unknown) => done(bodyReadError(error, limit)),
           ),
         send: (response) => resolve(toFetchResponse(response)),
+        secure: () => arrivedOverTls(c),
+        remoteAddress: () => nodeSocket(c)?.remoteAddress,
         forward(webhook, answered) {
-          c.set("colivara", webhook);
+          // The metadata schema's output: the `M` of this middleware.
+          c.set("colivara", webhook as VerifiedWebhook<ColivaraEvent<M>>);
           // Hono turns a thrown route into c.error and a 500: the error reaches onError.
           const routed = next().then(
             () => answered(c.res.status, c.error),

@@ -3,6 +3,12 @@
  *
  * @packageDocumentation
  */
-export type { ColivaraEvent, ColivaraWebhookOptions, VerifiedWebhook, WebhookErrorCode } from "@colivara/webhooks";
+export type {
+  ColivaraEvent,
+  ColivaraWebhookOptions,
+  MetadataSchema,
+  VerifiedWebhook,
+  WebhookErrorCode,
+} from "@colivara/webhooks";
 export { permanentFailure, WebhookVerificationError } from "@colivara/webhooks";
 export { type ColivaraEnv, colivaraWebhook } from "./colivara-webhook.js";

@@ -2,15 +2,15 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { createHandledLog } from "../../../test/conformance/handled-log.js";
+import { ConformanceMetadata, createHandledLog } from "../../../test/conformance/handled-log.js";
 import { type ConformanceApp, DEFAULT_PATHS } from "../../../test/conformance/suite.js";
 import { type ColivaraEnv, colivaraWebhook } from "../src/index.js";
 
 export async function startHonoApp(secret: string): Promise<ConformanceApp> {
-  const { record, handled, on } = createHandledLog();
+  const { record, handled, on, recordTyped, deadLetter, log, records } = createHandledLog();
   const app = new Hono<ColivaraEnv>();
 
-  app.use("/webhooks/colivara", colivaraWebhook({ secret }));
+  app.use("/webhooks/colivara", colivaraWebhook({ secret, log }));
   app.post("/webhooks/colivara", (c) => {
     const webhook = c.get("colivara");
     record("verify", webhook);
@@ -22,6 +22,7 @@ export async function startHonoApp(secret: string): Promise<ConformanceApp> {
       secret,
       onError: () => {},
       on,
+      log,
     }),
   );
   // Third-party middleware that parses the raw Request itself, bypassing Hono's body cache.
@@ -34,6 +35,15 @@ export async function startHonoApp(secret: string): Promise<ConformanceApp> {
     colivaraWebhook({ secret, onError: () => {} }),
     (c) => c.body(null, 200),
   );
+  app.post(
+    "/webhooks/metadata",
+    colivaraWebhook({ secret, metadata: ConformanceMetadata, deadLetter, onError: () => {} }),
+    (c) => {
+      const webhook = c.get("colivara"); // typed by the schema
+      recordTyped(webhook);
+      return c.json({ id: webhook.id, type: webhook.event.type });
+    },
+  );
   app.post("/echo", async (c) => c.json(await c.req.json()));
   app.get("/health", (c) => c.text("ok"));
 
@@ -45,6 +55,7 @@ export async function startHonoApp(secret: string): Promise<ConformanceApp> {
     url: `http://127.0.0.1:${port}`,
     paths: DEFAULT_PATHS,
     handled,
+    records,
     close: () =>
       new Promise((resolve) => {
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -4,6 +4,7 @@ export type {
   ColivaraEvent,
   ColivaraWebhookOptions,
   ErrorContext,
+  MetadataSchema,
   UnknownEvent,
   UpsertFailEvent,
   UpsertSuccessEvent,

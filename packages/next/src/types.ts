@@ -3,6 +3,7 @@ export type {
   ColivaraEvent,
   ColivaraWebhookOptions,
   ErrorContext,
+  MetadataSchema,
   UnknownEvent,
   UpsertFailEvent,
   UpsertSuccessEvent,

@@ -1,4 +1,4 @@
-import type { ColivaraWebhookOptions, VerifiedWebhook } from "@colivara/webhooks";
+import type { ColivaraEvent, ColivaraWebhookOptions, VerifiedWebhook } from "@colivara/webhooks";
 import { createDeliveryPipeline, sendNodeResponse, type WebhookResponse } from "@colivara/webhooks/adapter";
 import type { NextApiRequest, NextApiResponse } from "next";
 import { readRawBody } from "./raw-body.js";
@@ -11,7 +11,7 @@ import {
 /**
  * Your code for a verified delivery in a `pages/api` route: `(webhook, req, res)`. Answer
  * with `res` as usual, or leave the response alone for 204; a throw answers 500 (so
- * ColiVara retries) and is reported through `onError`.
+ * ColiVara retries) and is reported through `onError`. `M` is the type of `event.metadata`.
  *
  * @example
  * ```ts
@@ -21,7 +21,11 @@ import {
  * };
  * ```
  */
-export type PagesWebhookHandler = (webhook: VerifiedWebhook, req: NextApiRequest, res: NextApiResponse) => unknown;
+export type PagesWebhookHandler<M = Record<string, unknown>> = (
+  webhook: VerifiedWebhook<ColivaraEvent<M>>,
+  req: NextApiRequest,
+  res: NextApiResponse,
+) => unknown;
 
 /**
  * A Pages Router API route: `export default …`.
@@ -59,16 +63,22 @@ export type PagesApiHandler = (req: NextApiRequest, res: NextApiResponse) => Pro
  * });
  * ```
  */
-export function withColivaraWebhookPages(
-  handler: PagesWebhookHandler,
-  options?: ColivaraWebhookHandlerOptions,
+export function withColivaraWebhookPages<M = Record<string, unknown>>(
+  handler: PagesWebhookHandler<M>,
+  options?: ColivaraWebhookHandlerOptions<M>,
 ): PagesApiHandler;
-export function withColivaraWebhookPages(options: ColivaraWebhookHandlerMapOptions): PagesApiHandler;
-export function withColivaraWebhookPages(
-  handlerOrOptions: PagesWebhookHandler | ColivaraWebhookHandlerMapOptions,
-  maybeOptions?: ColivaraWebhookOptions,
+export function withColivaraWebhookPages<M = Record<string, unknown>>(
+  options: ColivaraWebhookHandlerMapOptions<M>,
+): PagesApiHandler;
+export function withColivaraWebhookPages<M>(
+  handlerOrOptions: PagesWebhookHandler<M> | ColivaraWebhookHandlerMapOptions<M>,
+  maybeOptions?: ColivaraWebhookOptions<M>,
 ): PagesApiHandler {
-  const { handler, options } = resolveArguments("withColivaraWebhookPages", handlerOrOptions, maybeOptions);
+  const { handler, options } = resolveArguments<PagesWebhookHandler<M>, M>(
+    "withColivaraWebhookPages",
+    handlerOrOptions,
+    maybeOptions,
+  );
   const pipeline = createDeliveryPipeline(options, { lazySecret: true });
   const { limit, readTimeoutMs } = pipeline.options;
   return (req, res) =>
@@ -82,7 +92,11 @@ export function withColivaraWebhookPages(
         headers: req.headers,
         readBody: (done) => readRawBody(req, limit, readTimeoutMs, done),
         send,
-        call: handler && ((webhook) => handler(webhook, req, res)),
+        // The socket, not x-forwarded-proto: that header counts only with trustProxy.
+        secure: () => (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true,
+        remoteAddress: () => req.socket?.remoteAddress,
+        // The metadata schema's output: the handler's `M`.
+        call: handler && ((webhook) => handler(webhook as VerifiedWebhook<ColivaraEvent<M>>, req, res)),
         // The handler answered when it started writing; otherwise the pipeline answers 204.
         statusOf: () => (res.headersSent ? res.statusCode : undefined),
         pass: () => resolve(),

@@ -16,8 +16,8 @@ import { createFetchHandler } from "@colivara/webhooks/adapter";
  * };
  * ```
  */
-export type ColivaraWebhookHandlerMapOptions = ColivaraWebhookOptions &
-  ({ on: WebhookHandlers } | { handOff: NonNullable<ColivaraWebhookOptions["handOff"]> });
+export type ColivaraWebhookHandlerMapOptions<M = Record<string, unknown>> = ColivaraWebhookOptions<M> &
+  ({ on: WebhookHandlers<NoInfer<M>> } | { handOff: NonNullable<ColivaraWebhookOptions["handOff"]> });
 
 /**
  * Options of the handler form: {@link ColivaraWebhookOptions} without `on` (a handler and a
@@ -28,12 +28,12 @@ export type ColivaraWebhookHandlerMapOptions = ColivaraWebhookOptions &
  * const options: ColivaraWebhookHandlerOptions = { toleranceSeconds: 120 };
  * ```
  */
-export type ColivaraWebhookHandlerOptions = ColivaraWebhookOptions & { on?: undefined };
+export type ColivaraWebhookHandlerOptions<M = Record<string, unknown>> = ColivaraWebhookOptions<M> & { on?: undefined };
 
 /**
  * Your code for a verified delivery in an App Router route: `(webhook, request)`. Return a
  * `Response`, or nothing for 204; a throw answers 500 (so ColiVara retries) and is
- * reported through `onError`.
+ * reported through `onError`. `M` is the type of `event.metadata` (the `metadata` schema's output).
  *
  * @example
  * ```ts
@@ -42,7 +42,7 @@ export type ColivaraWebhookHandlerOptions = ColivaraWebhookOptions & { on?: unde
  * };
  * ```
  */
-export type AppRouteWebhookHandler = FetchWebhookHandler;
+export type AppRouteWebhookHandler<M = Record<string, unknown>> = FetchWebhookHandler<M>;
 
 /**
  * An App Router route handler: `export const POST = …`.
@@ -58,7 +58,7 @@ const IN_MIDDLEWARE =
   "withColivaraWebhook() returned NextResponse.next() or a rewrite: it runs in middleware.ts, where the delivery would be marked handled before the route behind it has run (a failing route would then lose the retry). Verify in the route itself: app/api/webhooks/colivara/route.ts with export const POST = withColivaraWebhook(handler).";
 
 /** Fails a handler that answers like Next middleware: the route behind it has not run yet. */
-function refuseMiddlewareUse(handler: AppRouteWebhookHandler): AppRouteWebhookHandler {
+function refuseMiddlewareUse<M>(handler: AppRouteWebhookHandler<M>): AppRouteWebhookHandler<M> {
   const check = <T>(returned: T): T => {
     const headers = returned instanceof Response ? returned.headers : undefined;
     if (headers?.has("x-middleware-next") || headers?.has("x-middleware-rewrite")) {
@@ -72,15 +72,16 @@ function refuseMiddlewareUse(handler: AppRouteWebhookHandler): AppRouteWebhookHa
   };
 }
 
-// Read the secret on the first request: `next build` imports route modules without it.
-const LAZY_SECRET = { lazySecret: true } as const;
+// Read the secret on the first request: `next build` imports route modules without it. Next
+// builds the request URL's scheme from x-forwarded-proto, whoever sent it: not the word on TLS.
+const NEXT_SETTINGS = { lazySecret: true, trustUrlScheme: false } as const;
 
 /** Splits `(handler, options?)` from `(options with on)`, refusing anything else at start-up. */
-export function resolveArguments<H>(
+export function resolveArguments<H, M>(
   wrapper: string,
-  first: H | ColivaraWebhookHandlerMapOptions,
-  second: ColivaraWebhookOptions | undefined,
-): { handler: H | undefined; options: ColivaraWebhookOptions } {
+  first: H | ColivaraWebhookHandlerMapOptions<M>,
+  second: ColivaraWebhookOptions<M> | undefined,
+): { handler: H | undefined; options: ColivaraWebhookOptions<M> } {
   const usage = `${wrapper}(handler, options?) or ${wrapper}({ on: { "upsert.success": fn, "upsert.fail": fn } })`;
   if (typeof first === "function") {
     if (second?.on !== undefined || second?.handOff !== undefined) {
@@ -91,7 +92,7 @@ export function resolveArguments<H>(
     }
     return { handler: first as H, options: second ?? {} };
   }
-  const options = first as ColivaraWebhookOptions | null;
+  const options = first as ColivaraWebhookOptions<M> | null;
   const answersItself = options?.on !== undefined || options?.handOff !== undefined;
   if (options !== null && typeof options === "object" && second === undefined && answersItself) {
     return { handler: undefined, options };
@@ -135,17 +136,36 @@ export function resolveArguments<H>(
  *   },
  * });
  * ```
+ *
+ * @example
+ * ```ts
+ * // typed metadata: event.metadata is the schema's output, a mismatch answers 422
+ * import { z } from "zod";
+ *
+ * export const POST = withColivaraWebhook(
+ *   async ({ event }) => {
+ *     if (event.type === "upsert.success") await reindex(event.metadata.tenant, event.id);
+ *   },
+ *   { metadata: z.object({ tenant: z.string() }) },
+ * );
+ * ```
  */
-export function withColivaraWebhook(
-  handler: AppRouteWebhookHandler,
-  options?: ColivaraWebhookHandlerOptions,
+export function withColivaraWebhook<M = Record<string, unknown>>(
+  handler: AppRouteWebhookHandler<M>,
+  options?: ColivaraWebhookHandlerOptions<M>,
 ): AppRouteHandler;
-export function withColivaraWebhook(options: ColivaraWebhookHandlerMapOptions): AppRouteHandler;
-export function withColivaraWebhook(
-  handlerOrOptions: AppRouteWebhookHandler | ColivaraWebhookHandlerMapOptions,
-  maybeOptions?: ColivaraWebhookOptions,
+export function withColivaraWebhook<M = Record<string, unknown>>(
+  options: ColivaraWebhookHandlerMapOptions<M>,
+): AppRouteHandler;
+export function withColivaraWebhook<M>(
+  handlerOrOptions: AppRouteWebhookHandler<M> | ColivaraWebhookHandlerMapOptions<M>,
+  maybeOptions?: ColivaraWebhookOptions<M>,
 ): AppRouteHandler {
-  const { handler, options } = resolveArguments("withColivaraWebhook", handlerOrOptions, maybeOptions);
+  const { handler, options } = resolveArguments<AppRouteWebhookHandler<M>, M>(
+    "withColivaraWebhook",
+    handlerOrOptions,
+    maybeOptions,
+  );
   // Next calls it as POST(request, context); the context is not needed.
-  return createFetchHandler(handler && refuseMiddlewareUse(handler), options, LAZY_SECRET);
+  return createFetchHandler(handler && refuseMiddlewareUse(handler), options, NEXT_SETTINGS);
 }

@@ -28,7 +28,8 @@ function resolveWorkspace(specifier: string): string {
 /** Every module reachable from `file` by static or dynamic import, with what it imports. */
 function importGraph(file: string, seen = new Map<string, string[]>()): Map<string, string[]> {
   if (seen.has(file)) return seen;
-  const source = readFileSync(file, "utf8");
+  // Comments hold TSDoc examples (`import { z } from "zod"`), not imports.
+  const source = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "");
   const specifiers = [...source.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g)].map(
     (m) => m[1] as string,
   );

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export type { DedupeClaim, DedupeStore } from "@colivara/webhooks";
+export type { IORedisPipeline } from "./client-commands.js";
 export {
   DEFAULT_PREFIX,
   type IORedisClient,

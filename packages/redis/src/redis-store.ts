@@ -1,5 +1,13 @@
-import { type DedupeClaim, type DedupeStore, WebhookVerificationError } from "@colivara/webhooks";
-import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS, positiveOption } from "@colivara/webhooks/adapter";
+import type { DedupeClaim, DedupeStore } from "@colivara/webhooks";
+import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS, numberOption } from "@colivara/webhooks/adapter";
+import {
+  type Commands,
+  commandsFor,
+  describe,
+  type IORedisPipeline,
+  invalid,
+  type ReplicaWait,
+} from "./client-commands.js";
 import { CLAIM_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT } from "./scripts.js";
 
 /**
@@ -14,6 +22,8 @@ import { CLAIM_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT } from "./scripts.js";
 export interface IORedisClient {
   call(...args: [command: string, ...args: (string | number)[]]): Promise<unknown>;
   eval(...args: [script: string, numkeys: number, ...args: (string | number)[]]): Promise<unknown>;
+  /** Used by `waitForReplicas`, which runs the script and `WAIT` in one pipeline on the key's node. */
+  pipeline?(): IORedisPipeline;
 }
 
 /**
@@ -58,6 +68,17 @@ export interface RedisStoreOptions {
    * processed. Keep it above your handler's longest run. Default 60.
    */
   leaseSeconds?: number | undefined;
+  /**
+   * After a claim or a completion, wait (Redis `WAIT`) until this many replicas of the
+   * key's primary acknowledged the write. A claim not acknowledged within `waitTimeoutMs`
+   * is given back and the delivery answered `503 dedupe_unavailable`, so the sender retries;
+   * a completion not acknowledged is reported through `onError`. Narrows the window in which
+   * a failover loses a claim and a copy is handled twice; it does not close it (see the
+   * README). Off by default.
+   */
+  waitForReplicas?: number | undefined;
+  /** The longest `WAIT` for `waitForReplicas`, in milliseconds. Default 500. */
+  waitTimeoutMs?: number | undefined;
 }
 
 /**
@@ -70,47 +91,8 @@ export interface RedisStoreOptions {
  */
 export const DEFAULT_PREFIX: string = "colivara:webhooks:";
 
-type Evaluate = (script: string, key: string, args: string[]) => Promise<unknown>;
-
-function invalid(message: string): WebhookVerificationError {
-  return new WebhookVerificationError("invalid_config", message);
-}
-
-const CLIENT_HINT =
-  "Pass an ioredis client (new Redis(url)) or a connected node-redis client (await createClient({ url }).connect()), e.g. verifyColivara({ dedupe: redisStore(new Redis(url)) }).";
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "object") return value.constructor?.name ? `a ${value.constructor.name}` : "an object";
-  return typeof value;
-}
-
-/** Finds how to run EVAL on this client: ioredis and node-redis spell it differently. */
-function evaluator(client: unknown): Evaluate {
-  if ((typeof client !== "object" && typeof client !== "function") || client === null) {
-    throw invalid(`redisStore(client) needs a Redis client, got ${describe(client)}. ${CLIENT_HINT}`);
-  }
-  const candidate = client as Partial<Record<"call" | "eval" | "sendCommand", unknown>>;
-  // ioredis (Redis and Cluster) has `call`; its eval takes the key count then keys and args.
-  if (typeof candidate.call === "function" && typeof candidate.eval === "function") {
-    const io = client as IORedisClient;
-    return (script, key, args) => io.eval(script, 1, key, ...args);
-  }
-  // node-redis (client and cluster, v4 to v6): eval(script, { keys, arguments }).
-  if (typeof candidate.eval === "function") {
-    const node = client as NodeRedisClient;
-    return (script, key, args) => node.eval(script, { keys: [key], arguments: args });
-  }
-  // A node-redis-like client with only the generic command (a standalone client's signature).
-  if (typeof candidate.sendCommand === "function") {
-    const send = candidate.sendCommand as (args: string[]) => Promise<unknown>;
-    return (script, key, args) => send.call(client, ["EVAL", script, "1", key, ...args]);
-  }
-  throw invalid(`redisStore(client) got ${describe(client)} with no eval method, not a Redis client. ${CLIENT_HINT}`);
-}
-
 function milliseconds(name: string, value: unknown, fallback: number): string {
-  const ms = Math.ceil(positiveOption(name, value, fallback) * 1000);
+  const ms = Math.ceil(numberOption(name, value, { fallback, unit: "seconds" }) * 1000);
   if (!Number.isSafeInteger(ms)) throw invalid(`${name} is too large for Redis, got ${String(value)}.`);
   return String(ms);
 }
@@ -128,10 +110,51 @@ function newToken(): string {
   return globalThis.crypto.randomUUID();
 }
 
+/** `waitForReplicas` and `waitTimeoutMs` checked; undefined when the option is off. */
+function replicaWait(options: RedisStoreOptions): ReplicaWait | undefined {
+  const { waitForReplicas, waitTimeoutMs } = options;
+  if (waitForReplicas === undefined) {
+    if (waitTimeoutMs !== undefined) throw invalid("waitTimeoutMs only applies with waitForReplicas.");
+    return undefined;
+  }
+  if (typeof waitForReplicas !== "number" || !Number.isSafeInteger(waitForReplicas) || waitForReplicas < 1) {
+    throw invalid(`waitForReplicas must be a whole number of replicas, 1 or more, got ${String(waitForReplicas)}.`);
+  }
+  const timeoutMs = Math.ceil(
+    numberOption("waitTimeoutMs", waitTimeoutMs, { fallback: DEFAULT_WAIT_TIMEOUT_MS, unit: "milliseconds" }),
+  );
+  if (!Number.isSafeInteger(timeoutMs)) throw invalid(`waitTimeoutMs is too large, got ${String(waitTimeoutMs)}.`);
+  return { replicas: waitForReplicas, timeoutMs };
+}
+
+/** The default longest `WAIT` of `waitForReplicas`. */
+const DEFAULT_WAIT_TIMEOUT_MS = 500;
+
+function notAcknowledged(what: string, wait: ReplicaWait, acknowledged: number): Error {
+  const error = new Error(
+    `The ${what} was not acknowledged by ${wait.replicas} Redis replica(s) within ${wait.timeoutMs} ms (${acknowledged} did); a failover now could lose it.`,
+  );
+  error.name = "ReplicaWaitError";
+  return error;
+}
+
+/**
+ * Runs a script; with `wait`, also WAIT on the same connection. `missing` is how many
+ * replicas short of `wait.replicas` acknowledged it (0 without `wait`).
+ */
+function runner(commands: Commands, wait: ReplicaWait | undefined) {
+  return async (script: string, key: string, args: string[]): Promise<{ reply: unknown; acknowledged: number }> => {
+    if (!wait) return { reply: await commands.evaluate(script, key, args), acknowledged: Number.POSITIVE_INFINITY };
+    const [reply, acknowledged] = await commands.evaluateAndWait(script, key, args, wait);
+    return { reply, acknowledged };
+  };
+}
+
 /**
  * A {@link DedupeStore} in Redis, for apps running several instances: a delivery id is
- * handled once whichever instance receives it. Each operation is one atomic Lua script;
- * keys are `prefix + svix-id`. Takes an `ioredis` or `redis` (node-redis) client, which
+ * handled once whichever instance receives it. Each operation is one atomic Lua script on
+ * one key, `prefix + svix-id`, so it works on Redis Cluster as well. Takes an `ioredis`
+ * (`Redis` or `Cluster`) or `redis` (node-redis client or `createCluster`) client, which
  * the app creates, connects and closes. Bad options throw `invalid_config` here.
  *
  * @example
@@ -145,7 +168,7 @@ function newToken(): string {
  * ```
  */
 export function redisStore(client: RedisClient, options: RedisStoreOptions = {}): DedupeStore {
-  const evaluate = evaluator(client);
+  const commands = commandsFor(client);
   if (options === null || typeof options !== "object") {
     throw invalid(`redisStore options must be an object like { prefix, ttlSeconds, leaseSeconds }.`);
   }
@@ -153,22 +176,32 @@ export function redisStore(client: RedisClient, options: RedisStoreOptions = {})
   if (typeof prefix !== "string") throw invalid(`prefix must be a string, got ${describe(prefix)}.`);
   const ttlMs = milliseconds("ttlSeconds", options.ttlSeconds, DEFAULT_DEDUPE_TTL_SECONDS);
   const leaseMs = milliseconds("leaseSeconds", options.leaseSeconds, DEFAULT_LEASE_SECONDS);
+  const wait = replicaWait(options);
+  const run = runner(commands, wait);
   const lease = (token: string) => `p:${token}`;
+  const release = (id: string, token: string) => commands.evaluate(RELEASE_SCRIPT, prefix + id, [lease(token)]);
 
   return {
     async claim(id: string): Promise<DedupeClaim> {
       const token = newToken();
-      const reply = integerReply(await evaluate(CLAIM_SCRIPT, prefix + id, [lease(token), leaseMs]));
-      if (reply === 0) return { status: "claimed", token };
-      if (reply === 1) return { status: "in_flight" };
-      if (reply === 2) return { status: "done" };
-      throw new Error(`Unexpected reply from the Redis claim script: ${reply}`);
+      const { reply, acknowledged } = await run(CLAIM_SCRIPT, prefix + id, [lease(token), leaseMs]);
+      const status = integerReply(reply);
+      if (status === 0 && wait && acknowledged < wait.replicas) {
+        // Give the claim back (best effort) and let the sender retry: 503 dedupe_unavailable.
+        await release(id, token).catch(() => undefined);
+        throw notAcknowledged(`claim of ${id}`, wait, acknowledged);
+      }
+      if (status === 0) return { status: "claimed", token };
+      if (status === 1) return { status: "in_flight" };
+      if (status === 2) return { status: "done" };
+      throw new Error(`Unexpected reply from the Redis claim script: ${status}`);
     },
     async complete(id: string, token: string): Promise<void> {
-      await evaluate(COMPLETE_SCRIPT, prefix + id, [lease(token), ttlMs]);
+      const { acknowledged } = await run(COMPLETE_SCRIPT, prefix + id, [lease(token), ttlMs]);
+      if (wait && acknowledged < wait.replicas) throw notAcknowledged(`handled mark of ${id}`, wait, acknowledged);
     },
     async release(id: string, token: string): Promise<void> {
-      await evaluate(RELEASE_SCRIPT, prefix + id, [lease(token)]);
+      await release(id, token);
     },
   };
 }

@@ -91,6 +91,11 @@ describe("configuration fails at creation with invalid_config", () => {
     ["leaseSeconds -5", { leaseSeconds: -5 }, /leaseSeconds/],
     ["leaseSeconds null", { leaseSeconds: null as unknown as number }, /leaseSeconds/],
     ["a prefix that is not a string", { prefix: 42 as unknown as string }, /prefix/],
+    ["waitForReplicas 0", { waitForReplicas: 0 }, /waitForReplicas/],
+    ["waitForReplicas 1.5", { waitForReplicas: 1.5 }, /waitForReplicas/],
+    ["waitForReplicas as a string", { waitForReplicas: "1" as unknown as number }, /waitForReplicas/],
+    ["waitTimeoutMs 0", { waitForReplicas: 1, waitTimeoutMs: 0 }, /waitTimeoutMs/],
+    ["waitTimeoutMs without waitForReplicas", { waitTimeoutMs: 100 }, /waitTimeoutMs/],
   ])("rejects %s", (_name, options, message) => {
     const create = () => redisStore(fakeIORedis, options);
     expect(create).toThrow(expect.objectContaining({ code: "invalid_config" }));
@@ -123,6 +128,17 @@ describe.each(Object.keys(CLIENTS))("redisStore with %s", (kind) => {
   });
 
   const id = () => `msg_${randomUUID()}`;
+
+  it("with waitForReplicas and no replica to acknowledge, gives a claim back and throws (the adapter answers 503)", async () => {
+    const waiting = redisStore(connected.client, { prefix, waitForReplicas: 1, waitTimeoutMs: 20 });
+    const msg = id();
+    await expect(waiting.claim(msg)).rejects.toThrow(/not acknowledged by 1 Redis replica\(s\) within 20 ms \(0 did\)/);
+    expect(await admin.exists(prefix + msg)).toBe(0);
+    // Reads are not refused: a handled id is still a duplicate.
+    const claim = await store.claim(msg);
+    await store.complete(msg, claim.token as string);
+    expect(await waiting.claim(msg)).toEqual({ status: "done" });
+  });
 
   it("claims a new id once; a second claim is in flight; after complete it is done", async () => {
     const msg = id();

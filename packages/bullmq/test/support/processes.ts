@@ -59,6 +59,10 @@ export const startReceiver = (env: Record<string, string>): Promise<Child> =>
 export const startWorker = (env: Record<string, string>): Promise<Child> =>
   start(process.execPath, [fixture("worker.mjs")], /worker ready/, env);
 
+/** A worker with a `metadata` schema (fixtures/metadata-worker.mjs). */
+export const startMetadataWorker = (env: Record<string, string>): Promise<Child> =>
+  start(process.execPath, [fixture("metadata-worker.mjs")], /worker ready/, env);
+
 /** A redis-server on a given port, so a test can stop it and start it again at the same address. */
 export const startRedisAt = (port: number): Promise<Child> =>
   start(
@@ -75,7 +79,8 @@ export interface RecordLine {
 
 export interface Workspace {
   env: { RECORD_FILE: string; MARKER_DIR: string };
-  lines(): RecordLine[];
+  /** The record file's JSON lines (a fixture's own shape when it is not worker.mjs). */
+  lines<T = RecordLine>(): T[];
   remove(): void;
 }
 
@@ -84,12 +89,12 @@ export function workspace(): Workspace {
   const recordFile = join(dir, "record.jsonl");
   return {
     env: { RECORD_FILE: recordFile, MARKER_DIR: dir },
-    lines(): RecordLine[] {
+    lines<T = RecordLine>(): T[] {
       if (!existsSync(recordFile)) return [];
       return readFileSync(recordFile, "utf8")
         .split("\n")
         .filter(Boolean)
-        .map((line) => JSON.parse(line) as RecordLine);
+        .map((line) => JSON.parse(line) as T);
     },
     remove() {
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,96 @@
+import { type DeliverySink, rejection } from "./delivery-log.js";
+import type { DeliveryRecord } from "./delivery-record.js";
+
+/** How the default log is paced; the defaults suit production, tests shrink them. */
+export interface DefaultLogSettings {
+  /** Writes one line. Default: `console.warn` (stderr). */
+  write?: ((line: string) => void) | undefined;
+  /** Milliseconds clock. Default `Date.now`. */
+  now?: (() => number) | undefined;
+  /** Lines printed per window before the rest are only counted. Default 10. */
+  lines?: number | undefined;
+  /** The window, in milliseconds. Default 60,000. */
+  windowMs?: number | undefined;
+}
+
+const PREFIX = "[colivara-webhooks]";
+/** Lines the default log prints per window before it only counts. */
+export const DEFAULT_LOG_LINES = 10;
+/** The default log's window, in milliseconds. */
+export const DEFAULT_LOG_WINDOW_MS = 60_000;
+
+function lineOf(record: DeliveryRecord, error: unknown): string {
+  const from = record.remoteAddress ? ` from ${record.remoteAddress}` : "";
+  const id = record.deliveryId ? ` ${record.deliveryId}` : "";
+  return `${PREFIX} ${record.status} ${record.code}${id}${from}: ${rejection(record, error)}`;
+}
+
+/**
+ * Without a `log` option: one line per refused attempt on stderr (4xx: forged, stale, too
+ * large, schema mismatch…) and the warnings, at most `lines` per window, then one summary
+ * line of what was not shown, so a flood of forged requests cannot flood the log. Accepted
+ * deliveries print nothing; 5xx failures are `onError`'s (which prints them with the stack).
+ *
+ * @example
+ * ```ts
+ * const sink = defaultSink({ write: (line) => lines.push(line), now: () => clock });
+ * ```
+ */
+export function defaultSink(settings: DefaultLogSettings = {}): DeliverySink {
+  const write = settings.write ?? ((line: string) => console.warn(line));
+  const now = settings.now ?? Date.now;
+  const perWindow = settings.lines ?? DEFAULT_LOG_LINES;
+  const windowMs = settings.windowMs ?? DEFAULT_LOG_WINDOW_MS;
+  let windowStart = Number.NEGATIVE_INFINITY;
+  let shown = 0;
+  const hidden = new Map<string, number>();
+  let flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+  function summarise(): void {
+    if (flushTimer !== undefined) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    if (hidden.size === 0) return;
+    let total = 0;
+    const parts: string[] = [];
+    for (const [what, count] of hidden) {
+      total += count;
+      parts.push(`${what} ×${count}`);
+    }
+    hidden.clear();
+    write(
+      `${PREFIX} ${total} more refused attempts or warnings in the last ${windowMs / 1000} s not shown (${parts.join(", ")}). Pass a logger as the log option to record every attempt.`,
+    );
+  }
+
+  function emit(what: string, line: () => string): void {
+    const at = now();
+    if (at - windowStart >= windowMs) {
+      summarise();
+      windowStart = at;
+      shown = 0;
+    }
+    if (shown < perWindow) {
+      shown++;
+      write(line());
+      return;
+    }
+    hidden.set(what, (hidden.get(what) ?? 0) + 1);
+    // One timer per window with something hidden, so the summary comes even if traffic stops.
+    if (flushTimer === undefined) {
+      flushTimer = setTimeout(summarise, windowStart + windowMs - at);
+      (flushTimer as { unref?: () => unknown }).unref?.();
+    }
+  }
+
+  const wants = (outcome: string, status: number) => outcome === "rejected" && status < 500;
+  return {
+    wants,
+    record(record, error) {
+      if (!wants(record.outcome, record.status)) return;
+      emit(record.code ?? "rejected", () => lineOf(record, error));
+    },
+    warn(warning) {
+      emit(warning.kind, () => `${PREFIX} warning ${warning.kind}: ${warning.message}`);
+    },
+  };
+}
