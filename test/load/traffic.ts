@@ -8,6 +8,9 @@ import { type Delivery, nowSeconds, randomSignatureEntry, Signer } from "./deliv
 import { abortMidUpload, exchange, type Outcome, type Upload } from "./http.js";
 import type { Target } from "./targets.js";
 
+/** Transport errors after which no answer came back: the sender retries the delivery. */
+const RESET_ERRORS: ReadonlySet<string> = new Set(["ECONNRESET", "EPIPE"]);
+
 export type Kind =
   | "valid"
   | "large"
@@ -141,6 +144,8 @@ export class Tally {
   requests = 0;
   /** Retries of 409 answers (another attempt of the same id in flight). */
   retries = 0;
+  /** Genuine deliveries resent after a connection reset with no answer (a reused keep-alive socket). */
+  resetRetries = 0;
   readonly sent: Partial<Record<Kind, number>> = {};
   /** Each genuine id, to be handled exactly once. */
   readonly genuine = new Set<string>();
@@ -246,9 +251,18 @@ export class Traffic {
   async #deliver(delivery: Delivery, label: string): Promise<"handled" | "duplicate" | "failed"> {
     const deadline = Date.now() + DELIVERY_DEADLINE_MS;
     let attempt = delivery;
+    let resent = false;
     for (;;) {
       const outcome = await this.#send(attempt.headers, attempt.body);
       if (outcome.error !== undefined) {
+        // A keep-alive socket the server closed just as it was reused: no answer came back,
+        // so the sender retries, as Svix retries any delivery it got no answer for.
+        if (RESET_ERRORS.has(outcome.error) && Date.now() < deadline) {
+          this.tally.resetRetries++;
+          resent = true;
+          attempt = this.#signer.sign(delivery.id, delivery.body);
+          continue;
+        }
         this.tally.transportErrors++;
         this.tally.violation(`${label} ${delivery.id}: ${outcome.error}`);
         return "failed";
@@ -264,7 +278,8 @@ export class Traffic {
         attempt = this.#signer.sign(delivery.id, delivery.body);
         continue;
       }
-      if (status === 200) return isDuplicate(body) ? "duplicate" : "handled";
+      // After a lost answer, a duplicate means the first attempt was handled: still once.
+      if (status === 200) return isDuplicate(body) && !resent ? "duplicate" : "handled";
       this.tally.wrongStatuses++;
       this.tally.violation(`${label} ${delivery.id}: answered ${status} ${body.slice(0, 120)}`);
       return "failed";
