@@ -1,5 +1,6 @@
 import type { DeadLetter, HandOff, HandOffContext, VerifiedWebhook } from "@colivara/webhooks";
 import { numberOption } from "@colivara/webhooks/adapter";
+import { replicaWaitOption } from "@colivara/webhooks-redis";
 import type { JobsOptions, Queue } from "bullmq";
 import { checkClusterKeys } from "./cluster-check.js";
 import {
@@ -11,7 +12,7 @@ import {
 } from "./defaults.js";
 import { handOffUnavailable, invalidConfig } from "./errors.js";
 import { toJobData } from "./job-data.js";
-import { replicaWait, setAndWait } from "./replica-wait.js";
+import { setAndWait } from "./replica-wait.js";
 import { activeTraceContext, loadOpenTelemetry } from "./trace.js";
 
 /**
@@ -103,7 +104,7 @@ export function bullmqHandOff(queue: Queue, options: BullmqHandOffOptions = {}):
     unit: "seconds",
   });
   const timeoutMs = numberOption("timeoutMs", options.timeoutMs, { fallback: 5000, unit: "milliseconds" });
-  const wait = replicaWait(options.waitForReplicas, options.waitTimeoutMs);
+  const wait = replicaWaitOption(options.waitForReplicas, options.waitTimeoutMs);
   const otel = loadOpenTelemetry();
   const jobOptions: JobsOptions = {
     attempts: JOB_ATTEMPTS_CEILING,

@@ -1,29 +1,5 @@
-import { numberOption } from "@colivara/webhooks/adapter";
+import type { ReplicaWait } from "@colivara/webhooks-redis";
 import type { IRedisClient } from "bullmq";
-import { invalidConfig } from "./errors.js";
-
-/** `WAIT numreplicas timeout` after the hand-off's writes. */
-export interface ReplicaWait {
-  replicas: number;
-  timeoutMs: number;
-}
-
-/** `waitForReplicas` and `waitTimeoutMs` checked; undefined when the option is off. */
-export function replicaWait(waitForReplicas: unknown, waitTimeoutMs: unknown): ReplicaWait | undefined {
-  if (waitForReplicas === undefined) {
-    if (waitTimeoutMs !== undefined) throw invalidConfig("waitTimeoutMs only applies with waitForReplicas.");
-    return undefined;
-  }
-  if (typeof waitForReplicas !== "number" || !Number.isSafeInteger(waitForReplicas) || waitForReplicas < 1) {
-    throw invalidConfig(
-      `waitForReplicas must be a whole number of replicas, 1 or more, got ${String(waitForReplicas)}.`,
-    );
-  }
-  return {
-    replicas: waitForReplicas,
-    timeoutMs: Math.ceil(numberOption("waitTimeoutMs", waitTimeoutMs, { fallback: 500, unit: "milliseconds" })),
-  };
-}
 
 /** ioredis Cluster learns a moved slot only from a plain command or a read-only pipeline: tell it. */
 function refreshSlots(client: unknown): Promise<void> {

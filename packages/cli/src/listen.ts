@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { createWebhookHandler, type VerifiedWebhook } from "@colivara/webhooks";
+import { BodyBuffer, DEFAULT_LIMIT_BYTES } from "@colivara/webhooks/adapter";
 import { DeliveryLog, type RawDelivery } from "./delivery-log.js";
 import type { DeliveryReport } from "./delivery-report.js";
 import { CliError } from "./errors.js";
@@ -14,9 +15,6 @@ export type { DeliveryReport, ReplayMode } from "./delivery-report.js";
 
 /** The only interface the listener binds: deliveries and the inspector stay on this machine. */
 export const LISTEN_HOST = "127.0.0.1";
-
-/** The core's default body limit (1 MiB); bytes past it are not kept. */
-const BODY_LIMIT = 1024 * 1024;
 
 /**
  * Options of {@link startListener}.
@@ -88,19 +86,29 @@ export interface ListenerContext {
 async function readRequest(req: IncomingMessage): Promise<Received> {
   const receivedAt = new Date();
   const started = performance.now();
-  const chunks: Buffer[] = [];
-  let size = 0;
+  // One growing buffer, not a chunk each: a body sent in tiny chunks costs its own size.
+  const kept = new BodyBuffer(DEFAULT_LIMIT_BYTES, Number(req.headers["content-length"]));
+  let crossing: Buffer | undefined;
   for await (const chunk of req as AsyncIterable<Buffer>) {
-    // Past the limit the core answers 413; the rest is read and dropped.
-    if (size <= BODY_LIMIT) chunks.push(chunk);
-    size += chunk.length;
+    // The chunk that crosses the core's limit is kept (so the core answers 413); the rest is
+    // read and dropped.
+    if (crossing === undefined && !kept.append(chunk)) crossing = chunk;
   }
+  const bytes = kept.bytes();
+  const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headers: Array<[string, string]> = [];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     headers.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string]);
   }
   const path = (req.url ?? "/").split("?")[0] as string;
-  return { method: req.method ?? "GET", path, headers, body: Buffer.concat(chunks), receivedAt, started };
+  return {
+    method: req.method ?? "GET",
+    path,
+    headers,
+    body: crossing === undefined ? body : Buffer.concat([body, crossing]),
+    receivedAt,
+    started,
+  };
 }
 
 function verifierFor(options: ListenOptions, origin: () => string): ListenerContext["verify"] {

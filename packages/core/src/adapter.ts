@@ -1,10 +1,11 @@
 /**
- * What the framework adapters import: the delivery pipeline they hand each request to, the
+ * What the framework adapters (and the CLI's listener) import: the delivery pipeline they hand each request to, the
  * body readers and the response writers. Everything else is the public API in the root entry.
  *
  * @packageDocumentation
  */
 
+export { BodyBuffer } from "./body-buffer.js";
 export type { BodyFramework, CapturedBody } from "./captured-body.js";
 export { capturedBody } from "./captured-body.js";
 export type { DedupeClaim, DedupeStore } from "./dedupe.js";

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export type { DedupeClaim, DedupeStore } from "@colivara/webhooks";
-export type { IORedisPipeline } from "./client-commands.js";
+export type { IORedisPipeline, ReplicaWait } from "./client-commands.js";
 export {
   DEFAULT_PREFIX,
   type IORedisClient,
@@ -14,3 +14,4 @@ export {
   type RedisStoreOptions,
   redisStore,
 } from "./redis-store.js";
+export { replicaWaitOption } from "./replica-wait-option.js";

@@ -8,6 +8,7 @@ import {
   invalid,
   type ReplicaWait,
 } from "./client-commands.js";
+import { replicaWaitOption } from "./replica-wait-option.js";
 import { CLAIM_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT } from "./scripts.js";
 
 /**
@@ -110,26 +111,6 @@ function newToken(): string {
   return globalThis.crypto.randomUUID();
 }
 
-/** `waitForReplicas` and `waitTimeoutMs` checked; undefined when the option is off. */
-function replicaWait(options: RedisStoreOptions): ReplicaWait | undefined {
-  const { waitForReplicas, waitTimeoutMs } = options;
-  if (waitForReplicas === undefined) {
-    if (waitTimeoutMs !== undefined) throw invalid("waitTimeoutMs only applies with waitForReplicas.");
-    return undefined;
-  }
-  if (typeof waitForReplicas !== "number" || !Number.isSafeInteger(waitForReplicas) || waitForReplicas < 1) {
-    throw invalid(`waitForReplicas must be a whole number of replicas, 1 or more, got ${String(waitForReplicas)}.`);
-  }
-  const timeoutMs = Math.ceil(
-    numberOption("waitTimeoutMs", waitTimeoutMs, { fallback: DEFAULT_WAIT_TIMEOUT_MS, unit: "milliseconds" }),
-  );
-  if (!Number.isSafeInteger(timeoutMs)) throw invalid(`waitTimeoutMs is too large, got ${String(waitTimeoutMs)}.`);
-  return { replicas: waitForReplicas, timeoutMs };
-}
-
-/** The default longest `WAIT` of `waitForReplicas`. */
-const DEFAULT_WAIT_TIMEOUT_MS = 500;
-
 function notAcknowledged(what: string, wait: ReplicaWait, acknowledged: number): Error {
   const error = new Error(
     `The ${what} was not acknowledged by ${wait.replicas} Redis replica(s) within ${wait.timeoutMs} ms (${acknowledged} did); a failover now could lose it.`,
@@ -176,7 +157,7 @@ export function redisStore(client: RedisClient, options: RedisStoreOptions = {})
   if (typeof prefix !== "string") throw invalid(`prefix must be a string, got ${describe(prefix)}.`);
   const ttlMs = milliseconds("ttlSeconds", options.ttlSeconds, DEFAULT_DEDUPE_TTL_SECONDS);
   const leaseMs = milliseconds("leaseSeconds", options.leaseSeconds, DEFAULT_LEASE_SECONDS);
-  const wait = replicaWait(options);
+  const wait = replicaWaitOption(options.waitForReplicas, options.waitTimeoutMs);
   const run = runner(commands, wait);
   const lease = (token: string) => `p:${token}`;
   const release = (id: string, token: string) => commands.evaluate(RELEASE_SCRIPT, prefix + id, [lease(token)]);
