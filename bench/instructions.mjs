@@ -20,7 +20,9 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
+import { OBSERVABILITY_MEASURED, reportObservability } from "./instructions-observability.mjs";
 import { renderTable } from "./lib.mjs";
+import { OBSERVABILITY_ROUTES } from "./servers/observability-apps.mjs";
 
 const run = promisify(execFile);
 const driver = fileURLToPath(new URL("./servers/instruction-driver.mjs", import.meta.url));
@@ -40,6 +42,9 @@ const ADAPTERS = {
   "next-app": "Next App Router",
   fetch: "Fetch handler",
   hono: "Hono",
+  // Not an adapter: the Express route with recording off and on, and the floor recording the
+  // same by hand (servers/observability-apps.mjs); its own routes and table.
+  observability: "Express, delivery record",
 };
 /** Most instructions per request ours may take, as a multiple of its floor's. */
 const TARGET = 1.05;
@@ -66,7 +71,7 @@ try {
 const dumps = mkdtempSync(join(tmpdir(), "colivara-callgrind-"));
 process.on("exit", () => rmSync(dumps, { recursive: true, force: true }));
 
-async function instructions(adapter, route) {
+async function instructions(adapter, route, measured) {
   const out = join(dumps, `${adapter}-${route}`);
   await run(
     "valgrind",
@@ -87,17 +92,18 @@ async function instructions(adapter, route) {
       route,
       "1",
       String(WARMUP),
-      String(MEASURED),
+      String(measured),
     ],
     { maxBuffer: 16 * 1024 * 1024 },
   );
   // Dump 1 is start-up and warm-up; dump 2 is the measured series; -01 the main thread.
   const match = /^totals: (\d+)/m.exec(readFileSync(`${out}.2-01`, "utf8"));
   if (!match) throw new Error(`no instruction count for ${adapter} ${route} in ${out}.2-01`);
-  return Number(match[1]) / MEASURED;
+  return Number(match[1]) / measured;
 }
 
-const jobs = adapters.flatMap((adapter) => routes.map((route) => ({ adapter, route })));
+const routesOf = (adapter) => (adapter === "observability" ? OBSERVABILITY_ROUTES : routes);
+const jobs = adapters.flatMap((adapter) => routesOf(adapter).map((route) => ({ adapter, route })));
 const counts = new Map();
 // One valgrind per core by default: the counts do not depend on what else runs.
 const queue = [...jobs];
@@ -105,38 +111,46 @@ await Promise.all(
   Array.from({ length: Number(values.jobs ?? cpus().length) }, async () => {
     for (let job = queue.shift(); job; job = queue.shift()) {
       process.stderr.write(`  ${job.adapter} ${job.route}…\n`);
-      counts.set(`${job.adapter}/${job.route}`, await instructions(job.adapter, job.route));
+      const measured = job.adapter === "observability" ? OBSERVABILITY_MEASURED : MEASURED;
+      counts.set(`${job.adapter}/${job.route}`, await instructions(job.adapter, job.route, measured));
     }
   }),
 );
 
 const perRequest = (adapter, route) => counts.get(`${adapter}/${route}`);
-const results = adapters.map((adapter) => ({
-  adapter: ADAPTERS[adapter],
-  perRequest: Object.fromEntries(routes.map((route) => [route, perRequest(adapter, route)])),
-}));
+const results = adapters
+  .filter((adapter) => adapter !== "observability")
+  .map((adapter) => ({
+    adapter: ADAPTERS[adapter],
+    perRequest: Object.fromEntries(routes.map((route) => [route, perRequest(adapter, route)])),
+  }));
 const ratio = (a, b) => (a === undefined || b === undefined ? "" : `${(a / b).toFixed(3)}`);
-console.log("Instructions per request at 1 KiB (callgrind; client and server in one process)\n");
-console.log(
-  renderTable(
-    ["adapter", ...routes, "ours÷floor", "bare÷ours", "svix÷ours"],
-    results.map(({ adapter, perRequest: per }) => [
-      adapter,
-      ...routes.map((route) => `${(per[route] / 1e6).toFixed(3)}M`),
-      ratio(per.ours, per.floor),
-      ratio(per.bare, per.ours),
-      ratio(per.svix, per.ours),
-    ]),
-  ),
-);
-console.log("\nours÷floor: lower is better (target <= 1.05); bare÷ours and svix÷ours: higher is better.\n");
-const checks = results
-  .filter((r) => r.perRequest.ours !== undefined && r.perRequest.floor !== undefined)
-  .map((r) => ({ adapter: r.adapter, actual: r.perRequest.ours / r.perRequest.floor }));
-for (const check of checks) {
-  const pass = check.actual <= TARGET;
+if (results.length > 0) {
+  console.log("Instructions per request at 1 KiB (callgrind; client and server in one process)\n");
   console.log(
-    `  ${pass ? "PASS" : "MISS"}  ${check.adapter}: ours within 5% of its floor's instructions: ${check.actual.toFixed(3)}x (target <= ${TARGET}x)`,
+    renderTable(
+      ["adapter", ...routes, "ours÷floor", "bare÷ours", "svix÷ours"],
+      results.map(({ adapter, perRequest: per }) => [
+        adapter,
+        ...routes.map((route) => `${(per[route] / 1e6).toFixed(3)}M`),
+        ratio(per.ours, per.floor),
+        ratio(per.bare, per.ours),
+        ratio(per.svix, per.ours),
+      ]),
+    ),
   );
+  console.log("\nours÷floor: lower is better (target <= 1.05); bare÷ours and svix÷ours: higher is better.\n");
+  const checks = results
+    .filter((r) => r.perRequest.ours !== undefined && r.perRequest.floor !== undefined)
+    .map((r) => ({ adapter: r.adapter, actual: r.perRequest.ours / r.perRequest.floor }));
+  for (const check of checks) {
+    const pass = check.actual <= TARGET;
+    console.log(
+      `  ${pass ? "PASS" : "MISS"}  ${check.adapter}: ours within 5% of its floor's instructions: ${check.actual.toFixed(3)}x (target <= ${TARGET}x)`,
+    );
+  }
 }
-if (values.json) console.log(JSON.stringify({ warmup: WARMUP, measured: MEASURED, results }, null, 2));
+const observability = adapters.includes("observability")
+  ? reportObservability((route) => perRequest("observability", route))
+  : undefined;
+if (values.json) console.log(JSON.stringify({ warmup: WARMUP, measured: MEASURED, results, observability }, null, 2));

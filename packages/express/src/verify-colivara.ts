@@ -43,6 +43,15 @@ Object.defineProperty(express.request, "colivara", {
 });
 
 /**
+ * `req.ip`, without its cost where it cannot differ from the socket's address: with `trust
+ * proxy` off (Express's default) `req.ip` still parses X-Forwarded-For to find it, 14K
+ * instructions of a 1 KiB delivery logged with pino (1,049K against 1,035K, callgrind).
+ */
+function peerAddress(req: Request): string | undefined {
+  return req.app.get("trust proxy") === false ? req.socket.remoteAddress : req.ip;
+}
+
+/**
  * Express middleware (Express 4 and 5) that verifies a ColiVara delivery from its raw
  * bytes, then sets `req.colivara` and calls `next()`; with `on` or `handOff` it answers
  * itself. Failures answer with the failure table's status and JSON body and never reach the
@@ -93,7 +102,7 @@ export function verifyColivara<M extends RegisteredMetadata = RegisteredMetadata
       send: (response) => sendNodeResponse(res, response),
       // Both honour Express's `trust proxy` setting.
       secure: () => req.secure,
-      remoteAddress: () => req.ip,
+      remoteAddress: () => peerAddress(req),
       forward(webhook, answered) {
         // An own property: the getter below sits on this copy of Express only.
         Object.defineProperty(req, "colivara", { value: webhook, configurable: true, enumerable: true });
