@@ -56,36 +56,8 @@ function seconds(value: string): number {
   return parsed;
 }
 
-/**
- * Builds the `colivara-webhooks` command line. Actions store their exit code in `result`.
- *
- * @example
- * ```ts
- * const result = { code: 0 };
- * await createProgram(result).parseAsync(["secret"], { from: "user" });
- * ```
- */
-export function createProgram(result: { code: number }): Command {
-  const program = new Command(BIN)
-    .description("Test and wire up ColiVara webhooks (Svix / Standard Webhooks) from the command line.")
-    .version(pkg.version, "-v, --version")
-    .helpOption("-h, --help", "show help")
-    .helpCommand("help [command]", "show help for a command")
-    .showHelpAfterError(`(run ${BIN} --help for usage)`)
-    .exitOverride()
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ ${BIN} secret
-  $ ${BIN} listen --port 3000
-  $ ${BIN} listen --port 3000 --forward-to http://127.0.0.1:4000/webhooks/colivara
-  $ ${BIN} send http://127.0.0.1:3000/webhooks/colivara --all
-  $ ${BIN} verify delivery.json
-  $ ${BIN} register https://example.com/webhooks/colivara
-${EXIT_HELP}`,
-    );
-
+/** `secret`: a fresh whsec_ secret for local testing. */
+function addSecretCommand(program: Command, result: { code: number }): void {
   program
     .command("secret")
     .description("Print a new random webhook secret (whsec_ + 24 random bytes, base64) for local testing.")
@@ -103,7 +75,10 @@ For deliveries from ColiVara, use the secret ColiVara gives you (${BIN} register
       out(flags.json ? JSON.stringify({ secret }) : secret);
       result.code = EXIT_CODES.ok;
     });
+}
 
+/** `send`: a genuine signed delivery, then the attacks the endpoint must reject. */
+function addSendCommand(program: Command, result: { code: number }): void {
   program
     .command("send")
     .description(
@@ -152,7 +127,10 @@ Exit code 1 when a check failed or was inconclusive, 3 when a request timed out.
       warnIfSecretOnCommandLine(command);
       result.code = await sendCommand(target, flags);
     });
+}
 
+/** `verify`: why a pasted or saved delivery does or does not verify. */
+function addVerifyCommand(program: Command, result: { code: number }): void {
   program
     .command("verify")
     .description("Check a delivery you pasted or saved (headers and exact body) and say why it fails.")
@@ -176,7 +154,10 @@ Exit code 0 when it verifies, 1 when not (with the reason).`,
       warnIfSecretOnCommandLine(command);
       result.code = await verifyCommand(file, flags);
     });
+}
 
+/** `listen`: the local receiver and its inspector page. */
+function addListenCommand(program: Command, result: { code: number }): void {
   program
     .command("listen")
     .description(
@@ -216,7 +197,10 @@ Examples:
       warnIfSecretOnCommandLine(command);
       result.code = await listenCommand(flags);
     });
+}
 
+/** `register`: points the account's one endpoint at a URL, asking first. */
+function addRegisterCommand(program: Command, result: { code: number }): void {
   program
     .command("register")
     .description(
@@ -247,6 +231,43 @@ Examples:
       );
       result.code = await registerCommand(target, flags);
     });
+}
+
+/**
+ * Builds the `colivara-webhooks` command line. Actions store their exit code in `result`.
+ *
+ * @example
+ * ```ts
+ * const result = { code: 0 };
+ * await createProgram(result).parseAsync(["secret"], { from: "user" });
+ * ```
+ */
+export function createProgram(result: { code: number }): Command {
+  const program = new Command(BIN)
+    .description("Test and wire up ColiVara webhooks (Svix / Standard Webhooks) from the command line.")
+    .version(pkg.version, "-v, --version")
+    .helpOption("-h, --help", "show help")
+    .helpCommand("help [command]", "show help for a command")
+    .showHelpAfterError(`(run ${BIN} --help for usage)`)
+    .exitOverride()
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ ${BIN} secret
+  $ ${BIN} listen --port 3000
+  $ ${BIN} listen --port 3000 --forward-to http://127.0.0.1:4000/webhooks/colivara
+  $ ${BIN} send http://127.0.0.1:3000/webhooks/colivara --all
+  $ ${BIN} verify delivery.json
+  $ ${BIN} register https://example.com/webhooks/colivara
+${EXIT_HELP}`,
+    );
+
+  addSecretCommand(program, result);
+  addSendCommand(program, result);
+  addVerifyCommand(program, result);
+  addListenCommand(program, result);
+  addRegisterCommand(program, result);
 
   return program;
 }

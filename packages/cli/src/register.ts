@@ -94,9 +94,14 @@ export async function registerEndpoint(options: RegisterOptions): Promise<Regist
     throw new CliError("missing_api_key", `The API key is empty: set ${API_KEY_ENV} or pass --api-key-file.`);
   }
   const endpoint = new URL("v1/webhook/", base.href.endsWith("/") ? base.href : `${base.href}/`);
+  const { status, text } = await postUrl(endpoint, options);
+  refuseFailure(status, text, endpoint, options.url);
+  return registrationOf(status, text, endpoint);
+}
+
+/** The POST itself; a network failure or timeout becomes its {@link CliError}. */
+async function postUrl(endpoint: URL, options: RegisterOptions): Promise<{ status: number; text: string }> {
   const timeoutSeconds = options.timeoutSeconds ?? 30;
-  let status: number;
-  let text: string;
   try {
     const response = await fetch(endpoint, {
       method: "POST",
@@ -109,12 +114,14 @@ export async function registerEndpoint(options: RegisterOptions): Promise<Regist
       body: JSON.stringify({ url: options.url }),
       signal: AbortSignal.timeout(timeoutSeconds * 1000),
     });
-    status = response.status;
-    text = await response.text();
+    return { status: response.status, text: await response.text() };
   } catch (error) {
     throw networkError(error, endpoint, timeoutSeconds);
   }
+}
 
+/** Throws for every status that is not a 2xx, saying what ColiVara objected to. */
+function refuseFailure(status: number, text: string, endpoint: URL, url: string): void {
   const detail = detailOf(text);
   if (status === 401 || status === 403) {
     throw new CliError(
@@ -129,10 +136,7 @@ export async function registerEndpoint(options: RegisterOptions): Promise<Regist
     );
   }
   if (status >= 400 && status < 500) {
-    throw new CliError(
-      "api_rejected",
-      `ColiVara refused to register ${options.url} (${status}): ${detail ?? snippet(text)}`,
-    );
+    throw new CliError("api_rejected", `ColiVara refused to register ${url} (${status}): ${detail ?? snippet(text)}`);
   }
   if (status < 200 || status >= 300) {
     throw new CliError(
@@ -140,6 +144,10 @@ export async function registerEndpoint(options: RegisterOptions): Promise<Regist
       `ColiVara answered ${status} at ${endpoint.href}: ${detail ?? snippet(text)}. Try again later.`,
     );
   }
+}
+
+/** The registration in a 2xx answer, or an error describing the answer's shape (never its values). */
+function registrationOf(status: number, text: string, endpoint: URL): Registration {
   let parsed: Partial<Record<keyof Registration, unknown>> | null;
   try {
     parsed = JSON.parse(text) as typeof parsed;

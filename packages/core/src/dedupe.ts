@@ -61,7 +61,12 @@ export interface MemoryStoreOptions {
 
 /** Svix retries for about 28 hours; remembering ids that long catches every retry. */
 export const DEFAULT_DEDUPE_TTL_SECONDS: number = 28 * 60 * 60;
+/**
+ * A claim whose process died mid-handler frees itself after a minute: long enough for a
+ * handler that answers within Svix's 15 s, short enough that the next retry runs it.
+ */
 export const DEFAULT_LEASE_SECONDS: number = 60;
+/** Ids the memory store keeps before it forgets the oldest. */
 export const DEFAULT_MAX_ENTRIES: number = 10_000;
 /** 8 MiB: see {@link MemoryStoreOptions.maxBytes}. */
 export const DEFAULT_MAX_BYTES: number = 8 * 1024 * 1024;

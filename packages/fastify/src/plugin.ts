@@ -109,13 +109,58 @@ function decorate(fastify: FastifyInstance): void {
   });
 }
 
-async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: PluginOptions): Promise<void> {
-  const own = pluginOptions(options);
-  // Bad configuration throws here, so `register` (and so start-up) fails.
-  const pipeline = createDeliveryPipeline(own, {
-    proxySetting:
-      "Fastify({ trustProxy: true }) (or the proxy's address), and request.protocol follows x-forwarded-proto",
-  });
+type Pipeline = ReturnType<typeof createDeliveryPipeline>;
+
+/** The route's preParsing hook: reads and verifies the raw bytes, then replays them to Fastify's parser. */
+function captureHook(pipeline: Pipeline, limit: number): preParsingHookHandler {
+  const hook: preParsingHookHandler = function colivaraCapture(request, reply, payload, done) {
+    const next = done as (error: Error | null, stream?: PayloadStream) => void;
+    let body: Buffer | undefined;
+    // An answer sent by the pipeline ends the request: `next` is never called.
+    pipeline.run({
+      method: request.method,
+      headers: request.headers,
+      readBody: (read) =>
+        readRawBody(request, payload, limit, pipeline.options.readTimeoutMs, (error, bytes) => {
+          body = bytes;
+          read(error, bytes);
+        }),
+      send: (response) => send(reply, response),
+      // Both honour Fastify's `trustProxy` setting.
+      secure: () => request.protocol === "https",
+      remoteAddress: () => request.ip,
+      forward(webhook, answered) {
+        (request as Captured)[kWebhook] = webhook;
+        (request as Captured)[kAnswered] = answered;
+        watchAnswer(reply.raw, answered);
+        // Fastify's own parser reads the verified bytes, as on any other route.
+        next(null, replayStream(body ?? Buffer.alloc(0), payload));
+      },
+    });
+  };
+  return Object.assign(hook, { [kCapture]: true });
+}
+
+/**
+ * A route that opted in (`config: { colivara: true }`): its body limit, then the capture hook
+ * first of its own preParsing hooks, so it sees the body before anything else declared on
+ * the route. The innermost registration runs its onRoute hook last, so its hook is the one
+ * that stays.
+ */
+function optIn(route: RouteOptions, pipeline: Pipeline, explicitLimit: number | undefined, serverLimit: number): void {
+  if (!declaredBodyLimits.has(route)) declaredBodyLimits.set(route, route.bodyLimit);
+  const declared = declaredBodyLimits.get(route);
+  const limit = explicitLimit ?? declared ?? Math.min(DEFAULT_LIMIT_BYTES, serverLimit);
+  // The bytes are replayed to Fastify's parser after the check; it must accept what we did.
+  if (limit > (declared ?? serverLimit)) route.bodyLimit = limit;
+  else if (declared !== undefined) route.bodyLimit = declared;
+  else delete route.bodyLimit;
+  route.preParsing = [captureHook(pipeline, limit), ...otherHooksOf(route)];
+  route.errorHandler ??= routeErrors;
+}
+
+/** Bad configuration throws here, so `register` (and so start-up) fails. */
+function checkRegistration(fastify: FastifyInstance, own: ColivaraWebhookOptions, pipeline: Pipeline): void {
   if (own.path !== undefined && !pipeline.answersItself) {
     throw invalidConfig(
       'path needs on or handOff: the plugin declares that route and answers it itself, e.g. { path, on: { "upsert.success": fn } }. ' +
@@ -127,56 +172,23 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: PluginO
       "The colivara plugin is already registered in this scope. Register it once per scope; for another secret or handler map, register it again inside an encapsulated child scope (app.register(async (scope) => { ... })).",
     );
   }
+}
+
+async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: PluginOptions): Promise<void> {
+  const own = pluginOptions(options);
+  const pipeline = createDeliveryPipeline(own, {
+    proxySetting:
+      "Fastify({ trustProxy: true }) (or the proxy's address), and request.protocol follows x-forwarded-proto",
+  });
+  checkRegistration(fastify, own, pipeline);
   registeredScopes.add(fastify);
   decorate(fastify);
   const explicitLimit = own.limit === undefined ? undefined : pipeline.options.limit;
   const serverLimit = fastify.initialConfig.bodyLimit ?? DEFAULT_LIMIT_BYTES;
-
-  function captureHook(limit: number): preParsingHookHandler {
-    const hook: preParsingHookHandler = function colivaraCapture(request, reply, payload, done) {
-      const next = done as (error: Error | null, stream?: PayloadStream) => void;
-      let body: Buffer | undefined;
-      // An answer sent by the pipeline ends the request: `next` is never called.
-      pipeline.run({
-        method: request.method,
-        headers: request.headers,
-        readBody: (read) =>
-          readRawBody(request, payload, limit, pipeline.options.readTimeoutMs, (error, bytes) => {
-            body = bytes;
-            read(error, bytes);
-          }),
-        send: (response) => send(reply, response),
-        // Both honour Fastify's `trustProxy` setting.
-        secure: () => request.protocol === "https",
-        remoteAddress: () => request.ip,
-        forward(webhook, answered) {
-          (request as Captured)[kWebhook] = webhook;
-          (request as Captured)[kAnswered] = answered;
-          watchAnswer(reply.raw, answered);
-          // Fastify's own parser reads the verified bytes, as on any other route.
-          next(null, replayStream(body ?? Buffer.alloc(0), payload));
-        },
-      });
-    };
-    return Object.assign(hook, { [kCapture]: true });
-  }
-
   // Only routes that opt in get the hook: every other route keeps Fastify's parsing untouched.
   fastify.addHook("onRoute", (route) => {
-    if (route.config?.colivara !== true) return;
-    if (!declaredBodyLimits.has(route)) declaredBodyLimits.set(route, route.bodyLimit);
-    const declared = declaredBodyLimits.get(route);
-    const limit = explicitLimit ?? declared ?? Math.min(DEFAULT_LIMIT_BYTES, serverLimit);
-    // The bytes are replayed to Fastify's parser after the check; it must accept what we did.
-    if (limit > (declared ?? serverLimit)) route.bodyLimit = limit;
-    else if (declared !== undefined) route.bodyLimit = declared;
-    else delete route.bodyLimit;
-    // First of the route's own hooks: it sees the body before anything else declared on the
-    // route. The innermost registration runs its onRoute hook last, so it is the one that stays.
-    route.preParsing = [captureHook(limit), ...otherHooksOf(route as RouteOptions)];
-    route.errorHandler ??= routeErrors;
+    if (route.config?.colivara === true) optIn(route as RouteOptions, pipeline, explicitLimit, serverLimit);
   });
-
   if (own.path !== undefined) {
     fastify.post(own.path, { config: { colivara: true } }, async () => {
       // The capture hook answers every request on this route itself.
