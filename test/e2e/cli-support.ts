@@ -39,6 +39,8 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
       env: cleanEnv(env),
       stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    // A CLI that stops reading early (an input over its limit) closes the pipe under us.
+    child.stdin?.on("error", () => {});
     child.stdin?.end(input);
     let stdout = "";
     let stderr = "";

@@ -75,4 +75,11 @@ describe("colivara-webhooks verify", () => {
     expect(run.code).toBe(EXIT.usage);
     expect(run.stderr).toContain("Expected header lines");
   });
+
+  it("more than 16 MiB on standard input stops reading and asks for a file; exit 2", async () => {
+    const delivery = sign(current, successPayload());
+    const run = await runCli(["verify"], env, pasted(delivery, "x".repeat(16 * 1024 * 1024 + 1)));
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain("More than 16 MiB on standard input: save the delivery to a file");
+  });
 });

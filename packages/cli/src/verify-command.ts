@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { createVerifier, DEFAULT_TOLERANCE_SECONDS, isWebhookVerificationError } from "@colivara/webhooks";
+import { BodyBuffer } from "@colivara/webhooks/adapter";
 import { CliError, EXIT_CODES } from "./errors.js";
 import { type Colors, colorsFor, out } from "./output.js";
 import { resolveSecrets, type SecretFlags, secretSetting } from "./secret.js";
@@ -71,6 +72,27 @@ export function parseDelivery(text: string): PastedDelivery {
   return { headers, body };
 }
 
+/**
+ * Most bytes read from standard input: 16 times the largest body a verifier accepts by
+ * default, room for its headers and a raised limit. A larger saved delivery is read from its file.
+ */
+const STDIN_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** Standard input as text, gathered in one growing buffer (not a Buffer per chunk), up to the limit. */
+async function readStdin(): Promise<string> {
+  const input = new BodyBuffer(STDIN_LIMIT_BYTES);
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    if (!input.append(chunk)) {
+      throw new CliError(
+        "usage",
+        `More than ${STDIN_LIMIT_BYTES / 1024 / 1024} MiB on standard input: save the delivery to a file and pass its path.`,
+      );
+    }
+  }
+  const bytes = input.bytes();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+}
+
 async function readInput(file: string | undefined): Promise<string> {
   if (file === undefined || file === "-") {
     if (process.stdin.isTTY) {
@@ -79,9 +101,7 @@ async function readInput(file: string | undefined): Promise<string> {
         "Give a saved delivery file, or paste the headers, a blank line and the body into standard input (end with Ctrl+D).",
       );
     }
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
-    return Buffer.concat(chunks).toString("utf8");
+    return readStdin();
   }
   try {
     return await readFile(file, "utf8");

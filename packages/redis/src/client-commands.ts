@@ -3,6 +3,7 @@
 // WAIT counts the replicas that acknowledged the writes of *its own connection*, so it must
 // travel on the connection that ran the script, never to some other node of a cluster.
 import { WebhookVerificationError } from "@colivara/webhooks";
+import { pipelinedWithWait } from "./pipelined-wait.js";
 
 /**
  * The part of an ioredis pipeline (`Redis` or `Cluster`) `waitForReplicas` uses: one key's
@@ -62,25 +63,14 @@ function waitArgs(wait: ReplicaWait): string[] {
   return ["WAIT", String(wait.replicas), String(wait.timeoutMs)];
 }
 
-/** Runs EVAL and WAIT in one ioredis pipeline: one node, one connection. */
-async function pipelined(client: AnyClient, script: string, key: string, args: string[], wait: ReplicaWait) {
+/** EVAL and WAIT in one ioredis pipeline: one node, one connection. */
+function evalThenWait(client: AnyClient, script: string, key: string, args: string[], wait: ReplicaWait) {
   if (typeof client.pipeline !== "function") throw new Error("this ioredis client has no pipeline()");
   const pipeline = (client.pipeline as () => IORedisPipeline).call(client);
-  const results = await pipeline
+  return pipeline
     .eval(script, 1, key, ...args)
     .call("WAIT", wait.replicas, wait.timeoutMs)
     .exec();
-  const [evaluated, waited] = results ?? [];
-  if (!evaluated || !waited) throw new Error("the Redis pipeline was discarded");
-  return { evaluated, waited };
-}
-
-/** ioredis Cluster learns a moved slot only from a plain command or a read-only pipeline: tell it. */
-function refreshSlots(client: AnyClient): Promise<void> {
-  const refresh = (client as { refreshSlotsCache?: (callback: (error?: Error | null) => void) => void })
-    .refreshSlotsCache;
-  if (typeof refresh !== "function") return Promise.resolve();
-  return new Promise((resolve) => refresh.call(client, () => resolve()));
 }
 
 /** ioredis (`Redis` and `Cluster`): a pipeline keeps EVAL and WAIT on the key's node and connection. */
@@ -88,19 +78,9 @@ function ioredisCommands(client: AnyClient): Commands {
   const io = client as { eval(...args: [string, number, ...(string | number)[]]): Promise<unknown> };
   return {
     evaluate: (script, key, args) => io.eval(script, 1, key, ...args),
-    async evaluateAndWait(script, key, args, wait) {
-      for (let redirections = 0; ; redirections++) {
-        const { evaluated, waited } = await pipelined(client, script, key, args, wait);
-        // A MOVED slot (a failover, a resharding): the script did not run; find the new owner, again.
-        if (evaluated[0]?.message.startsWith("MOVED ") && redirections < 3) {
-          await refreshSlots(client);
-          continue;
-        }
-        if (evaluated[0]) throw evaluated[0];
-        if (waited[0]) throw waited[0];
-        return [evaluated[1], Number(waited[1])];
-      }
-    },
+    // A MOVED slot (a failover, a resharding): the script did not run; pipelinedWithWait retries.
+    evaluateAndWait: (script, key, args, wait) =>
+      pipelinedWithWait(client, () => evalThenWait(client, script, key, args, wait)),
   };
 }
 

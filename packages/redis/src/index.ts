@@ -6,6 +6,7 @@
  */
 export type { DedupeClaim, DedupeStore } from "@colivara/webhooks";
 export type { IORedisPipeline, ReplicaWait } from "./client-commands.js";
+export { type PipelineReplies, pipelinedWithWait } from "./pipelined-wait.js";
 export {
   DEFAULT_PREFIX,
   type IORedisClient,
