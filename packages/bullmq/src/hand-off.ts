@@ -12,6 +12,7 @@ import {
 } from "./defaults.js";
 import { handOffUnavailable, invalidConfig } from "./errors.js";
 import { toJobData } from "./job-data.js";
+import { watchStart } from "./queue-start.js";
 import { setAndWait } from "./replica-wait.js";
 import { activeTraceContext, loadOpenTelemetry } from "./trace.js";
 
@@ -106,6 +107,7 @@ export function bullmqHandOff(queue: Queue, options: BullmqHandOffOptions = {}):
   const timeoutMs = numberOption("timeoutMs", options.timeoutMs, { fallback: 5000, unit: "milliseconds" });
   const wait = replicaWaitOption(options.waitForReplicas, options.waitTimeoutMs);
   const otel = loadOpenTelemetry();
+  const startFailed = watchStart(queue);
   const jobOptions: JobsOptions = {
     attempts: JOB_ATTEMPTS_CEILING,
     backoff: { type: BACKOFF_TYPE },
@@ -134,7 +136,7 @@ export function bullmqHandOff(queue: Queue, options: BullmqHandOffOptions = {}):
     try {
       return await withTimeout(store(webhook, traceContext), timeoutMs);
     } catch (error) {
-      throw handOffUnavailable(error);
+      throw handOffUnavailable(error, startFailed());
     }
   }
 
@@ -146,7 +148,7 @@ export function bullmqHandOff(queue: Queue, options: BullmqHandOffOptions = {}):
     try {
       await withTimeout(queue.add(DEAD_LETTER_JOB_NAME, data, parked), timeoutMs);
     } catch (failure) {
-      throw handOffUnavailable(failure);
+      throw handOffUnavailable(failure, startFailed());
     }
   };
 

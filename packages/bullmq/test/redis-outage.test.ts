@@ -3,7 +3,7 @@
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
-import { pool, post } from "./support/http.js";
+import { type Answer, pool, post } from "./support/http.js";
 import {
   type Child,
   countBy,
@@ -52,10 +52,14 @@ test("Redis down: 503 handoff_unavailable, nothing acknowledged; Redis back: the
   // The sender retries each delivery until a 2xx, as Svix does.
   const after = await pool(deliveries, 8, async (delivery, index) => {
     const target = urls[index % 2] as string;
-    return until(`a 2xx for ${delivery.id}`, async () => {
-      const answer = await post(target, delivery);
-      return answer.status < 300 ? answer : undefined;
-    });
+    let last: Answer | undefined;
+    return until(
+      () => `a 2xx for ${delivery.id} (last answer: ${last?.status} ${JSON.stringify(last?.body)})`,
+      async () => {
+        last = await post(target, delivery);
+        return last.status < 300 ? last : undefined;
+      },
+    );
   });
   expect(after.map((answer) => answer.status)).toEqual(deliveries.map(() => 202));
 

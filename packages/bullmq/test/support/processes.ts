@@ -104,7 +104,7 @@ export function workspace(): Workspace {
 
 /** Polls `check` until it returns a value, or throws `what` after `deadlineMs` (a hang guard, not a timing claim). */
 export async function until<T>(
-  what: string,
+  what: string | (() => string),
   check: () => T | undefined | Promise<T | undefined>,
   deadlineMs = 60_000,
 ): Promise<T> {
@@ -112,7 +112,7 @@ export async function until<T>(
   for (;;) {
     const value = await check();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
+    if (Date.now() > deadline) throw new Error(`gave up waiting: ${typeof what === "string" ? what : what()}`);
     await sleep(50);
   }
 }
