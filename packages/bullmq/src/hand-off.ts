@@ -1,6 +1,6 @@
 import type { DeadLetter, HandOff, HandOffContext, VerifiedWebhook } from "@colivara/webhooks";
 import { numberOption } from "@colivara/webhooks/adapter";
-import { replicaWaitOption } from "@colivara/webhooks-redis";
+import { type ReplicaWait, replicaWaitOption } from "@colivara/webhooks-redis";
 import type { JobsOptions, Queue } from "bullmq";
 import { checkClusterKeys } from "./cluster-check.js";
 import {
@@ -74,6 +74,42 @@ function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+function jobOptionsFor(keepSeconds: number): JobsOptions {
+  return {
+    attempts: JOB_ATTEMPTS_CEILING,
+    backoff: { type: BACKOFF_TYPE },
+    removeOnComplete: { age: keepSeconds },
+    // Failed jobs are the dead-letter list: never dropped by the queue.
+    removeOnFail: false,
+  };
+}
+
+interface StoreSettings {
+  jobOptions: JobsOptions;
+  keepSeconds: number;
+  wait: ReplicaWait | undefined;
+}
+
+/** Adds the job, then the marker that tells its first enqueue from a copy (see {@link bullmqHandOff}). */
+async function storeJob(
+  queue: Queue,
+  { jobOptions, keepSeconds, wait }: StoreSettings,
+  webhook: VerifiedWebhook,
+  traceContext: Record<string, string> | undefined,
+): Promise<"stored" | "duplicate"> {
+  await queue.add(webhook.event.type, toJobData(webhook, traceContext), { ...jobOptions, jobId: webhook.id });
+  const client = await queue.getBackend().client;
+  // Under the queue's own prefix: on a Redis Cluster, in the queue's hash slot.
+  const marker = queue.toKey(`colivara-accepted:${webhook.id}`);
+  const args = [marker, "1", "NX", "EX", Math.ceil(keepSeconds)];
+  if (!wait) return (await client.runCommand("set", args)) === "OK" ? "stored" : "duplicate";
+  const [first, acknowledged] = await setAndWait(client, args, wait);
+  if (acknowledged < wait.replicas) {
+    throw new Error(`the job was acknowledged by ${acknowledged} of ${wait.replicas} Redis replica(s) in time`);
+  }
+  return first === "OK" ? "stored" : "duplicate";
+}
+
 /**
  * Hands verified deliveries to a BullMQ queue: one job per delivery, its id the delivery
  * id, so a copy adds nothing. `enqueue` resolves only once Redis stored the job (the adapter
@@ -108,33 +144,14 @@ export function bullmqHandOff(queue: Queue, options: BullmqHandOffOptions = {}):
   const wait = replicaWaitOption(options.waitForReplicas, options.waitTimeoutMs);
   const otel = loadOpenTelemetry();
   const startFailed = watchStart(queue);
-  const jobOptions: JobsOptions = {
-    attempts: JOB_ATTEMPTS_CEILING,
-    backoff: { type: BACKOFF_TYPE },
-    removeOnComplete: { age: keepSeconds },
-    // Failed jobs are the dead-letter list: never dropped by the queue.
-    removeOnFail: false,
-  };
-
-  async function store(webhook: VerifiedWebhook, traceContext?: Record<string, string>) {
-    await queue.add(webhook.event.type, toJobData(webhook, traceContext), { ...jobOptions, jobId: webhook.id });
-    const client = await queue.getBackend().client;
-    // Under the queue's own prefix: on a Redis Cluster, in the queue's hash slot.
-    const marker = queue.toKey(`colivara-accepted:${webhook.id}`);
-    const args = [marker, "1", "NX", "EX", Math.ceil(keepSeconds)];
-    if (!wait) return (await client.runCommand("set", args)) === "OK" ? "stored" : "duplicate";
-    const [first, acknowledged] = await setAndWait(client, args, wait);
-    if (acknowledged < wait.replicas) {
-      throw new Error(`the job was acknowledged by ${acknowledged} of ${wait.replicas} Redis replica(s) in time`);
-    }
-    return first === "OK" ? "stored" : "duplicate";
-  }
+  const jobOptions = jobOptionsFor(keepSeconds);
+  const store = { jobOptions, keepSeconds, wait };
 
   async function enqueue(webhook: VerifiedWebhook, context: HandOffContext): Promise<"stored" | "duplicate"> {
     const api = await otel;
     const traceContext = context.traceContext ?? (api ? activeTraceContext(api) : undefined);
     try {
-      return await withTimeout(store(webhook, traceContext), timeoutMs);
+      return await withTimeout(storeJob(queue, store, webhook, traceContext), timeoutMs);
     } catch (error) {
       throw handOffUnavailable(error, startFailed());
     }

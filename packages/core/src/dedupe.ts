@@ -89,6 +89,18 @@ interface Entry {
   expiresAt: number;
 }
 
+// The options checked and in the units the store counts in (bad values throw at start-up).
+function memoryStoreLimits(options: MemoryStoreOptions) {
+  const seconds = (name: "ttlSeconds" | "leaseSeconds", fallback: number) =>
+    numberOption(name, options[name], { fallback, unit: "seconds" }) * 1000;
+  return {
+    ttlMs: seconds("ttlSeconds", DEFAULT_DEDUPE_TTL_SECONDS),
+    leaseMs: seconds("leaseSeconds", DEFAULT_LEASE_SECONDS),
+    maxEntries: Math.floor(numberOption("maxEntries", options.maxEntries, { fallback: DEFAULT_MAX_ENTRIES })),
+    maxBytes: Math.floor(numberOption("maxBytes", options.maxBytes, { fallback: DEFAULT_MAX_BYTES, unit: "bytes" })),
+  };
+}
+
 /**
  * The default store: in process memory, bounded. Enough for an app running one instance;
  * use `redisStore` from `@colivara/webhooks-redis` when several instances share traffic.
@@ -100,14 +112,7 @@ interface Entry {
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
-  const ttlMs =
-    numberOption("ttlSeconds", options.ttlSeconds, { fallback: DEFAULT_DEDUPE_TTL_SECONDS, unit: "seconds" }) * 1000;
-  const leaseMs =
-    numberOption("leaseSeconds", options.leaseSeconds, { fallback: DEFAULT_LEASE_SECONDS, unit: "seconds" }) * 1000;
-  const maxEntries = Math.floor(numberOption("maxEntries", options.maxEntries, { fallback: DEFAULT_MAX_ENTRIES }));
-  const maxBytes = Math.floor(
-    numberOption("maxBytes", options.maxBytes, { fallback: DEFAULT_MAX_BYTES, unit: "bytes" }),
-  );
+  const { ttlMs, leaseMs, maxEntries, maxBytes } = memoryStoreLimits(options);
   const now = options.now ?? Date.now;
   // Map iteration follows insertion order; entries are re-inserted when renewed, so the
   // first entries are always the oldest and eviction is O(1).

@@ -1,5 +1,6 @@
 import { type DeliverySink, rejection } from "./delivery-log.js";
 import type { DeliveryRecord } from "./delivery-record.js";
+import { pacedLines } from "./paced-lines.js";
 
 /** How the default log is paced; the defaults suit production, tests shrink them. */
 export interface DefaultLogSettings {
@@ -37,50 +38,15 @@ function lineOf(record: DeliveryRecord, error: unknown): string {
  * ```
  */
 export function defaultSink(settings: DefaultLogSettings = {}): DeliverySink {
-  const write = settings.write ?? ((line: string) => console.warn(line));
-  const now = settings.now ?? Date.now;
-  const perWindow = settings.lines ?? DEFAULT_LOG_LINES;
   const windowMs = settings.windowMs ?? DEFAULT_LOG_WINDOW_MS;
-  let windowStart = Number.NEGATIVE_INFINITY;
-  let shown = 0;
-  const hidden = new Map<string, number>();
-  let flushTimer: ReturnType<typeof setTimeout> | undefined;
-
-  function summarise(): void {
-    if (flushTimer !== undefined) clearTimeout(flushTimer);
-    flushTimer = undefined;
-    if (hidden.size === 0) return;
-    let total = 0;
-    const parts: string[] = [];
-    for (const [what, count] of hidden) {
-      total += count;
-      parts.push(`${what} ×${count}`);
-    }
-    hidden.clear();
-    write(
-      `${PREFIX} ${total} more refused attempts or warnings in the last ${windowMs / 1000} s not shown (${parts.join(", ")}). Pass a logger as the log option to record every attempt.`,
-    );
-  }
-
-  function emit(what: string, line: () => string): void {
-    const at = now();
-    if (at - windowStart >= windowMs) {
-      summarise();
-      windowStart = at;
-      shown = 0;
-    }
-    if (shown < perWindow) {
-      shown++;
-      write(line());
-      return;
-    }
-    hidden.set(what, (hidden.get(what) ?? 0) + 1);
-    // One timer per window with something hidden, so the summary comes even if traffic stops.
-    if (flushTimer === undefined) {
-      flushTimer = setTimeout(summarise, windowStart + windowMs - at);
-      (flushTimer as { unref?: () => unknown }).unref?.();
-    }
-  }
+  const emit = pacedLines({
+    write: settings.write ?? ((line: string) => console.warn(line)),
+    now: settings.now ?? Date.now,
+    perWindow: settings.lines ?? DEFAULT_LOG_LINES,
+    windowMs,
+    summary: (total, counts) =>
+      `${PREFIX} ${total} more refused attempts or warnings in the last ${windowMs / 1000} s not shown (${counts}). Pass a logger as the log option to record every attempt.`,
+  });
 
   const wants = (outcome: string, status: number) => outcome === "rejected" && status < 500;
   return {

@@ -1,7 +1,7 @@
 import { WebhookVerificationError } from "./errors.js";
 import type { ColivaraEvent, VerifiedWebhook } from "./events.js";
 import { type HeaderInput, readWebhookHeaders } from "./headers.js";
-import { createMacEngine } from "./mac.js";
+import { createMacEngine, type MacEngine } from "./mac.js";
 import { checkMetadataSchema, createMetadataCheck, type MetadataSchema } from "./metadata-check.js";
 import { numberOption } from "./number-option.js";
 import { parseEvent } from "./payload.js";
@@ -92,6 +92,37 @@ function invalidSignature(): WebhookVerificationError {
   );
 }
 
+// The raw body the MAC covers; anything else means a parser ran first.
+function rawBodyOf(input: Uint8Array | ArrayBuffer | string): Uint8Array | string {
+  const rawBody = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
+  if (typeof rawBody === "string" || rawBody instanceof Uint8Array) return rawBody;
+  throw new WebhookVerificationError(
+    "body_already_parsed",
+    "verify() needs the raw request body as a Buffer, Uint8Array or string, not a parsed object: read the body before any JSON parser runs.",
+  );
+}
+
+// After the MAC comparison: the matched secret's index (-1 for none) becomes the event.
+function accept(
+  engine: MacEngine,
+  matched: number,
+  rawBody: Uint8Array | string,
+  id: string,
+  seconds: number,
+  facts: CheckFacts | undefined,
+): VerifiedWebhook {
+  if (matched < 0) throw invalidSignature();
+  if (facts !== undefined) {
+    facts.secretIndex = matched;
+    facts.id = id;
+  }
+  const text = typeof rawBody === "string" ? rawBody : engine.decodeUtf8(rawBody);
+  if (text === undefined) {
+    throw new WebhookVerificationError("invalid_payload", "The signature is valid but the body is not UTF-8.");
+  }
+  return { id, timestamp: new Date(seconds * 1000), event: parseEvent(text) };
+}
+
 /**
  * The verification behind {@link createVerifier}, for the adapters: it answers without a
  * promise when node:crypto does the hashing, so a Node request pays for no extra ticks.
@@ -107,38 +138,13 @@ export function createCheck(options: VerifierOptions<unknown> = {}): { check: Ch
   const now = options.now ?? Date.now;
   const engine = createMacEngine(keys);
 
-  function accept(
-    matched: number,
-    rawBody: Uint8Array | string,
-    id: string,
-    seconds: number,
-    facts: CheckFacts | undefined,
-  ): VerifiedWebhook {
-    if (matched < 0) throw invalidSignature();
-    if (facts !== undefined) {
-      facts.secretIndex = matched;
-      facts.id = id;
-    }
-    const text = typeof rawBody === "string" ? rawBody : engine.decodeUtf8(rawBody);
-    if (text === undefined) {
-      throw new WebhookVerificationError("invalid_payload", "The signature is valid but the body is not UTF-8.");
-    }
-    return { id, timestamp: new Date(seconds * 1000), event: parseEvent(text) };
-  }
-
   function check(
     input: Uint8Array | ArrayBuffer | string,
     headers: HeaderInput,
     facts?: CheckFacts,
   ): VerifiedWebhook | Promise<VerifiedWebhook> {
     try {
-      const rawBody = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
-      if (typeof rawBody !== "string" && !(rawBody instanceof Uint8Array)) {
-        throw new WebhookVerificationError(
-          "body_already_parsed",
-          "verify() needs the raw request body as a Buffer, Uint8Array or string, not a parsed object: read the body before any JSON parser runs.",
-        );
-      }
+      const rawBody = rawBodyOf(input);
       const { id, timestamp, signature } = readWebhookHeaders(headers);
       const seconds = parseTimestamp(timestamp);
       const skew = skewOf(seconds, now());
@@ -147,9 +153,9 @@ export function createCheck(options: VerifierOptions<unknown> = {}): { check: Ch
       const signatures = parseSignatures(signature);
       if (signatures.length === 0) throw invalidSignature();
       const matched = engine.matchingKey(`${id}.${timestamp}.`, rawBody, signatures);
-      if (typeof matched === "number") return accept(matched, rawBody, id, seconds, facts);
+      if (typeof matched === "number") return accept(engine, matched, rawBody, id, seconds, facts);
       return matched
-        .then((index) => accept(index, rawBody, id, seconds, facts))
+        .then((index) => accept(engine, index, rawBody, id, seconds, facts))
         .catch((error: unknown) => {
           throw failClosed(error);
         });
