@@ -1,4 +1,4 @@
-import type { DedupeStore } from "./dedupe.js";
+import { type DedupeClaim, type DedupeStore, type SyncDedupeStore, syncStoreOf } from "./dedupe.js";
 import type { DeliveryOutcome } from "./delivery-record.js";
 import type { VerifiedWebhook } from "./events.js";
 import type { ErrorContext } from "./options.js";
@@ -21,9 +21,76 @@ export type GateDecision =
 const NOTHING_TO_SETTLE: SettleClaim = () => undefined;
 const PROCEED_UNTRACKED: GateDecision = { kind: "proceed", settle: NOTHING_TO_SETTLE };
 
+type Report = (error: unknown, context: ErrorContext) => void;
+
+// Without the store exactly-once cannot be promised: let the sender retry later.
+function storeUnavailable(error: unknown, webhook: VerifiedWebhook, report: Report): GateDecision {
+  report(error, { webhook });
+  return { kind: "answer", outcome: "store_unavailable", response: responses.dedupeUnavailable() };
+}
+
+/** A claim's answer, or the way on with a settle that runs once. */
+function decide(claim: DedupeClaim, settleClaim: (token: string, handled: boolean) => Promise<void> | undefined) {
+  if (claim.status === "done")
+    return { kind: "answer", outcome: "duplicate", response: responses.duplicate() } as const;
+  if (claim.status === "in_flight") {
+    return { kind: "answer", outcome: "in_progress", response: responses.inProgress() } as const;
+  }
+  const token = claim.token;
+  if (token === undefined) return PROCEED_UNTRACKED;
+  let settled = false;
+  const settle: SettleClaim = (handled) => {
+    if (settled) return undefined;
+    settled = true;
+    return settleClaim(token, handled);
+  };
+  return { kind: "proceed", settle } as const;
+}
+
+function asyncGate(store: DedupeStore, report: Report): (webhook: VerifiedWebhook) => Promise<GateDecision> {
+  return async (webhook) => {
+    let claim: DedupeClaim;
+    try {
+      claim = await store.claim(webhook.id);
+    } catch (error) {
+      return storeUnavailable(error, webhook, report);
+    }
+    return decide(claim, async (token, handled) => {
+      try {
+        if (handled) await store.complete(webhook.id, token);
+        else await store.release(webhook.id, token);
+      } catch (error) {
+        // The answer is already decided; an unreleased claim expires with its lease.
+        report(error, { webhook });
+      }
+    });
+  };
+}
+
+// The in-memory store answers at once: the same steps without a promise.
+function syncGate(store: SyncDedupeStore, report: Report): (webhook: VerifiedWebhook) => GateDecision {
+  return (webhook) => {
+    let claim: DedupeClaim;
+    try {
+      claim = store.claim(webhook.id);
+    } catch (error) {
+      return storeUnavailable(error, webhook, report);
+    }
+    return decide(claim, (token, handled) => {
+      try {
+        if (handled) store.complete(webhook.id, token);
+        else store.release(webhook.id, token);
+      } catch (error) {
+        report(error, { webhook });
+      }
+      return undefined;
+    });
+  };
+}
+
 /**
- * The dedupe claim in front of the user's code. Without a store every delivery proceeds
- * synchronously: no promise on the hot path.
+ * The dedupe claim in front of the user's code. Without a store, or with the in-memory one,
+ * a delivery proceeds synchronously: no promise on the hot path.
  *
  * @example
  * ```ts
@@ -34,43 +101,9 @@ const PROCEED_UNTRACKED: GateDecision = { kind: "proceed", settle: NOTHING_TO_SE
  */
 export function createDedupeGate(
   store: DedupeStore | undefined,
-  report: (error: unknown, context: ErrorContext) => void,
+  report: Report,
 ): (webhook: VerifiedWebhook) => GateDecision | Promise<GateDecision> {
   if (store === undefined) return () => PROCEED_UNTRACKED;
-  const tracked = store;
-
-  async function settle(webhook: VerifiedWebhook, token: string, handled: boolean): Promise<void> {
-    try {
-      if (handled) await tracked.complete(webhook.id, token);
-      else await tracked.release(webhook.id, token);
-    } catch (error) {
-      // The answer is already decided; an unreleased claim expires with its lease.
-      report(error, { webhook });
-    }
-  }
-
-  return async function gate(webhook) {
-    let claim: Awaited<ReturnType<DedupeStore["claim"]>>;
-    try {
-      claim = await tracked.claim(webhook.id);
-    } catch (error) {
-      report(error, { webhook });
-      // Without the store exactly-once cannot be promised: let the sender retry later.
-      return { kind: "answer", outcome: "store_unavailable", response: responses.dedupeUnavailable() };
-    }
-    if (claim.status === "done") return { kind: "answer", outcome: "duplicate", response: responses.duplicate() };
-    if (claim.status === "in_flight")
-      return { kind: "answer", outcome: "in_progress", response: responses.inProgress() };
-    const token = claim.token;
-    if (token === undefined) return PROCEED_UNTRACKED;
-    let settled = false;
-    return {
-      kind: "proceed",
-      settle(handled) {
-        if (settled) return undefined;
-        settled = true;
-        return settle(webhook, token, handled);
-      },
-    };
-  };
+  const sync = syncStoreOf(store);
+  return sync === undefined ? asyncGate(store, report) : syncGate(sync, report);
 }

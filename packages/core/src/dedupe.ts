@@ -34,6 +34,25 @@ export interface DedupeStore {
 }
 
 /**
+ * A store that answers at once, as the in-memory one does: the dedupe gate calls it without
+ * a promise per step (a promise per claim and settle is a measurable share of a delivery).
+ * Internal: reached through {@link SYNC_STORE}, so `DedupeStore` stays promise-based.
+ */
+export interface SyncDedupeStore {
+  claim(id: string): DedupeClaim;
+  complete(id: string, token: string): void;
+  release(id: string, token: string): void;
+}
+
+/** Where {@link memoryStore} keeps its {@link SyncDedupeStore}. */
+export const SYNC_STORE: unique symbol = Symbol("colivara.syncDedupeStore");
+
+/** The store's synchronous form, when it has one. */
+export function syncStoreOf(store: DedupeStore): SyncDedupeStore | undefined {
+  return (store as { [SYNC_STORE]?: SyncDedupeStore })[SYNC_STORE];
+}
+
+/**
  * Options of {@link memoryStore}; every store takes the same `ttlSeconds` and `leaseSeconds`.
  *
  * @example
@@ -140,8 +159,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
     }
   }
 
-  return {
-    async claim(id) {
+  const sync: SyncDedupeStore = {
+    claim(id) {
       const entry = entries.get(id);
       if (entry !== undefined && entry.expiresAt > now()) {
         return { status: entry.done ? "done" : "in_flight" };
@@ -150,12 +169,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
       set(id, { done: false, token, expiresAt: now() + leaseMs });
       return { status: "claimed", token };
     },
-    async complete(id, token) {
+    complete(id, token) {
       const entry = entries.get(id);
       if (entry === undefined || entry.token === token) set(id, { done: true, token, expiresAt: now() + ttlMs });
     },
-    async release(id, token) {
+    release(id, token) {
       if (entries.get(id)?.token === token) remove(id);
     },
   };
+  return {
+    claim: async (id) => sync.claim(id),
+    complete: async (id, token) => sync.complete(id, token),
+    release: async (id, token) => sync.release(id, token),
+    [SYNC_STORE]: sync,
+  } as DedupeStore;
 }

@@ -187,6 +187,23 @@ describe("receiver with dedupe", () => {
     expect(onError).toHaveBeenCalledOnce();
   });
 
+  it("answers 503 and reports when the in-memory store fails too (it is called without a promise)", async () => {
+    let broken = false;
+    const clock = () => {
+      if (broken) throw new Error("clock unavailable");
+      return Date.now();
+    };
+    const handler = vi.fn();
+    const onError = vi.fn();
+    const dedupe = memoryStore({ now: clock });
+    const receiver = createReceiver({ secret, dedupe, onError, on: { "upsert.success": handler } });
+    expect((await receiver.receive(deliver("msg_7"))).response?.status).toBe(204);
+    broken = true;
+    expect((await receiver.receive(deliver("msg_8"))).response?.status).toBe(503);
+    expect(handler).toHaveBeenCalledOnce();
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ message: "clock unavailable" }), expect.anything());
+  });
+
   it("does nothing of the kind with dedupe: false", async () => {
     const handler = vi.fn();
     const receiver = createReceiver({ secret, dedupe: false, on: { "upsert.success": handler } });

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signIndependently } from "../../../test/support/independent-signer.js";
 import {
+  type DedupeStore,
+  memoryStore,
   type UnknownEvent,
   type UpsertSuccessEvent,
   type VerifiedWebhook,
@@ -332,7 +334,7 @@ describe("rejections", () => {
   });
 });
 
-describe("the promise-free path (node:crypto, no store, no handler map)", () => {
+describe("the promise-free path (node:crypto, no store or the in-memory one, no handler map)", () => {
   it("forwards a verified delivery and answers a forgery before run() returns", async () => {
     const receiver = createReceiver({ ...base, dedupe: false });
     const good = await receiver.receive(delivery(upsertSuccessEvent({ name: "now.pdf" })));
@@ -345,8 +347,27 @@ describe("the promise-free path (node:crypto, no store, no handler map)", () => 
     expect(forged.response?.status).toBe(401);
   });
 
-  it("waits for a store, with the same outcome", async () => {
-    const withStore = createReceiver(base);
+  it("the default in-memory store answers at once too: a copy is a duplicate before run() returns", async () => {
+    const withMemory = createReceiver(base);
+    const input = delivery(upsertSuccessEvent(), { id: "msg_now_memory" });
+    const first = await withMemory.receive(input);
+    expect(first.sync).toBe(true);
+    expect(first.webhook?.id).toBe("msg_now_memory");
+    first.answer?.(204);
+    const copy = await withMemory.receive(input);
+    expect(copy.sync).toBe(true);
+    expect(copy.response).toMatchObject({ status: 200, body: '{"duplicate":true}' });
+  });
+
+  it("waits for a store of one's own, with the same outcome", async () => {
+    // The memory store's promise-based methods alone, as any other store would offer them.
+    const memory = memoryStore();
+    const ownStore: DedupeStore = {
+      claim: (id) => memory.claim(id),
+      complete: (id, token) => memory.complete(id, token),
+      release: (id, token) => memory.release(id, token),
+    };
+    const withStore = createReceiver({ ...base, dedupe: ownStore });
     const input = delivery(upsertSuccessEvent(), { id: "msg_now_store" });
     const first = await withStore.receive(input);
     expect(first.sync).toBe(false);
