@@ -3,7 +3,7 @@
 // back: the hand-off's 503 must then say that retries will not help and what to do. A queue
 // that started answers 503 for an outage as usual, without that advice.
 import { once } from "node:events";
-import { createWebhookHandler, type WebhookVerificationError } from "@colivara/webhooks";
+import { createWebhookHandler, permanentFailure, type WebhookVerificationError } from "@colivara/webhooks";
 import { bullmqHandOff } from "@colivara/webhooks-bullmq";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
@@ -40,16 +40,30 @@ function newQueue(name: string, proxy: CuttingProxy): Queue {
   return queue;
 }
 
-async function deliverTo(queue: Queue): Promise<{ status: number; errors: WebhookVerificationError[] }> {
+/** Through a hand-off route, or an inline route that refuses the delivery for good and keeps it as a dead letter. */
+async function deliverTo(
+  queue: Queue,
+  route: "hand-off" | "dead-letter" = "hand-off",
+): Promise<{ status: number; errors: WebhookVerificationError[] }> {
   const errors: WebhookVerificationError[] = [];
-  const handler = createWebhookHandler(undefined, {
-    secret,
-    handOff: bullmqHandOff(queue, { timeoutMs: 3000 }),
-    log: false,
-    onError: (error) => {
-      errors.push(error as WebhookVerificationError);
-    },
-  });
+  const handOff = bullmqHandOff(queue, { timeoutMs: 3000 });
+  const onError = (error: unknown) => {
+    errors.push(error as WebhookVerificationError);
+  };
+  const refuse = () => {
+    throw permanentFailure("refused for good");
+  };
+  const handler =
+    route === "hand-off"
+      ? createWebhookHandler(undefined, { secret, handOff, log: false, onError })
+      : createWebhookHandler(undefined, {
+          secret,
+          dedupe: false,
+          deadLetter: handOff.deadLetter,
+          log: false,
+          onError,
+          on: { "upsert.success": refuse },
+        });
   const delivery = sign(secret, successPayload());
   const request = new Request("http://127.0.0.1/hook", {
     method: "POST",
@@ -86,6 +100,12 @@ test("a queue whose start failed: 503 that names the restart, though Redis answe
     expect(errors[0]?.message).toMatch(/failed while it started.*until the process restarts/);
     expect(errors[0]?.message).toContain("await queue.waitUntilReady()");
   }
+  // The dead letter of an inline route that refused a delivery goes to the same queue.
+  const refused = await deliverTo(queue, "dead-letter");
+  expect(refused.status).toBeGreaterThanOrEqual(500);
+  expect(refused.errors.map((error) => error.code)).toContain("handoff_unavailable");
+  const kept = refused.errors.find((error) => error.code === "handoff_unavailable");
+  expect(kept?.message).toMatch(/failed while it started.*until the process restarts/);
 });
 
 test("a queue that started, then lost Redis: 503 without the restart advice, 202 once Redis is back", async () => {
