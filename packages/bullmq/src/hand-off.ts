@@ -128,6 +128,7 @@ async function storeJob(
  * const queue = new Queue("colivara-webhooks", {
  *   connection: { url: process.env.REDIS_URL, enableOfflineQueue: false, maxRetriesPerRequest: 1 },
  * });
+ * await queue.waitUntilReady(); // BullMQ never retries a failed start: let it stop the boot
  * app.post("/webhooks/colivara", verifyColivara({ handOff: bullmqHandOff(queue) }));
  * ```
  */
