@@ -1,6 +1,7 @@
-import { type DedupeClaim, type DedupeStore, type SyncDedupeStore, syncStoreOf } from "./dedupe.js";
+import { type DedupeClaim, type DedupeStore, syncStoreOf } from "./dedupe.js";
 import type { DeliveryOutcome } from "./delivery-record.js";
 import type { VerifiedWebhook } from "./events.js";
+import { isThenable, type MaybePromise } from "./maybe-async.js";
 import type { ErrorContext } from "./options.js";
 import { responses, type WebhookResponse } from "./responses.js";
 
@@ -47,45 +48,25 @@ function decide(claim: DedupeClaim, settleClaim: (token: string, handled: boolea
   return { kind: "proceed", settle } as const;
 }
 
-function asyncGate(store: DedupeStore, report: Report): (webhook: VerifiedWebhook) => Promise<GateDecision> {
-  return async (webhook) => {
-    let claim: DedupeClaim;
-    try {
-      claim = await store.claim(webhook.id);
-    } catch (error) {
-      return storeUnavailable(error, webhook, report);
-    }
-    return decide(claim, async (token, handled) => {
-      try {
-        if (handled) await store.complete(webhook.id, token);
-        else await store.release(webhook.id, token);
-      } catch (error) {
-        // The answer is already decided; an unreleased claim expires with its lease.
-        report(error, { webhook });
-      }
-    });
-  };
+/** A store's methods as the gate calls them: the in-memory store answers at once, others later. */
+interface GateStore {
+  claim(id: string): MaybePromise<DedupeClaim>;
+  complete(id: string, token: string): MaybePromise<void>;
+  release(id: string, token: string): MaybePromise<void>;
 }
 
-// The in-memory store answers at once: the same steps without a promise.
-function syncGate(store: SyncDedupeStore, report: Report): (webhook: VerifiedWebhook) => GateDecision {
-  return (webhook) => {
-    let claim: DedupeClaim;
-    try {
-      claim = store.claim(webhook.id);
-    } catch (error) {
-      return storeUnavailable(error, webhook, report);
-    }
-    return decide(claim, (token, handled) => {
-      try {
-        if (handled) store.complete(webhook.id, token);
-        else store.release(webhook.id, token);
-      } catch (error) {
-        report(error, { webhook });
-      }
-      return undefined;
-    });
-  };
+/** Completes or releases the claim; a promise only when the store's answer is one. */
+function settleWith(store: GateStore, report: Report, webhook: VerifiedWebhook, token: string, handled: boolean) {
+  // The answer is already decided; an unreleased claim expires with its lease.
+  const failed = (error: unknown) => report(error, { webhook });
+  let done: MaybePromise<void>;
+  try {
+    done = handled ? store.complete(webhook.id, token) : store.release(webhook.id, token);
+  } catch (error) {
+    failed(error);
+    return undefined;
+  }
+  return isThenable(done) ? Promise.resolve(done).then(undefined, failed) : undefined;
 }
 
 /**
@@ -104,6 +85,17 @@ export function createDedupeGate(
   report: Report,
 ): (webhook: VerifiedWebhook) => GateDecision | Promise<GateDecision> {
   if (store === undefined) return () => PROCEED_UNTRACKED;
-  const sync = syncStoreOf(store);
-  return sync === undefined ? asyncGate(store, report) : syncGate(sync, report);
+  const tracked: GateStore = syncStoreOf(store) ?? store;
+  return (webhook) => {
+    const onClaim = (claim: DedupeClaim) =>
+      decide(claim, (token, handled) => settleWith(tracked, report, webhook, token, handled));
+    let claim: MaybePromise<DedupeClaim>;
+    try {
+      claim = tracked.claim(webhook.id);
+    } catch (error) {
+      return storeUnavailable(error, webhook, report);
+    }
+    if (!isThenable(claim)) return onClaim(claim);
+    return Promise.resolve(claim).then(onClaim, (error: unknown) => storeUnavailable(error, webhook, report));
+  };
 }

@@ -1,7 +1,8 @@
 /** A value now (node:crypto, no store), or later (Web Crypto, a store, an async handler). */
 export type MaybePromise<T> = T | PromiseLike<T>;
 
-function isThenable<T>(value: MaybePromise<T>): value is PromiseLike<T> {
+/** True for a value still to come (a promise or any thenable). */
+export function isThenable<T>(value: MaybePromise<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null | undefined)?.then === "function";
 }
 
