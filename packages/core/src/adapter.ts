@@ -11,6 +11,7 @@ export { capturedBody } from "./captured-body.js";
 export type { DedupeClaim, DedupeStore } from "./dedupe.js";
 export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS } from "./dedupe.js";
 export { DEFAULT_LOG_LINES, DEFAULT_LOG_WINDOW_MS } from "./default-log.js";
+export { escapeText } from "./escape-text.js";
 export { createFetchHandler, type FetchHandlerSettings, toFetchResponse } from "./fetch-handler.js";
 export { bodyReadError, DEFAULT_LIMIT_BYTES } from "./limit.js";
 export type { MetadataCheck } from "./metadata-check.js";

@@ -1,0 +1,30 @@
+/**
+ * Characters that forge a log line or drive a terminal: C0 controls (newline, carriage
+ * return, ESC among them), DEL, C1 controls (U+0085 is a newline to some readers, U+009B a
+ * terminal's control sequence introducer), the Unicode line and paragraph separators, and
+ * the bidirectional overrides and isolates that reorder what a reader sees.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this function's job.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const UNSAFE_ALL = new RegExp(UNSAFE.source, "g");
+
+function escapeCharacter(character: string): string {
+  const code = character.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+}
+
+/**
+ * A string from the network made safe to write where people and parsers read lines (a log,
+ * a terminal, a span attribute, an error message): every control character, line separator
+ * and bidirectional override becomes a visible `\xNN` or `\uNNNN`. Printable text, including
+ * non-Latin scripts and emoji, is kept as it is. The one function every package uses, so
+ * that no writer escapes differently.
+ *
+ * @example
+ * ```ts
+ * escapeText("msg_1\n[ok] forged line"); // "msg_1\\x0a[ok] forged line"
+ * ```
+ */
+export function escapeText(text: string): string {
+  return UNSAFE.test(text) ? text.replace(UNSAFE_ALL, escapeCharacter) : text;
+}
