@@ -50,7 +50,8 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-async function exercise(store: DedupeStore): Promise<void> {
+/** Claims, completes and releases 30 ids; returns the ids it completed. */
+async function exercise(store: DedupeStore): Promise<string[]> {
   const ids = Array.from({ length: 30 }, () => `msg_${randomUUID()}`);
   const first = await Promise.all(ids.map((id) => store.claim(id)));
   expect(first.map((claim) => claim.status)).toEqual(ids.map(() => "claimed"));
@@ -62,6 +63,17 @@ async function exercise(store: DedupeStore): Promise<void> {
   const claim = await store.claim(failed);
   await store.release(failed, claim.token as string);
   expect((await store.claim(failed)).status).toBe("claimed");
+  return ids;
+}
+
+/** Polls a replica for `key`'s handled mark: replication is asynchronous without waitForReplicas. */
+async function markOnReplica(replica: number, key: string): Promise<string> {
+  let value = "";
+  for (let attempt = 0; attempt < 100 && value !== "d\n"; attempt++) {
+    value = await cluster.readReplica(replica, "GET", key);
+    if (value !== "d\n") await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return value;
 }
 
 describe.each(Object.keys(CLIENTS))("%s", (name) => {
@@ -73,10 +85,18 @@ describe.each(Object.keys(CLIENTS))("%s", (name) => {
     const connected = await connect(cluster);
     try {
       const prefix = `t:${randomUUID()}:`;
-      await exercise(redisStore(connected.client, { ...options, prefix }));
-      // The keys landed on all three primaries, and each handled mark reached its replica.
+      const ids = await exercise(redisStore(connected.client, { ...options, prefix }));
+      // The store's own keys: each handled mark is on the primary that serves its slot (so
+      // the store wrote where the cluster routes it), the keys spread over all three
+      // primaries, and each mark reached that primary's replica.
       const primaries = new Set<number>();
-      for (let i = 0; i < 12; i++) primaries.add(await cluster.primaryFor(`${prefix}msg_${i}`));
+      for (const id of ids) {
+        const key = prefix + id;
+        const primary = await cluster.primaryFor(key);
+        primaries.add(primary);
+        expect(await cluster.command(primary, "GET", key)).toBe("d\n");
+        expect(await markOnReplica(await cluster.replicaOf(primary), key)).toBe("d\n");
+      }
       expect(primaries.size).toBe(3);
     } finally {
       await connected.close();
