@@ -61,10 +61,15 @@ test("deliveries are stored once (202, then 200 for copies) and handled once by 
       async () => (await queue.getCompletedCount()) === deliveries.length || undefined,
     );
     expect([...handled].sort()).toEqual(deliveries.map((delivery) => delivery.id).sort());
-    // The duplicate marker is in the queue's slot (a Lua script over both would be allowed).
-    const id = deliveries[0]?.id as string;
-    const slot = (key: string) => cluster.command(cluster.nodes[0]?.port as number, "CLUSTER", "KEYSLOT", key);
-    expect(await slot(queue.toKey(`colivara-accepted:${id}`))).toBe(await slot(queue.toKey("wait")));
+    // Each delivery's job and its duplicate marker are on the primary that serves the queue
+    // (the marker is what answers copies 200), and the marker expires with completed jobs.
+    const primary = await cluster.primaryFor(queue.toKey("wait"));
+    for (const { id } of deliveries) {
+      expect(await cluster.command(primary, "EXISTS", queue.toKey(id))).toBe("1\n");
+      expect(await cluster.command(primary, "EXISTS", queue.toKey(`colivara-accepted:${id}`))).toBe("1\n");
+    }
+    const ttl = Number(await cluster.command(primary, "TTL", queue.toKey(`colivara-accepted:${deliveries[0]?.id}`)));
+    expect(ttl).toBeGreaterThan(0);
   } finally {
     await Promise.all(workers.map((worker) => worker.close()));
     await queue.close();
