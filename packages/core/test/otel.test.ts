@@ -44,6 +44,23 @@ async function metric(name: string) {
   return all.find((m) => m.descriptor.name === name)?.dataPoints ?? [];
 }
 
+/** The cumulative delivery counts by outcome and the duration histograms' counts. */
+async function totals() {
+  const counted = (await metric(METRICS.deliveries)) as DataPoint<number>[];
+  const byOutcome = (outcome: string) =>
+    counted
+      .filter((point) => point.attributes["colivara.webhook.outcome"] === outcome)
+      .reduce((sum, point) => sum + point.value, 0);
+  const count = async (name: string) =>
+    ((await metric(name)) as DataPoint<Histogram>[]).reduce((sum, point) => sum + point.value.count, 0);
+  return {
+    accepted: byOutcome("accepted"),
+    rejected: byOutcome("rejected"),
+    verifications: await count(METRICS.verificationDuration),
+    handlers: await count(METRICS.handlerDuration),
+  };
+}
+
 describe("openTelemetry(): one span per attempt", () => {
   it("follows the messaging conventions, runs the handler inside it, and is a child of the active span", async () => {
     let activeInHandler: string | undefined;
@@ -114,19 +131,16 @@ describe("openTelemetry(): one span per attempt", () => {
 
 describe("openTelemetry(): metrics", () => {
   it("counts deliveries by outcome and records verification and handler durations", async () => {
+    // The meter is cumulative and shared with the tests above: count this test's own
+    // deliveries as the difference from before them.
+    const before = await totals();
     const { receive } = traced(() => undefined);
     await receive(signed());
     await receive(signed(upsertSuccessEvent(), { secret: OLD_SECRET }));
-    const counted = (await metric(METRICS.deliveries)) as DataPoint<number>[];
-    const byOutcome = (outcome: string) =>
-      counted
-        .filter((point) => point.attributes["colivara.webhook.outcome"] === outcome)
-        .reduce((sum, point) => sum + point.value, 0);
-    expect(byOutcome("accepted")).toBeGreaterThanOrEqual(1);
-    expect(byOutcome("rejected")).toBeGreaterThanOrEqual(1);
-    const verification = (await metric(METRICS.verificationDuration)) as DataPoint<Histogram>[];
-    const handler = (await metric(METRICS.handlerDuration)) as DataPoint<Histogram>[];
-    expect(verification.reduce((sum, point) => sum + point.value.count, 0)).toBeGreaterThanOrEqual(2);
-    expect(handler.reduce((sum, point) => sum + point.value.count, 0)).toBeGreaterThanOrEqual(1);
+    const after = await totals();
+    expect(after.accepted - before.accepted).toBe(1);
+    expect(after.rejected - before.rejected).toBe(1);
+    expect(after.verifications - before.verifications).toBe(2);
+    expect(after.handlers - before.handlers).toBe(1);
   });
 });
