@@ -43,6 +43,12 @@ export function abortMidUpload(url: string, headers: Record<string, string>): Pr
 }
 
 /**
+ * How long {@link trickleThenStall} waits, after the answer, for the server to close the
+ * connection: generous for a busy two-core machine, where a close takes milliseconds.
+ */
+const CLOSE_WAIT_MS = 10_000;
+
+/**
  * Sends headers and a few bytes of a declared body, then stalls: resolves with the answer
  * and whether the server closed the connection afterwards.
  */
@@ -61,8 +67,18 @@ export function trickleThenStall(
       res.on("end", () => {
         const socket = req.socket;
         const answer = { status: res.statusCode ?? 0, headers: res.headers, body };
-        if (socket === null || socket.destroyed) resolve({ ...answer, closedByServer: true });
-        else socket.once("close", () => resolve({ ...answer, closedByServer: true }));
+        // This client never closes the socket itself: a close now is the server's doing.
+        if (socket === null || socket.destroyed) return resolve({ ...answer, closedByServer: true });
+        const timer = setTimeout(() => {
+          socket.off("close", closed);
+          socket.destroy();
+          resolve({ ...answer, closedByServer: false });
+        }, CLOSE_WAIT_MS);
+        function closed() {
+          clearTimeout(timer);
+          resolve({ ...answer, closedByServer: true });
+        }
+        socket.once("close", closed);
       });
     });
     req.on("error", reject);

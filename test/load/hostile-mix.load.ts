@@ -177,16 +177,24 @@ describe.each(config.targets)("%s under hostile load", (name) => {
       expect(genuineDuring).toBeGreaterThan(0);
     });
 
-  it("wrote an accepted delivery record for every delivery it handled", async () => {
-    const records = target.records?.();
-    if (records === undefined) return; // The Next apps keep the default log: refusals only.
-    await target.flush();
-    // A route's record is written when its answer finished, just after the handler's own line.
-    const missing = () => [...target.handled().keys()].filter((id) => !records.get(id)?.includes("accepted"));
-    for (let i = 0; i < 20 && missing().length > 0; i++) await sleep(100);
-    figures.acceptedRecords = [...records.values()].filter((outcomes) => outcomes.includes("accepted")).length;
-    expect(missing()).toEqual([]);
-  });
+  // Every app but the Next Edge route logs each attempt as pino JSON (pino needs Node).
+  if (name !== "next-edge") {
+    it("wrote an accepted delivery record for every delivery it handled", async () => {
+      const records = target.records?.();
+      expect(records, `${name} writes no delivery records`).toBeDefined();
+      await target.flush();
+      // A route's record is written when its answer finished, just after the handler's own
+      // line: wait for the stragglers with a generous bound (a busy two-core machine).
+      const missing = () =>
+        [...target.handled().keys()].filter((id) => !target.records?.().get(id)?.includes("accepted"));
+      for (let i = 0; i < 100 && missing().length > 0; i++) await sleep(100);
+      figures.acceptedRecords = [...(target.records?.().values() ?? [])].filter((outcomes) =>
+        outcomes.includes("accepted"),
+      ).length;
+      expect(target.handled().size).toBeGreaterThan(0);
+      expect(missing()).toEqual([]);
+    });
+  }
 
   it("is still alive, wrote only the paced default log on stderr, and gives its memory back", {
     timeout: 120_000,

@@ -54,7 +54,7 @@ export interface Target {
   handled(): Map<string, number>;
   /**
    * The outcomes of the delivery records the app wrote (pino JSON on stdout, COLIVARA_LOG=json),
-   * by delivery id; undefined where the app runs with the default log (stderr lines).
+   * by delivery id; undefined for the Next Edge route, which keeps the default log (pino needs Node).
    */
   records?: (() => Map<string, string[]>) | undefined;
   /** stderr lines so far, less what the platform logs for an aborted client (see next-edge). */
@@ -142,8 +142,8 @@ async function startNodeExample(
       PORT: "0",
       HOST: "127.0.0.1",
       NODE_ENV: "production",
-      // The examples log every attempt as pino JSON; the Next apps keep the default log.
-      ...(example ? { COLIVARA_LOG: "json" } : {}),
+      // Every app logs each attempt as pino JSON: the delivery records the mix checks.
+      COLIVARA_LOG: "json",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -224,7 +224,7 @@ async function startNodeExample(
     readTimeoutMs: settings.readTimeoutMs ?? READ_TIMEOUT_MS,
     flush,
     handled: () => handled,
-    records: example ? () => records : undefined,
+    records: () => records,
     stderr: () => [...stderr, ...(pendingErr ? [pendingErr] : [])],
     exited: () => exitOf(child),
     async stop() {
@@ -295,9 +295,20 @@ async function startNextExample(
   // short for a near-limit body through the Edge sandbox of a saturated `next start`.
   const readTimeoutMs = edge ? 10_000 : (settings.readTimeoutMs ?? READ_TIMEOUT_MS);
   const memory = memoryFile();
-  const server: RunningExample = await startExample(secret, serverEnv(secret, memory, settings, readTimeoutMs));
+  // The Node routes log each attempt as pino JSON; pino needs Node, so the Edge route keeps
+  // the default log (refusals only, on stderr).
+  const env = { ...serverEnv(secret, memory, settings, readTimeoutMs), ...(edge ? {} : { COLIVARA_LOG: "json" }) };
+  const server: RunningExample = await startExample(secret, env);
   const handled = new Map<string, number>();
+  const records = new Map<string, string[]>();
   let counted = 0;
+  // Lines are only ever appended: read the new ones.
+  const readNewLines = () => {
+    const lines = server.stdout.slice(counted);
+    counted += lines.length;
+    countVerified(lines, handled);
+    collectRecords(lines, records);
+  };
   return {
     name,
     url: `${server.url}${NEXT_PATHS[name]}`,
@@ -307,13 +318,16 @@ async function startNextExample(
     unsupported: edge ? EDGE_UNSUPPORTED : {},
     readTimeoutMs,
     flush: () => server.flush(),
-    handled() {
-      // Lines are only ever appended: count the new ones.
-      const lines = server.stdout.slice(counted);
-      counted += lines.length;
-      countVerified(lines, handled);
+    handled: () => {
+      readNewLines();
       return handled;
     },
+    records: edge
+      ? undefined
+      : () => {
+          readNewLines();
+          return records;
+        },
     stderr: () => (edge ? withoutAbortLogs(server.stderr) : [...server.stderr]),
     exited: () => server.exited(),
     async stop() {

@@ -53,11 +53,21 @@ describe("watchDeadline (the shared read deadline)", () => {
   });
 
   it("fires a watch whose callback adds another (a sweep may see new watches)", async () => {
-    const second = await new Promise<number>((resolve) => {
+    let firstAt = 0;
+    let secondCalls = 0;
+    const secondAt = await new Promise<number>((resolve) => {
       watchDeadline(15, () => {
-        watchDeadline(15, () => resolve(performance.now()));
+        firstAt = performance.now();
+        watchDeadline(15, () => {
+          secondCalls++;
+          resolve(performance.now());
+        });
       });
     });
-    expect(second).toBeGreaterThan(0);
+    // The new watch waited its own deadline from when it was added, and fired once.
+    expect(firstAt).toBeGreaterThan(0);
+    expect(secondAt - firstAt).toBeGreaterThanOrEqual(15);
+    await fired(40).at;
+    expect(secondCalls).toBe(1);
   });
 });

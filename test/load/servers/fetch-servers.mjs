@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { createWebhookHandler } from "@colivara/webhooks";
 import { colivaraWebhook } from "@colivara/webhooks-hono";
 import { Hono } from "hono";
+import pino from "pino";
 
 // @hono/node-server is a dev dependency of the Hono adapter, not of the workspace root.
 const requireFromHono = createRequire(new URL("../../../packages/hono/package.json", import.meta.url));
@@ -13,13 +14,15 @@ const { serve } = await import(requireFromHono.resolve("@hono/node-server"));
 
 const kind = process.argv[2];
 const readTimeoutMs = process.env.COLIVARA_READ_TIMEOUT_MS ? Number(process.env.COLIVARA_READ_TIMEOUT_MS) : undefined;
+// COLIVARA_LOG=json: a pino record of every attempt on stdout, as the example apps write.
+const deliveryLog = process.env.COLIVARA_LOG === "json" ? pino() : undefined;
 const log = ({ id, timestamp, event }) =>
   console.log(JSON.stringify({ verified: true, id, type: event.type, sentAt: timestamp.toISOString() }));
 
 let fetch;
 if (kind === "hono") {
   const app = new Hono();
-  app.post("/webhooks/colivara", colivaraWebhook({ readTimeoutMs }), (c) => {
+  app.post("/webhooks/colivara", colivaraWebhook({ readTimeoutMs, log: deliveryLog }), (c) => {
     log(c.get("colivara"));
     return c.json({ received: true });
   });
@@ -30,7 +33,7 @@ if (kind === "hono") {
       log(webhook);
       return Response.json({ received: true });
     },
-    { readTimeoutMs },
+    { readTimeoutMs, log: deliveryLog },
   );
   fetch = (request) =>
     new URL(request.url).pathname === "/webhooks/colivara" ? handler(request) : new Response(null, { status: 404 });

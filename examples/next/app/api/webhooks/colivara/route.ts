@@ -3,10 +3,10 @@
 // COLIVARA_WEBHOOK_SECRET and is read on the first delivery, so `next build` needs none.
 import { withColivaraWebhook } from "@colivara/webhooks-next";
 import { logVerified } from "@/lib/webhook-log";
-import { webhookOptions } from "@/lib/webhook-options";
+import { nodeWebhookOptions } from "@/lib/node-webhook-options";
 
 export const POST = withColivaraWebhook(async (webhook) => {
   logVerified(webhook, "app-node", "verify");
   // Return a Response, or nothing for 204.
   return Response.json({ id: webhook.id, type: webhook.event.type });
-}, webhookOptions);
+}, nodeWebhookOptions);

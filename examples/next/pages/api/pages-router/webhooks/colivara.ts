@@ -2,7 +2,7 @@
 // covers the exact bytes of the body.
 import { withColivaraWebhookPages } from "@colivara/webhooks-next";
 import { logVerified } from "@/lib/webhook-log";
-import { webhookOptions } from "@/lib/webhook-options";
+import { nodeWebhookOptions } from "@/lib/node-webhook-options";
 
 export const config = { api: { bodyParser: false } };
 
@@ -10,4 +10,4 @@ export default withColivaraWebhookPages(async (webhook, _req, res) => {
   logVerified(webhook, "pages", "verify");
   // Answer with res, or leave it alone for 204.
   res.status(200).json({ id: webhook.id, type: webhook.event.type });
-}, webhookOptions);
+}, nodeWebhookOptions);

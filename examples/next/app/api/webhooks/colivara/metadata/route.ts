@@ -5,12 +5,12 @@
 import { withColivaraWebhook } from "@colivara/webhooks-next";
 import { DocumentMetadata } from "@/lib/document-metadata";
 import { keepDeadLetter, logWithMetadata } from "@/lib/webhook-log";
-import { webhookOptions } from "@/lib/webhook-options";
+import { nodeWebhookOptions } from "@/lib/node-webhook-options";
 
 export const POST = withColivaraWebhook(
   async (webhook) => {
     logWithMetadata(webhook, "app-node");
     return Response.json({ id: webhook.id, type: webhook.event.type });
   },
-  { ...webhookOptions, metadata: DocumentMetadata, deadLetter: keepDeadLetter("app-node") },
+  { ...nodeWebhookOptions, metadata: DocumentMetadata, deadLetter: keepDeadLetter("app-node") },
 );

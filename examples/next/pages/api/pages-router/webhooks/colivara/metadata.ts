@@ -2,7 +2,7 @@
 import { withColivaraWebhookPages } from "@colivara/webhooks-next";
 import { DocumentMetadata } from "@/lib/document-metadata";
 import { keepDeadLetter, logWithMetadata } from "@/lib/webhook-log";
-import { webhookOptions } from "@/lib/webhook-options";
+import { nodeWebhookOptions } from "@/lib/node-webhook-options";
 
 export const config = { api: { bodyParser: false } };
 
@@ -11,5 +11,5 @@ export default withColivaraWebhookPages(
     logWithMetadata(webhook, "pages");
     res.status(200).json({ id: webhook.id, type: webhook.event.type });
   },
-  { ...webhookOptions, metadata: DocumentMetadata, deadLetter: keepDeadLetter("pages") },
+  { ...nodeWebhookOptions, metadata: DocumentMetadata, deadLetter: keepDeadLetter("pages") },
 );
