@@ -24,9 +24,11 @@ async function run(name: string, options: Omit<FailoverOptions, keyof typeof SIZ
 }
 
 describe("a primary killed while its replica lags (the replication window held open)", () => {
-  it("as it is: claims acknowledged only by the dead primary are lost, and their copies are handled again", async () => {
-    const figures = await run("lagging replica, store as it is", { store: {}, lagReplica: true });
-    expect(figures.handledTwice).toBeGreaterThan(0);
+  // Measured, not asserted: without WAIT, claims acknowledged only by the dead primary are
+  // lost and their copies handled again (the figure is printed); a store that closes that
+  // window must not fail this test.
+  it("as it is: every delivery is handled; doubles counted", async () => {
+    await run("lagging replica, store as it is", { store: {}, lagReplica: true });
   }, 120_000);
 
   it("with waitForReplicas: 1, no delivery is handled twice but where WAIT said it could be: unacknowledged claims answer 503 and are retried", async () => {
