@@ -108,8 +108,18 @@ describe("configuration fails at creation with invalid_config", () => {
     );
   });
 
-  it("accepts fractional seconds", () => {
-    expect(typeof redisStore(fakeIORedis, { ttlSeconds: 0.5, leaseSeconds: 1.5 }).claim).toBe("function");
+  it("keeps fractional seconds to the millisecond: the lease and the handled mark's expiry", async () => {
+    const prefix = `fractional:${randomUUID()}:`;
+    const store = redisStore(admin, { prefix, ttlSeconds: 200.5, leaseSeconds: 100.5 });
+    const claim = await store.claim("msg_fraction");
+    // PTTL only falls from what was set: rounding to whole seconds lands outside both ranges.
+    const lease = await admin.pttl(`${prefix}msg_fraction`);
+    expect(lease).toBeGreaterThan(100_000);
+    expect(lease).toBeLessThanOrEqual(100_500);
+    await store.complete("msg_fraction", claim.token as string);
+    const kept = await admin.pttl(`${prefix}msg_fraction`);
+    expect(kept).toBeGreaterThan(200_000);
+    expect(kept).toBeLessThanOrEqual(200_500);
   });
 });
 
@@ -284,6 +294,12 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
+/** A client's own connection failure, not a bug in the store (a TypeError would be one). */
+function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error) || error instanceof TypeError) return false;
+  return /closed|connect|writeable|offline|ECONNREFUSED|ECONNRESET|socket/i.test(error.message);
+}
+
 /** ioredis pointed at a dead port, failing commands at once instead of queueing them. */
 async function unreachableIORedis(): Promise<Redis> {
   const client = new Redis(await deadPort(), "127.0.0.1", {
@@ -299,14 +315,29 @@ describe("an unreachable Redis", () => {
   it("rejects claims (the adapter answers 503 dedupe_unavailable) instead of hanging: ioredis", async () => {
     const client = await unreachableIORedis();
     const store = redisStore(client);
-    await expect(store.claim("msg_offline")).rejects.toThrow();
+    await expect(store.claim("msg_offline")).rejects.toSatisfy(isConnectionError);
     client.disconnect();
   });
 
-  it("rejects claims (the adapter answers 503 dedupe_unavailable) instead of hanging: node-redis", async () => {
-    const client = createClient({ url: server.url });
-    const store = redisStore(client);
-    await expect(store.claim("msg_offline")).rejects.toThrow();
+  it("rejects claims once the Redis it was connected to is gone: ioredis and node-redis", async () => {
+    const gone = await startRedisServer();
+    const ioredis = new Redis(gone.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
+    ioredis.on("error", () => {});
+    await ioredis.connect();
+    const nodeRedis = await createClient({ url: gone.url, disableOfflineQueue: true })
+      .on("error", () => {})
+      .connect();
+    try {
+      // Both work first: the failure below is the server's going, not a client never set up.
+      expect((await redisStore(ioredis).claim("msg_before")).status).toBe("claimed");
+      expect((await redisStore(nodeRedis).claim("msg_before_2")).status).toBe("claimed");
+      await gone.stop();
+      await expect(redisStore(ioredis).claim("msg_offline")).rejects.toSatisfy(isConnectionError);
+      await expect(redisStore(nodeRedis).claim("msg_offline")).rejects.toSatisfy(isConnectionError);
+    } finally {
+      ioredis.disconnect();
+      await nodeRedis.disconnect().catch(() => {});
+    }
   });
 
   it("makes the adapter answer 503 dedupe_unavailable so the sender retries, without running the handler", async () => {
