@@ -1,6 +1,7 @@
 // Every adapter writes the same delivery records: one case per outcome, driven over real
 // HTTP against the conformance app (see suite.ts), read back from the app's pino log.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../support/eventually.js";
 import { type Delivery, failPayload, newSecret, sign, successPayload } from "./deliveries.js";
 import type { AdapterFactory, ConformanceApp } from "./suite.js";
 
@@ -32,7 +33,7 @@ export function runRecordSuite(factory: AdapterFactory): void {
       });
       await response.arrayBuffer();
       // Middleware mode records when the route's answer finished: it may land just after.
-      await vi.waitFor(async () => expect((await records()).length).toBe(before + 1));
+      await eventually(async () => expect((await records()).length).toBe(before + 1));
       const record = (await records())[before] as Line;
       expect(record.status).toBe(response.status);
       expect(JSON.stringify(record)).not.toContain(secret.slice(6));

@@ -5,9 +5,10 @@
 //
 // Each suite brings its own secret and a running server cannot change its environment, so
 // every suite gets its own `next start` (well under a second) on the one shared build.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Delivery, failPayload, newSecret, sign, successPayload } from "../conformance/deliveries.js";
 import { type AdapterFactory, runConformanceSuite } from "../conformance/suite.js";
+import { eventually } from "../support/eventually.js";
 import {
   buildExample,
   handledBy,
@@ -140,7 +141,7 @@ describe("examples/next", () => {
     const delivery = sign(secret, failPayload({ name: "explode" }));
     expect((await post(INTEGRATIONS["app-edge"].paths.handlers, delivery)).status).toBe(500);
     // stderr is its own pipe, not ordered with the stdout marker: wait for the line.
-    await vi.waitFor(() =>
+    await eventually(() =>
       expect(server().stderr.join("\n")).toMatch(
         new RegExp(`webhook failure \\(delivery ${delivery.id}\\):\\s+Error: could not process explode`),
       ),
@@ -181,7 +182,7 @@ describe("examples/next metadata routes", () => {
       ]);
       expect((await server().verified()).some((line) => line.id === delivery.id)).toBe(false);
       // onError (console.error by default) names the path; stderr is its own pipe: wait for it.
-      await vi.waitFor(() =>
+      await eventually(() =>
         expect(server().stderr.join("\n")).toMatch(
           new RegExp(
             `webhook failure \\(delivery ${delivery.id}\\):[^]*?does not match the metadata schema \\(metadata\\.tenant: `,
@@ -209,7 +210,7 @@ describe("examples/next started without COLIVARA_WEBHOOK_SECRET", () => {
     // The caller learns that the endpoint is misconfigured; the log says what to set.
     expect(error.message).not.toContain("COLIVARA_WEBHOOK_SECRET");
     // One log line per refused request (stderr is not ordered with stdout: wait for it).
-    await vi.waitFor(() => expect(reported()).toBe(before + 1));
+    await eventually(() => expect(reported()).toBe(before + 1));
     expect((await server().verified()).some((l) => l.id === delivery.id)).toBe(false);
   });
 

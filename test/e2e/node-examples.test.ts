@@ -3,8 +3,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failPayload, newSecret, sign, successPayload } from "../conformance/deliveries.js";
+import { eventually } from "../support/eventually.js";
 
 const examples = [
   { name: "express", echo: false },
@@ -50,7 +51,7 @@ describe.each(examples)("examples/$name", ({ name, echo }) => {
     expect(failed.status).toBe(200);
     expect(await failed.json()).toEqual({ received: true, summary: "bad.pdf failed: Could not convert the document" });
     // The child's stdout may arrive after its HTTP answer: wait for the lines, not a delay.
-    await vi.waitFor(() => {
+    await eventually(() => {
       const logged = lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
       expect(logged).toContainEqual(expect.objectContaining({ id: ok.id, type: "upsert.success" }));
       expect(logged.find((l) => l.id === ok.id).summary).toContain("e2e.pdf stored in default_collection (3 pages");

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { eventually } from "../../../test/support/eventually.js";
 import { macOf, newSecret } from "../../../test/support/independent-signer.js";
 import { DEDUPE_ENTRY_OVERHEAD_BYTES, DEFAULT_MAX_BYTES } from "../src/dedupe.js";
 import { type DedupeStore, memoryStore } from "../src/index.js";
@@ -133,7 +134,7 @@ describe("receiver with dedupe", () => {
     });
     const first = receiver.receive(deliver("msg_2"));
     // Wait until the first attempt is inside its handler.
-    await vi.waitFor(() => expect(finish).toBeTypeOf("function"));
+    await eventually(() => expect(finish).toBeTypeOf("function"));
     const second = await receiver.receive(deliver("msg_2"));
     expect(second.response?.status).toBe(409);
     expect(JSON.parse(second.response?.body as string).error.code).toBe("delivery_in_progress");
@@ -163,13 +164,13 @@ describe("receiver with dedupe", () => {
     const receiver = createReceiver({ secret });
     const first = await receiver.receive(deliver("msg_4"));
     first.answer?.(500);
-    const retry = await vi.waitFor(async () => {
+    const retry = await eventually(async () => {
       const attempt = await receiver.receive(deliver("msg_4"));
       expect(attempt.webhook?.id).toBe("msg_4");
       return attempt;
     });
     retry.answer?.(200);
-    await vi.waitFor(async () => expect((await receiver.receive(deliver("msg_4"))).response?.status).toBe(200));
+    await eventually(async () => expect((await receiver.receive(deliver("msg_4"))).response?.status).toBe(200));
   });
 
   it("answers 503 and reports when the store fails, without running the handler", async () => {

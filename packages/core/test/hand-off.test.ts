@@ -42,7 +42,9 @@ describe("hand-off", () => {
     const first = await handler(post(delivery));
     expect(first.status).toBe(202);
     expect(queue.stored.size).toBe(1);
-    expect(await (await handler(post(delivery))).json()).toEqual({ duplicate: true });
+    const copy = await handler(post(delivery));
+    expect(copy.status).toBe(200);
+    expect(await copy.json()).toEqual({ duplicate: true });
     queue.down = true;
     const down = await handler(post());
     expect(down.status).toBe(503);
@@ -76,7 +78,10 @@ describe("permanent failure", () => {
     expect(response.headers.get("webhook-delivery")).toBe("abort-message");
     expect(dead).toEqual([`${delivery.headers["svix-id"]}:tenant deleted`]);
     // Kept for good: a retry that arrives anyway is a duplicate, not a second run.
-    expect((await handler(post(delivery))).status).toBe(200);
+    const retry = await handler(post(delivery));
+    expect(retry.status).toBe(200);
+    expect(await retry.json()).toEqual({ duplicate: true });
+    expect(dead).toHaveLength(1);
   });
 
   it("answers 500 without the abort header when the dead letter cannot be kept", async () => {

@@ -3,6 +3,7 @@
 import { createServer, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, expect, it, vi } from "vitest";
+import { eventually } from "../../../test/support/eventually.js";
 import { watchAnswer } from "../src/node-response.js";
 
 let close: (() => Promise<void>) | undefined;
@@ -32,7 +33,7 @@ async function serve(settle: (status: number) => void) {
       const req = request({ host: "127.0.0.1", port, method: "POST", agent: false });
       req.on("error", () => {});
       req.end("{}");
-      await vi.waitFor(() => expect(responses).toHaveLength(1));
+      await eventually(() => expect(responses).toHaveLength(1));
       const res = responses[0] as ServerResponse;
       const closed = new Promise((resolve) => res.once("close", resolve));
       req.destroy();
@@ -49,7 +50,7 @@ async function serve(settle: (status: number) => void) {
         req.on("error", reject);
         req.end("{}");
       });
-      await vi.waitFor(() => expect(responses).toHaveLength(1));
+      await eventually(() => expect(responses).toHaveLength(1));
       const res = responses[0] as ServerResponse;
       res.statusCode = status;
       res.end();
@@ -80,6 +81,6 @@ it("gives the claim back when the late answer is not a 2xx, once", async () => {
 it("settles once with the answer when the sender is still there", async () => {
   const settle = vi.fn((_status: number) => {});
   expect(await (await serve(settle)).answered(204)).toBe(204);
-  await vi.waitFor(() => expect(settle).toHaveBeenCalled());
+  await eventually(() => expect(settle).toHaveBeenCalled());
   expect(settle.mock.calls).toEqual([[204]]);
 });

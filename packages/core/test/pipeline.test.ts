@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { eventually } from "../../../test/support/eventually.js";
 import { signIndependently } from "../../../test/support/independent-signer.js";
 import {
   type DedupeStore,
@@ -373,7 +374,7 @@ describe("the promise-free path (node:crypto, no store or the in-memory one, no 
     expect(first.sync).toBe(false);
     expect(first.webhook?.id).toBe("msg_now_store");
     first.answer?.(204);
-    await vi.waitFor(async () =>
+    await eventually(async () =>
       expect((await withStore.receive(input)).response).toMatchObject({ status: 200, body: '{"duplicate":true}' }),
     );
     const mapped = createReceiver({ ...base, dedupe: false, on: { "upsert.success": () => {} } });
