@@ -9,6 +9,6 @@ export const EVENTUALLY_MS = 20_000;
  * Retries `check` (an assertion, or a function that throws until ready) every 20 ms until
  * it passes, for up to {@link EVENTUALLY_MS}; resolves with its result.
  */
-export function eventually<T>(check: () => T | Promise<T>, timeout = EVENTUALLY_MS): Promise<T> {
+export function eventually<T>(check: () => T | Promise<T>, timeout: number = EVENTUALLY_MS): Promise<T> {
   return vi.waitFor(check, { timeout, interval: 20 });
 }
