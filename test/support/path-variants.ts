@@ -186,3 +186,23 @@ export async function forgedVariantsThatGetThrough(
   }
   return bypasses;
 }
+
+/** A genuine delivery (an `upsert.fail` event signed with `secret`) sent to `path`. */
+export function sendGenuine(port: number, secret: string, path: string): Promise<RawAnswer> {
+  const payload = { type: "upsert.fail", message: "m", name: "a", metadata: {}, collection_name: "c", error: "e" };
+  const genuine = signIndependently(secret, JSON.stringify(payload));
+  return sendRaw(port, { target: path, body: genuine.body as string, headers: genuine.headers });
+}
+
+/** What the ordinary routes answer: `GET <base>/health`, and `POST <base>/items` with JSON `{"a":1}`. */
+export async function ordinaryAnswers(port: number, base: string): Promise<{ health: RawAnswer; items: RawAnswer }> {
+  const health = await sendRaw(port, { method: "GET", target: `${base}/health` });
+  const json = { body: '{"a":1}', headers: { "content-type": "application/json" } };
+  return { health, items: await sendRaw(port, { target: `${base}/items`, ...json }) };
+}
+
+/** The ordinary routes' answers when nothing took them over. */
+export const UNTOUCHED = {
+  health: { status: 200, body: '{"ok":true}' },
+  items: { status: 200, body: '{"received":{"a":1}}' },
+} as const;

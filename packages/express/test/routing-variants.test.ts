@@ -7,12 +7,15 @@ import type { AddressInfo } from "node:net";
 import express5, { type IRouter, type RequestHandler } from "express";
 import express4 from "express4";
 import { afterEach, describe, expect, it } from "vitest";
-import { newSecret, signIndependently } from "../../../test/support/independent-signer.js";
+import { newSecret } from "../../../test/support/independent-signer.js";
 import {
   forgedDelivery,
   forgedVariantsThatGetThrough,
   isVerifierRefusal,
+  ordinaryAnswers,
+  sendGenuine,
   sendRaw,
+  UNTOUCHED,
 } from "../../../test/support/path-variants.js";
 import { verifyColivara } from "../src/index.js";
 
@@ -195,38 +198,13 @@ describe.each([
 
     it("hands a genuine delivery to the handler", async () => {
       const { port, webhookPath, calls } = await serve();
-      const genuine = signIndependently(
-        secret,
-        JSON.stringify({
-          type: "upsert.fail",
-          message: "m",
-          name: "a",
-          metadata: {},
-          collection_name: "c",
-          error: "e",
-        }),
-      );
-      const answer = await sendRaw(port, {
-        target: webhookPath,
-        body: genuine.body as string,
-        headers: genuine.headers,
-      });
-      expect(answer).toEqual({ status: 200, body: '{"handled":true}' });
+      expect(await sendGenuine(port, secret, webhookPath)).toEqual({ status: 200, body: '{"handled":true}' });
       expect(calls()).toBe(1);
     });
 
     it("leaves the ordinary routes alone", async () => {
       const { port, apiBase = "/api" } = await serve();
-      expect(await sendRaw(port, { method: "GET", target: `${apiBase}/health` })).toMatchObject({
-        status: 200,
-        body: '{"ok":true}',
-      });
-      const items = await sendRaw(port, {
-        target: `${apiBase}/items`,
-        body: '{"a":1}',
-        headers: { "content-type": "application/json" },
-      });
-      expect(items).toMatchObject({ status: 200, body: '{"received":{"a":1}}' });
+      expect(await ordinaryAnswers(port, apiBase)).toMatchObject(UNTOUCHED);
     });
   });
 });

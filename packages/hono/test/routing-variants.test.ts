@@ -7,8 +7,13 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { type Handler, Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
-import { newSecret, signIndependently } from "../../../test/support/independent-signer.js";
-import { forgedVariantsThatGetThrough, sendRaw } from "../../../test/support/path-variants.js";
+import { newSecret } from "../../../test/support/independent-signer.js";
+import {
+  forgedVariantsThatGetThrough,
+  ordinaryAnswers,
+  sendGenuine,
+  UNTOUCHED,
+} from "../../../test/support/path-variants.js";
 import { type ColivaraEnv, colivaraWebhook } from "../src/index.js";
 
 const secret = newSecret();
@@ -132,22 +137,12 @@ describe.each(forms)("%s", (_form, build) => {
 
   it("hands a genuine delivery to the handler", async () => {
     const { port, webhookPath, calls } = await serveForm();
-    const payload = { type: "upsert.fail", message: "m", name: "a", metadata: {}, collection_name: "c", error: "e" };
-    const genuine = signIndependently(secret, JSON.stringify(payload));
-    const answer = await sendRaw(port, { target: webhookPath, body: genuine.body as string, headers: genuine.headers });
-    expect(answer).toEqual({ status: 200, body: '{"handled":true}' });
+    expect(await sendGenuine(port, secret, webhookPath)).toEqual({ status: 200, body: '{"handled":true}' });
     expect(calls()).toBe(1);
   });
 
   it("leaves the ordinary routes alone", async () => {
     const { port, apiBase = "/api" } = await serveForm();
-    const health = await sendRaw(port, { method: "GET", target: `${apiBase}/health` });
-    expect(health).toMatchObject({ status: 200, body: '{"ok":true}' });
-    const items = await sendRaw(port, {
-      target: `${apiBase}/items`,
-      body: '{"a":1}',
-      headers: { "content-type": "application/json" },
-    });
-    expect(items).toMatchObject({ status: 200, body: '{"received":{"a":1}}' });
+    expect(await ordinaryAnswers(port, apiBase)).toMatchObject(UNTOUCHED);
   });
 });
