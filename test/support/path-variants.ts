@@ -59,6 +59,8 @@ export function pathVariants(path: string): PathVariant[] {
     { name: "percent-encoded letter", target: encodedLetter(path, false) },
     { name: "percent-encoded letter, upper-case hex", target: encodedLetter(path, true) },
     { name: "percent-encoded letter, upper case", target: encodedLetter(upper, true) },
+    { name: "Kelvin sign for k (folds to k)", target: path.replace("k", "%E2%84%AA") },
+    { name: "long s for s (upper-cases to S)", target: path.replace("s", "%C5%BF") },
     { name: "percent-encoded slash %2F", target: encodedSlash(path, "2F") },
     { name: "percent-encoded slash %2f", target: encodedSlash(path, "2f") },
     { name: "dot-dot segment", target: `/x/..${path}` },

@@ -142,6 +142,18 @@ const forms: Form[] = [
     (express, handler) => inRouter(express, handler, "/api", { caseSensitive: true, strict: true }),
   ],
   [
+    'app.use(verifyColivara()) in a sub-app mounted at "/api"',
+    (express, handler) => {
+      const sub = express();
+      sub.use(verifier());
+      ordinaryRoutes(express, sub, "");
+      sub.post("/webhooks/colivara", handler);
+      const app = express();
+      app.use("/api", sub);
+      return { app, webhookPath: "/api/webhooks/colivara", apiBase: "/api" };
+    },
+  ],
+  [
     'app.use("/webhooks/colivara", verifyColivara()) (a prefix)',
     (express, handler) => ({
       app: appWith(express, {}, (app) => app.use("/webhooks/colivara", verifier()).post("/webhooks/colivara", handler)),
