@@ -90,6 +90,17 @@ const forms: Form[] = [
     },
   ],
   [
+    'app.route("/:tenant", sub), sub.use(colivaraWebhook()) (a base with a parameter)',
+    (handler) => {
+      const sub = ordinaryRoutes(new Hono<ColivaraEnv>().use(verifier()), "").post("/webhooks/colivara", handler);
+      return {
+        app: new Hono<ColivaraEnv>().route("/:tenant", sub),
+        webhookPath: "/acme/webhooks/colivara",
+        apiBase: "/acme",
+      };
+    },
+  ],
+  [
     'app.use(colivaraWebhook()), the webhook route in app.route("/", sub)',
     (handler) => {
       const sub = new Hono<ColivaraEnv>().post("/webhooks/colivara", handler);
