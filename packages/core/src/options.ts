@@ -277,10 +277,24 @@ function resolveRecorder(options: ColivaraWebhookOptions, trustProxy: boolean): 
   return createRecorder({ sinks, telemetry, toleranceSeconds, slowHandlerMs, trustProxy });
 }
 
+/** Characters no literal path holds: a query, a fragment, blanks, or a router's pattern syntax. */
+const NOT_LITERAL = /[?#:*(){}\s\p{Cc}]/u;
+
+/**
+ * `path` is compared literally (under every router's spellings of it): a pattern such as
+ * `/webhooks/:tenant` would match only itself and leave the routes it names unverified.
+ */
 function checkPath(path: unknown): string {
   if (path === undefined) return DEFAULT_PATH;
-  if (typeof path === "string" && path.startsWith("/")) return path;
-  throw invalid(`path must be a route path starting with "/", got ${JSON.stringify(path)}.`);
+  if (typeof path !== "string" || !path.startsWith("/")) {
+    throw invalid(`path must be a route path starting with "/", got ${JSON.stringify(path)}.`);
+  }
+  if (NOT_LITERAL.test(path)) {
+    throw invalid(
+      `path must be a literal path like "/webhooks/colivara", got ${JSON.stringify(path)}: it has no query, fragment, blanks or route parameters. For a pattern, put the middleware on that route instead (app.post(pattern, verifyColivara(), handler)).`,
+    );
+  }
+  return path;
 }
 
 /** The default `onError`: the whole error, stack and `cause` included, with the delivery id. */

@@ -7,6 +7,7 @@ import { andThen } from "./maybe-async.js";
 import { type ColivaraWebhookOptions, type PipelineSettings, type ResolvedOptions, resolveOptions } from "./options.js";
 import type { Attempt } from "./recorder.js";
 import { responses, type WebhookResponse } from "./responses.js";
+import { routeKey } from "./route-key.js";
 import { arrivedOverTls, httpsRequired } from "./transport.js";
 
 export type { AnswerCallback, BodyCallback, DeliveryPort } from "./delivery-port.js";
@@ -26,7 +27,11 @@ export interface DeliveryPipeline {
   /** True when the pipeline answers every verified delivery itself (`on` or `handOff`). */
   readonly answersItself: boolean;
   run(port: DeliveryPort): void;
-  /** True when app-wide middleware should act on a request to `pathname`. */
+  /**
+   * True when app-wide middleware should act on a request to `pathname` (relative to where it
+   * is mounted): when any router could take it for `path`, whatever its case, trailing or
+   * repeated slashes, percent-escapes or dot segments (see {@link routeKey}).
+   */
   appliesTo(pathname: string): boolean;
 }
 
@@ -117,10 +122,11 @@ export function createDeliveryPipeline<M>(
   // `M` types the user's handlers; inside, a delivery is a delivery.
   const resolved = resolveOptions(options as ColivaraWebhookOptions, settings);
   const context: PipelineContext = { options: resolved, gate: createDedupeGate(resolved.store, resolved.report) };
+  const webhookKey = routeKey(resolved.path);
   return {
     options: resolved,
     answersItself: resolved.handlers !== undefined || resolved.handOff !== undefined,
     run: (port) => run(context, port),
-    appliesTo: (pathname) => pathname === resolved.path || pathname === `${resolved.path}/`,
+    appliesTo: (pathname) => pathname === resolved.path || routeKey(pathname) === webhookKey,
   };
 }

@@ -13,6 +13,7 @@ import {
   watchAnswer,
 } from "@colivara/webhooks/adapter";
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from "express";
+import { mountedWithoutPath } from "./mount.js";
 import { readRawBody } from "./raw-body.js";
 
 declare global {
@@ -55,8 +56,19 @@ function peerAddress(req: Request): string | undefined {
  * Express middleware (Express 4 and 5) that verifies a ColiVara delivery from its raw
  * bytes, then sets `req.colivara` and calls `next()`; with `on` or `handOff` it answers
  * itself. Failures answer with the failure table's status and JSON body and never reach the
- * next handler. Mounted app-wide (`app.use(verifyColivara())`) it acts on `path` only
- * (default `/webhooks/colivara`). Bad configuration throws here, at start-up.
+ * next handler. Bad configuration throws here, at start-up.
+ *
+ * Where it acts: on a route (`app.post(path, verifyColivara(), handler)`), always. Mounted
+ * without a path (`app.use(verifyColivara())`, or `router.use(verifyColivara())` where
+ * `path` is relative to the Router's mount), on `path` only (default `/webhooks/colivara`),
+ * in every spelling a router could take for it: any case and trailing slash (a Router keeps
+ * its own `caseSensitive` and `strict` options, whatever the app's settings say, so neither
+ * is trusted to narrow it), percent-escapes, repeated slashes, dot segments. Every other
+ * request passes on untouched. Mounted on a prefix (`app.use("/webhooks/colivara",
+ * verifyColivara())`), on everything under it. A request alone cannot tell `router.use(mw)`
+ * in a Router mounted at `/api` from `app.use("/api", mw)`, so the middleware reads where it
+ * is mounted from the app's router stacks; when it cannot (or one instance is mounted both
+ * ways) it verifies everything under the mount: it fails closed.
  *
  * With a `metadata` schema, `on` handlers get its output type; `req.colivara` gets the type
  * declared once in `Register` (the schema's output must match it).
@@ -92,9 +104,8 @@ export function verifyColivara<M extends RegisteredMetadata = RegisteredMetadata
 ): RequestHandler {
   const pipeline = createDeliveryPipeline(options, { proxySetting: EXPRESS_PROXY });
   const { limit, readTimeoutMs } = pipeline.options;
-  return function colivaraWebhook(req, res, next) {
-    // app.use() without a path: only the webhook path is ours.
-    if (req.route === undefined && req.baseUrl === "" && !pipeline.appliesTo(req.path)) return next();
+  const middleware: RequestHandler = function colivaraWebhook(req, res, next) {
+    if (!actsOn(req)) return next();
     pipeline.run({
       method: req.method,
       headers: req.headers,
@@ -115,6 +126,17 @@ export function verifyColivara<M extends RegisteredMetadata = RegisteredMetadata
       },
     });
   };
+  /**
+   * On a route, always. Under `use()`, the webhook path (relative to the mount) in any
+   * spelling a router could take for it; anything else only under a prefix of its own
+   * (`app.use("/webhooks/colivara", mw)`), never under a path-less `app.use(mw)` or
+   * `router.use(mw)`.
+   */
+  function actsOn(req: Request): boolean {
+    if (req.route !== undefined || pipeline.appliesTo(req.path)) return true;
+    return req.baseUrl !== "" && !mountedWithoutPath(req.app, middleware);
+  }
+  return middleware;
 }
 
 /**
