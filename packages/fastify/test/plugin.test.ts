@@ -5,6 +5,7 @@ import fastify4 from "fastify4";
 import { afterEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import { type Delivery, failPayload, newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
 import { abortMidUpload } from "../../../test/conformance/http-client.js";
+import { eventually } from "../../../test/support/eventually.js";
 import colivaraWebhooks, {
   type ColivaraWebhookOptions,
   colivaraWebhooks as named,
@@ -516,7 +517,7 @@ describe.each(versions)("%s", (_name, fastify) => {
       const base = await listen(app);
       await abortMidUpload(`${base}/hook`, sign(secret, successPayload()).headers);
       // The reader saw the abort and the request was answered (to a closed socket), not left hanging.
-      await vi.waitFor(() => expect(answered).toHaveLength(1));
+      await eventually(() => expect(answered).toHaveLength(1));
       expect(answered[0]?.status).toBe(400);
       expect(JSON.parse(String(answered[0]?.payload)).error.code).toBe("invalid_payload");
       expect(seen).toHaveLength(0);

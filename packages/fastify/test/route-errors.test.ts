@@ -4,6 +4,7 @@ import fastify5, { type FastifyInstance } from "fastify";
 import fastify4 from "fastify4";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
+import { eventually } from "../../../test/support/eventually.js";
 import colivaraWebhooks from "../src/index.js";
 
 const secret = newSecret();
@@ -44,7 +45,7 @@ describe.each([
     expect(onError).toHaveBeenCalledOnce();
     expect(onError.mock.calls[0]?.[0]).toMatchObject({ message: expect.stringContaining("queue down") });
     expect(onError.mock.calls[0]?.[1]?.webhook?.id).toBe(delivery.headers["svix-id"]);
-    await vi.waitFor(async () => expect((await post()).statusCode).toBe(204));
+    await eventually(async () => expect((await post()).statusCode).toBe(204));
     expect(runs).toHaveLength(2);
   });
 
@@ -79,7 +80,7 @@ describe.each([
     const delivery = sign(secret, successPayload());
     const post = () => app.inject({ method: "POST", url: "/hook", payload: delivery.body, headers: delivery.headers });
     expect((await post()).json()).toEqual({ mine: true });
-    await vi.waitFor(async () => expect((await post()).statusCode).toBe(200));
+    await eventually(async () => expect((await post()).statusCode).toBe(200));
     expect(onError.mock.calls[0]?.[0]).toMatchObject({ code: "handler_failed" });
   });
 

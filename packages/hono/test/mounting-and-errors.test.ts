@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { describe, expect, it, vi } from "vitest";
 import { newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
+import { eventually } from "../../../test/support/eventually.js";
 import { type ColivaraEnv, colivaraWebhook } from "../src/index.js";
 
 const secret = newSecret();
@@ -52,7 +53,7 @@ describe("a throwing route behind the middleware", () => {
     expect(failed.status).toBe(500);
     expect(await failed.text()).not.toContain("index unavailable");
     expect(onError.mock.calls[0]?.[0]).toMatchObject({ message: "index unavailable" });
-    await vi.waitFor(async () => expect((await post(app, "/hook", delivery)).status).toBe(204));
+    await eventually(async () => expect((await post(app, "/hook", delivery)).status).toBe(204));
     expect(runs).toBe(2);
   });
 });
