@@ -23,6 +23,7 @@ import type {
   RouteOptions,
 } from "fastify";
 import fp from "fastify-plugin";
+import { acceptVerifiedBodies } from "./content-types.js";
 import { type PayloadStream, readRawBody, replayStream } from "./raw-body.js";
 
 declare module "fastify" {
@@ -183,6 +184,7 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: PluginO
   checkRegistration(fastify, own, pipeline);
   registeredScopes.add(fastify);
   decorate(fastify);
+  acceptVerifiedBodies(fastify, (request) => (request as Captured)[kWebhook] !== null);
   const explicitLimit = own.limit === undefined ? undefined : pipeline.options.limit;
   const serverLimit = fastify.initialConfig.bodyLimit ?? DEFAULT_LIMIT_BYTES;
   // Only routes that opt in get the hook: every other route keeps Fastify's parsing untouched.
