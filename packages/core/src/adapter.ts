@@ -27,3 +27,10 @@ export { readFetchBody } from "./read-fetch-body.js";
 export type { NodeBodyCallback, NodeBodyLimits, NodeBodyStream } from "./read-node-body.js";
 export { readNodeBody } from "./read-node-body.js";
 export { responses, type WebhookResponse } from "./responses.js";
+export {
+  checkHttpsDecidable,
+  currentRuntime,
+  type FetchRuntime,
+  peerOf,
+  urlSchemeIsConnection,
+} from "./runtime-transport.js";

@@ -18,7 +18,7 @@ export type {
   UpsertSuccessEvent,
   VerifiedWebhook,
 } from "./events.js";
-export type { FetchWebhookHandler } from "./fetch-handler.js";
+export type { FetchWebhookEndpoint, FetchWebhookHandler } from "./fetch-handler.js";
 export { createWebhookHandler } from "./fetch-handler.js";
 export type { DeadLetter, HandOff, HandOffContext } from "./hand-off.js";
 export { isPermanentFailure, permanentFailure } from "./hand-off.js";
