@@ -22,7 +22,15 @@ export { numberOption } from "./number-option.js";
 export type { PipelineSettings, ResolvedOptions } from "./options.js";
 export type { AnswerCallback, BodyCallback, DeliveryPipeline, DeliveryPort } from "./pipeline.js";
 export { createDeliveryPipeline } from "./pipeline.js";
+export { type ProxyTrust, TRUST_ALL, TRUST_NONE } from "./proxy-trust.js";
 export { readFetchBody } from "./read-fetch-body.js";
 export type { NodeBodyCallback, NodeBodyLimits, NodeBodyStream } from "./read-node-body.js";
 export { readNodeBody } from "./read-node-body.js";
 export { responses, type WebhookResponse } from "./responses.js";
+export {
+  checkHttpsDecidable,
+  currentRuntime,
+  type FetchRuntime,
+  peerOf,
+  urlSchemeIsConnection,
+} from "./runtime-transport.js";

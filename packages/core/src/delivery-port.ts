@@ -1,5 +1,6 @@
 import type { VerifiedWebhook } from "./events.js";
 import type { HeaderInput } from "./headers.js";
+import type { ProxyTrust } from "./proxy-trust.js";
 import type { WebhookResponse } from "./responses.js";
 
 /** Receives the raw body, or why it could not be read (mapped to the failure table). */
@@ -43,11 +44,16 @@ export interface DeliveryPort {
   /** Middleware mode: hands the verified delivery to the framework's next handler. */
   forward?: ((webhook: VerifiedWebhook, answered: AnswerCallback) => void) | undefined;
   /**
-   * True when the request arrived over TLS, as the framework sees it with its own proxy
-   * setting (Express `req.secure`, Fastify `request.protocol`, the URL's scheme). Read only
-   * with `requireHttps`.
+   * True when this connection is TLS, as the runtime knows it (the socket's `encrypted`,
+   * Bun's URL): never a forwarding header, never a URL built from the request target. Read
+   * only with `requireHttps`.
    */
   secure?: (() => boolean) | undefined;
-  /** The peer's address, as the framework reports it. Read only while recording. */
+  /** The socket peer's address, where the runtime knows it. Read only while recording or behind trusted proxies. */
   remoteAddress?: (() => string | undefined) | undefined;
+  /**
+   * The framework's own proxy setting, which replaces the `trustProxy` option: Express's
+   * compiled `trust proxy fn`, Fastify's trusted hops. The core reads the forwarding headers.
+   */
+  trust?: ProxyTrust | undefined;
 }

@@ -3,8 +3,16 @@ import type { ColivaraEvent, VerifiedWebhook } from "./events.js";
 import { bodyReadError } from "./limit.js";
 import type { ColivaraWebhookOptions, PipelineSettings } from "./options.js";
 import { createDeliveryPipeline } from "./pipeline.js";
+import type { ProxyTrust } from "./proxy-trust.js";
 import { readFetchBody } from "./read-fetch-body.js";
 import type { WebhookResponse } from "./responses.js";
+import {
+  checkHttpsDecidable,
+  currentRuntime,
+  type FetchRuntime,
+  peerOf,
+  urlSchemeIsConnection,
+} from "./runtime-transport.js";
 
 /**
  * Your code for a verified delivery on a Fetch runtime. Return a `Response`, or nothing
@@ -25,6 +33,19 @@ export type FetchWebhookHandler<M = Record<string, unknown>> = (
 
 // biome-ignore lint/suspicious/noConfusingVoidType: `async () => {}` returns Promise<void>; a handler may return nothing.
 type MaybeResponse = Response | undefined | void;
+
+/**
+ * The endpoint {@link createWebhookHandler} returns: `fetch(request)`, or with what the
+ * runtime passes besides (Deno.serve's `info`, Bun.serve's `server`) so the record names the
+ * peer and `trustProxy` addresses are checked against it.
+ *
+ * @example
+ * ```ts
+ * const endpoint: FetchWebhookEndpoint = createWebhookHandler(async () => {});
+ * Deno.serve(endpoint);
+ * ```
+ */
+export type FetchWebhookEndpoint = (request: Request, info?: unknown) => Promise<Response>;
 
 /**
  * Turns the pipeline's response into a Fetch `Response`.
@@ -65,15 +86,42 @@ function checkHandler(handler: unknown, options: { handOff?: unknown; on?: unkno
 
 /**
  * The adapters' settings of {@link createFetchHandler}: the pipeline's, and whether the
- * request URL's scheme says how the request arrived. Next.js builds it from
+ * request URL's scheme may say how the request arrived. Next.js builds it from
  * `x-forwarded-proto`, which any client can send: there only `trustProxy` counts.
  */
 export interface FetchHandlerSettings extends PipelineSettings {
-  /** Default true: the runtime's URL scheme is the connection's (Bun, Deno, Workers). */
+  /**
+   * Default true: on a runtime that builds the URL from the connection (Bun), its scheme
+   * counts. It never counts elsewhere (Deno, @hono/node-server: the request target's).
+   */
   trustUrlScheme?: boolean | undefined;
+  /** Names the adapter in start-up errors. Default `createWebhookHandler`. */
+  name?: string | undefined;
+  /** Why the runtime gives no connection fact, for the start-up error (Next.js). */
+  noConnectionFact?: string | undefined;
 }
 
 const isHttps = (request: Request): boolean => request.url.startsWith("https:");
+
+/**
+ * How the handler learns the connection's TLS: Bun's URL, or nothing (then `requireHttps`
+ * needs `trustProxy`, checked here at start-up).
+ */
+function connectionTls(
+  settings: FetchHandlerSettings,
+  resolved: { requireHttps: boolean; trustProxy: ProxyTrust },
+  runtime: FetchRuntime,
+): ((request: Request) => boolean) | undefined {
+  const fromUrl = settings.trustUrlScheme !== false && urlSchemeIsConnection(runtime);
+  checkHttpsDecidable({
+    requireHttps: resolved.requireHttps,
+    trust: resolved.trustProxy,
+    runtime: fromUrl ? "bun" : runtime,
+    where: settings.name ?? "createWebhookHandler",
+    reason: fromUrl ? undefined : settings.noConnectionFact,
+  });
+  return fromUrl ? isHttps : undefined;
+}
 
 /**
  * {@link createWebhookHandler} with the adapters' settings (`lazySecret`: read the secret on
@@ -83,17 +131,19 @@ export function createFetchHandler<M>(
   handler: FetchWebhookHandler<M> | undefined,
   options: ColivaraWebhookOptions<M> = {},
   settings: FetchHandlerSettings = {},
-): (request: Request) => Promise<Response> {
+): FetchWebhookEndpoint {
   checkHandler(handler, options);
   const pipeline = createDeliveryPipeline(options, settings);
-  const secure = settings.trustUrlScheme === false ? undefined : isHttps;
+  const runtime = currentRuntime();
+  const secure = connectionTls(settings, pipeline.options, runtime);
   const { limit, readTimeoutMs } = pipeline.options;
   // The pipeline hands over what the metadata schema returned: the handler's `M`.
   const call =
     handler &&
     ((request: Request) => (webhook: VerifiedWebhook) =>
       handler(webhook as VerifiedWebhook<ColivaraEvent<M>>, request));
-  return function colivaraWebhook(request: Request): Promise<Response> {
+  // `info`: Deno.serve's ServeHandlerInfo, Bun.serve's server (the peer's address).
+  return function colivaraWebhook(request: Request, info?: unknown): Promise<Response> {
     return new Promise((resolve) => {
       pipeline.run({
         method: request.method,
@@ -106,6 +156,7 @@ export function createFetchHandler<M>(
           ),
         send: (response) => resolve(toFetchResponse(response)),
         secure: secure && (() => secure(request)),
+        remoteAddress: () => peerOf(runtime, request, info),
         call: call?.(request),
         statusOf: (returned) => (returned instanceof Response ? returned.status : undefined),
         pass: (returned) => resolve(returned as Response),
@@ -117,7 +168,9 @@ export function createFetchHandler<M>(
 /**
  * A framework-free `(request: Request) => Promise<Response>` webhook endpoint for Fetch
  * runtimes (Next.js App Router, Bun, Deno, Cloudflare Workers). Pass a handler, or a
- * handler map as `options.on` (or `options.handOff`) and no handler.
+ * handler map as `options.on` (or `options.handOff`) and no handler. `requireHttps` counts
+ * `request.url`'s scheme on Bun only (Bun.serve builds it from the listener); elsewhere it
+ * needs `trustProxy` and throws at creation without it.
  *
  * @example
  * ```ts
@@ -128,6 +181,12 @@ export function createFetchHandler<M>(
  *     console.log(event.type);
  *   }),
  * };
+ * ```
+ *
+ * @example
+ * ```ts
+ * // Deno behind one proxy that terminates TLS: the proxy's x-forwarded-proto decides.
+ * Deno.serve(createWebhookHandler(async ({ event }) => console.log(event.type), { requireHttps: true, trustProxy: 1 }));
  * ```
  *
  * @example
@@ -145,6 +204,6 @@ export function createFetchHandler<M>(
 export function createWebhookHandler<M = Record<string, unknown>>(
   handler: FetchWebhookHandler<M> | undefined,
   options: ColivaraWebhookOptions<M> = {},
-): (request: Request) => Promise<Response> {
+): FetchWebhookEndpoint {
   return createFetchHandler(handler, options);
 }

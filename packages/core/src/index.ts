@@ -18,7 +18,7 @@ export type {
   UpsertSuccessEvent,
   VerifiedWebhook,
 } from "./events.js";
-export type { FetchWebhookHandler } from "./fetch-handler.js";
+export type { FetchWebhookEndpoint, FetchWebhookHandler } from "./fetch-handler.js";
 export { createWebhookHandler } from "./fetch-handler.js";
 export type { DeadLetter, HandOff, HandOffContext } from "./hand-off.js";
 export { isPermanentFailure, permanentFailure } from "./hand-off.js";
@@ -26,6 +26,7 @@ export type { HeaderInput } from "./headers.js";
 export type { MetadataSchema } from "./metadata-check.js";
 export type { ColivaraWebhookOptions, ErrorContext, EventHandler, WebhookHandlers } from "./options.js";
 export { DEFAULT_PATH } from "./options.js";
+export type { TrustProxyOption } from "./proxy-trust.js";
 export type { Register, RegisteredMetadata } from "./register.js";
 export type { StandardSchemaV1 } from "./standard-schema.js";
 export type { DeliveryTelemetry, TelemetryAttempt } from "./telemetry.js";

@@ -8,6 +8,7 @@ import { parseLimit } from "./limit.js";
 import { checkMetadataSchema, createMetadataCheck, type MetadataCheck } from "./metadata-check.js";
 import { nearestKey } from "./nearest-key.js";
 import { numberOption } from "./number-option.js";
+import { compileProxyTrust, type ProxyTrust, type TrustProxyOption } from "./proxy-trust.js";
 import { DEFAULT_READ_TIMEOUT_MS } from "./read-timeout.js";
 import { createRecorder, type DeliveryRecorder, NOT_RECORDING } from "./recorder.js";
 import type { DeliveryTelemetry } from "./telemetry.js";
@@ -97,17 +98,25 @@ export interface ColivaraWebhookOptions<M = Record<string, unknown>> extends Ver
   /** A span and metrics per attempt: `openTelemetry()` from `@colivara/webhooks/otel`. */
   telemetry?: DeliveryTelemetry | undefined;
   /**
-   * Refuse deliveries that did not arrive over HTTPS (403 `https_required`). Behind a proxy
+   * Refuse deliveries that did not arrive over HTTPS (403 `https_required`). Decided from the
+   * connection (the socket; Bun's URL), or behind trusted proxies from `x-forwarded-proto`,
+   * never from the scheme of a URL the runtime built from the request target. Behind a proxy
    * that terminates TLS, the framework must trust it (Express `trust proxy`, Fastify
-   * `trustProxy`, or `trustProxy` below for Next.js, Hono and the Fetch handler). Default false.
+   * `trustProxy`, or `trustProxy` below for Next.js, Hono and the Fetch handler). Where no
+   * request could pass (Next.js, Deno, Workers without `trustProxy`) it throws at start-up.
+   * Default false.
    */
   requireHttps?: boolean | undefined;
   /**
-   * Next.js, Hono and the Fetch handler: trust the proxy in front (Vercel, a load balancer)
-   * for `x-forwarded-proto` and `x-forwarded-for`. Express and Fastify use their own setting.
-   * Default false: any client can send those headers.
+   * Next.js, Hono and the Fetch handler: which proxies in front to trust for
+   * `x-forwarded-proto` and `x-forwarded-for`, as Express's `trust proxy`: `true` (every hop),
+   * a hop count (`1` for one proxy, as on Vercel or behind one load balancer), or the
+   * proxies' addresses (`"10.0.0.1"`, `"10.0.0.0/8"`, `["loopback", "fc00::/7"]`, IPv4,
+   * IPv6 and IPv4-mapped IPv6 alike). The client address is the one the last trusted proxy
+   * saw, and the scheme the one it wrote: what a client prepends never counts. Express and
+   * Fastify use their own setting. Default false: any client can send those headers.
    */
-  trustProxy?: boolean | undefined;
+  trustProxy?: TrustProxyOption | undefined;
   /** Warn when the user's code has not answered after this long. Default 10,000 ms (Svix waits 15 s). */
   slowHandlerMs?: number | undefined;
 }
@@ -154,7 +163,8 @@ export interface ResolvedOptions {
   /** Writes each attempt's record (`log`, `telemetry`); a no-op recorder when both are off. */
   readonly recorder: DeliveryRecorder;
   readonly requireHttps: boolean;
-  readonly trustProxy: boolean;
+  /** The `trustProxy` option, compiled; trusts nothing where the framework decides. */
+  readonly trustProxy: ProxyTrust;
 }
 
 /**
@@ -231,14 +241,13 @@ function checkFlag(name: string, value: unknown): boolean {
   return value;
 }
 
-function checkTrustProxy(value: unknown, proxySetting: string | undefined): boolean {
-  const trusted = checkFlag("trustProxy", value);
-  if (trusted && proxySetting !== undefined) {
+function checkTrustProxy(value: unknown, proxySetting: string | undefined): ProxyTrust {
+  if (value !== undefined && value !== false && proxySetting !== undefined) {
     throw invalid(
       `trustProxy is for Next.js, Hono and the Fetch handler; this framework decides it itself: ${proxySetting}.`,
     );
   }
-  return trusted;
+  return compileProxyTrust(value);
 }
 
 function checkLogger(log: unknown): WebhookLogger | false | undefined {
@@ -263,7 +272,7 @@ function checkTelemetry(telemetry: unknown): DeliveryTelemetry | undefined {
 }
 
 /** `log` and `telemetry` to a recorder: the no-op one when both are off. */
-function resolveRecorder(options: ColivaraWebhookOptions, trustProxy: boolean): DeliveryRecorder {
+function resolveRecorder(options: ColivaraWebhookOptions, trustProxy: ProxyTrust): DeliveryRecorder {
   const log = checkLogger(options.log);
   const telemetry = checkTelemetry(options.telemetry);
   const slowHandlerMs = numberOption("slowHandlerMs", options.slowHandlerMs, {

@@ -2,6 +2,7 @@ import type { DeliverySink } from "./delivery-log.js";
 import { type DeliveryOutcome, type DeliveryRecord, milliseconds } from "./delivery-record.js";
 import { isWebhookVerificationError, type WebhookErrorCode } from "./errors.js";
 import type { VerifiedWebhook } from "./events.js";
+import type { ProxyTrust } from "./proxy-trust.js";
 import { watchDeadline } from "./read-timeout.js";
 import type { TelemetryAttempt } from "./telemetry.js";
 import { remoteAddressOf, type TransportFacts } from "./transport.js";
@@ -56,7 +57,8 @@ export interface RecorderSettings {
   telemetry: { start(): TelemetryAttempt } | undefined;
   toleranceSeconds: number;
   slowHandlerMs: number;
-  trustProxy: boolean;
+  /** The `trustProxy` option, compiled (an adapter's own setting replaces it). */
+  trustProxy: ProxyTrust;
   /** Milliseconds clock for the warnings' windows; default `Date.now`. */
   now?: (() => number) | undefined;
 }
@@ -193,7 +195,7 @@ function startSpan(telemetry: RecorderSettings["telemetry"]): TelemetryAttempt |
 interface Recorder extends DeliveryRecorder {
   readonly warnings: Warnings;
   readonly slowHandlerMs: number;
-  readonly trustProxy: boolean;
+  readonly trustProxy: ProxyTrust;
   /** True when some sink keeps a record of this outcome. */
   wanted(outcome: DeliveryOutcome, status: number): boolean;
   write(record: DeliveryRecord, error: unknown, span: TelemetryAttempt | undefined): void;
@@ -206,7 +208,7 @@ interface Recorder extends DeliveryRecorder {
  *
  * @example
  * ```ts
- * const recorder = createRecorder({ sinks: [loggerSink(pino())], telemetry: undefined, toleranceSeconds: 300, slowHandlerMs: 10_000, trustProxy: false });
+ * const recorder = createRecorder({ sinks: [loggerSink(pino())], telemetry: undefined, toleranceSeconds: 300, slowHandlerMs: 10_000, trustProxy: TRUST_NONE });
  * ```
  */
 export function createRecorder(settings: RecorderSettings): DeliveryRecorder {

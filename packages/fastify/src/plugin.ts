@@ -9,7 +9,9 @@ import {
   type AnswerCallback,
   createDeliveryPipeline,
   DEFAULT_LIMIT_BYTES,
+  type ProxyTrust,
   responses,
+  TRUST_NONE,
   type WebhookResponse,
   watchAnswer,
 } from "@colivara/webhooks/adapter";
@@ -23,6 +25,7 @@ import type {
   RouteOptions,
 } from "fastify";
 import fp from "fastify-plugin";
+import { acceptVerifiedBodies } from "./content-types.js";
 import { type PayloadStream, readRawBody, replayStream } from "./raw-body.js";
 
 declare module "fastify" {
@@ -111,6 +114,20 @@ function decorate(fastify: FastifyInstance): void {
 
 type Pipeline = ReturnType<typeof createDeliveryPipeline>;
 
+/**
+ * Fastify's own `trustProxy` (defined `request.ips` only when set): the hops it trusted while
+ * walking X-Forwarded-For. `request.protocol` reads the right-most X-Forwarded-Proto entry
+ * (the nearest proxy's) and, on Fastify 4, whoever the peer is: the core reads it with the
+ * same hops as the address instead.
+ */
+function trustedHopsOf(request: FastifyRequest): ProxyTrust {
+  let trusted: number | undefined;
+  return (_address, hop) => {
+    trusted ??= Math.max(0, (request.ips?.length ?? 1) - 1);
+    return hop < trusted;
+  };
+}
+
 /** The route's preParsing hook: reads and verifies the raw bytes, then replays them to Fastify's parser. */
 function captureHook(pipeline: Pipeline, limit: number): preParsingHookHandler {
   const hook: preParsingHookHandler = function colivaraCapture(request, reply, payload, done) {
@@ -126,9 +143,10 @@ function captureHook(pipeline: Pipeline, limit: number): preParsingHookHandler {
           read(error, bytes);
         }),
       send: (response) => send(reply, response),
-      // Both honour Fastify's `trustProxy` setting.
-      secure: () => request.protocol === "https",
-      remoteAddress: () => request.ip,
+      // The connection's own facts; Fastify's `trustProxy` says which forwarding hops count.
+      secure: () => (request.raw.socket as { encrypted?: boolean } | undefined)?.encrypted === true,
+      remoteAddress: () => request.raw.socket?.remoteAddress,
+      trust: "ips" in request ? trustedHopsOf(request) : TRUST_NONE,
       forward(webhook, answered) {
         (request as Captured)[kWebhook] = webhook;
         (request as Captured)[kAnswered] = answered;
@@ -178,11 +196,12 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: PluginO
   const own = pluginOptions(options);
   const pipeline = createDeliveryPipeline(own, {
     proxySetting:
-      "Fastify({ trustProxy: true }) (or the proxy's address), and request.protocol follows x-forwarded-proto",
+      'Fastify({ trustProxy: "10.0.0.1" }) (the proxy\'s address or CIDR range; Fastify 5 ignores hop counts); x-forwarded-proto and x-forwarded-for then count from the hops it trusts',
   });
   checkRegistration(fastify, own, pipeline);
   registeredScopes.add(fastify);
   decorate(fastify);
+  acceptVerifiedBodies(fastify, (request) => (request as Captured)[kWebhook] !== null);
   const explicitLimit = own.limit === undefined ? undefined : pipeline.options.limit;
   const serverLimit = fastify.initialConfig.bodyLimit ?? DEFAULT_LIMIT_BYTES;
   // Only routes that opt in get the hook: every other route keeps Fastify's parsing untouched.

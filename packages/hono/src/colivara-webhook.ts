@@ -1,5 +1,15 @@
 import type { ColivaraEvent, ColivaraWebhookOptions, VerifiedWebhook } from "@colivara/webhooks";
-import { bodyReadError, createDeliveryPipeline, toFetchResponse } from "@colivara/webhooks/adapter";
+import {
+  bodyReadError,
+  checkHttpsDecidable,
+  createDeliveryPipeline,
+  currentRuntime,
+  type FetchRuntime,
+  peerOf,
+  type ResolvedOptions,
+  toFetchResponse,
+  urlSchemeIsConnection,
+} from "@colivara/webhooks/adapter";
 import type { Context, MiddlewareHandler } from "hono";
 import { readHonoBody } from "./read-body.js";
 
@@ -24,12 +34,26 @@ function nodeSocket(c: Context): NodeSocket | undefined {
 }
 
 /**
- * On Node, the socket decides: @hono/node-server takes the URL's scheme from an absolute
- * request target, which any client can write. Elsewhere the runtime's URL is the word.
+ * The connection's TLS: the socket under @hono/node-server, Bun's URL (built from the
+ * listener). Never the URL elsewhere: @hono/node-server and Deno.serve take its scheme from
+ * an absolute request target (`POST https://host/path HTTP/1.1`), which any client writes.
  */
-function arrivedOverTls(c: Context): boolean {
+function arrivedOverTls(c: Context, runtime: FetchRuntime): boolean {
   const socket = nodeSocket(c);
-  return socket !== undefined ? socket.encrypted === true : c.req.url.startsWith("https:");
+  if (socket !== undefined) return socket.encrypted === true;
+  return urlSchemeIsConnection(runtime) && c.req.url.startsWith("https:");
+}
+
+/** The peer: the Node socket's, Deno's `info.remoteAddr`, Bun's `server.requestIP()` (all `c.env`). */
+function peerAddress(c: Context, runtime: FetchRuntime): string | undefined {
+  return nodeSocket(c)?.remoteAddress ?? peerOf(runtime, c.req.raw, c.env);
+}
+
+/** Deno and Workers give no TLS fact: `requireHttps` then needs `trustProxy` (on Node, the socket may). */
+function checkRuntime({ requireHttps, trustProxy }: ResolvedOptions): FetchRuntime {
+  const runtime = currentRuntime();
+  if (runtime !== "node") checkHttpsDecidable({ requireHttps, trust: trustProxy, runtime, where: "colivaraWebhook()" });
+  return runtime;
 }
 
 /** A route as Hono's router keeps it; without `basePath` (older Hono 4) a mount under a base fails closed. */
@@ -103,6 +127,7 @@ export function colivaraWebhook<M = Record<string, unknown>>(
   options: ColivaraWebhookOptions<M> = {},
 ): MiddlewareHandler<ColivaraEnv<M>> {
   const pipeline = createDeliveryPipeline(options);
+  const runtime = checkRuntime(pipeline.options);
   const { limit, readTimeoutMs } = pipeline.options;
   return async function colivaraWebhookMiddleware(c, next) {
     if (!actsOn(c, pipeline.appliesTo)) return next();
@@ -116,8 +141,8 @@ export function colivaraWebhook<M = Record<string, unknown>>(
             (error: unknown) => done(bodyReadError(error, limit)),
           ),
         send: (response) => resolve(toFetchResponse(response)),
-        secure: () => arrivedOverTls(c),
-        remoteAddress: () => nodeSocket(c)?.remoteAddress,
+        secure: () => arrivedOverTls(c, runtime),
+        remoteAddress: () => peerAddress(c, runtime),
         forward(webhook, answered) {
           // The metadata schema's output: the `M` of this middleware.
           c.set("colivara", webhook as VerifiedWebhook<ColivaraEvent<M>>);

@@ -92,7 +92,7 @@ export function withColivaraWebhookPages<M>(
         headers: req.headers,
         readBody: (done) => readRawBody(req, limit, readTimeoutMs, done),
         send,
-        // The socket, not x-forwarded-proto: that header counts only with trustProxy.
+        // The socket: x-forwarded-proto and x-forwarded-for count only from trusted proxies (trustProxy).
         secure: () => (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true,
         remoteAddress: () => req.socket?.remoteAddress,
         // The metadata schema's output: the handler's `M`.

@@ -74,7 +74,13 @@ function refuseMiddlewareUse<M>(handler: AppRouteWebhookHandler<M>): AppRouteWeb
 
 // Read the secret on the first request: `next build` imports route modules without it. Next
 // builds the request URL's scheme from x-forwarded-proto, whoever sent it: not the word on TLS.
-const NEXT_SETTINGS = { lazySecret: true, trustUrlScheme: false } as const;
+const NEXT_SETTINGS = {
+  lazySecret: true,
+  trustUrlScheme: false,
+  name: "withColivaraWebhook",
+  noConnectionFact:
+    "An App Router route sees no socket, and Next.js builds request.url's scheme from x-forwarded-proto, which any client can send.",
+} as const;
 
 /** Splits `(handler, options?)` from `(options with on)`, refusing anything else at start-up. */
 export function resolveArguments<H, M>(
