@@ -3,7 +3,7 @@
 // stores keep a bounded key for it, the handler sees the id as sent, and exactly-once holds.
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { macOf, newSecret } from "../../../test/support/independent-signer.js";
+import { newSecret, signIndependently } from "../../../test/support/independent-signer.js";
 import { DEDUPE_KEY_MAX_BYTES, DIGEST_KEY_PREFIX, dedupeKey } from "../src/adapter.js";
 import { createWebhookHandler, type DedupeStore, memoryStore, type VerifiedWebhook } from "../src/index.js";
 import { upsertSuccessEvent } from "../src/testing.js";
@@ -11,19 +11,11 @@ import { upsertSuccessEvent } from "../src/testing.js";
 const secret = newSecret();
 const MiB = 1024 * 1024;
 
+/** A request to the Fetch handler, signed over `id` by the independent signer. */
 function signedRequest(id: string): Request {
   const body = JSON.stringify(upsertSuccessEvent());
-  const ts = Math.floor(Date.now() / 1000);
-  return new Request("http://127.0.0.1/webhooks/colivara", {
-    method: "POST",
-    body,
-    headers: {
-      "content-type": "application/json",
-      "svix-id": id,
-      "svix-timestamp": String(ts),
-      "svix-signature": `v1,${macOf(secret, id, ts, body)}`,
-    },
-  });
+  const { headers } = signIndependently(secret, body, { id });
+  return new Request("http://127.0.0.1/webhooks/colivara", { method: "POST", body, headers });
 }
 
 /** A store that hands every call to `inner` and keeps the keys it was given. */
