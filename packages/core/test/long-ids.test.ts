@@ -3,7 +3,7 @@
 // stores keep a bounded key for it, the handler sees the id as sent, and exactly-once holds.
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { newSecret, signIndependently } from "../../../test/support/independent-signer.js";
+import { newSecret, signedFetchRequest } from "../../../test/support/independent-signer.js";
 import { DEDUPE_KEY_MAX_BYTES, DIGEST_KEY_PREFIX, dedupeKey } from "../src/adapter.js";
 import { createWebhookHandler, type DedupeStore, memoryStore, type VerifiedWebhook } from "../src/index.js";
 import { upsertSuccessEvent } from "../src/testing.js";
@@ -11,12 +11,7 @@ import { upsertSuccessEvent } from "../src/testing.js";
 const secret = newSecret();
 const MiB = 1024 * 1024;
 
-/** A request to the Fetch handler, signed over `id` by the independent signer. */
-function signedRequest(id: string): Request {
-  const body = JSON.stringify(upsertSuccessEvent());
-  const { headers } = signIndependently(secret, body, { id });
-  return new Request("http://127.0.0.1/webhooks/colivara", { method: "POST", body, headers });
-}
+const signedRequest = (id: string): Request => signedFetchRequest(secret, JSON.stringify(upsertSuccessEvent()), id);
 
 /** A store that hands every call to `inner` and keeps the keys it was given. */
 function recording(inner: DedupeStore): DedupeStore & { keys: string[] } {

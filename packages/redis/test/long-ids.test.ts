@@ -6,7 +6,7 @@ import { createWebhookHandler, type VerifiedWebhook } from "@colivara/webhooks";
 import { upsertSuccessEvent } from "@colivara/webhooks/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newSecret, signIndependently } from "../../../test/support/independent-signer.js";
+import { newSecret, signedFetchRequest } from "../../../test/support/independent-signer.js";
 import { type RedisServer, startRedisServer } from "../../../test/support/redis-server.js";
 import { redisStore } from "../src/index.js";
 
@@ -29,12 +29,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** A request to the Fetch handler, signed over `id` by the independent signer. */
-function signedRequest(id: string): Request {
-  const body = JSON.stringify(upsertSuccessEvent());
-  const { headers } = signIndependently(secret, body, { id });
-  return new Request("http://127.0.0.1/webhooks/colivara", { method: "POST", body, headers });
-}
+const signedRequest = (id: string): Request => signedFetchRequest(secret, JSON.stringify(upsertSuccessEvent()), id);
 
 /** Every key under `prefix`, through SCAN. */
 async function keysUnder(prefix: string): Promise<string[]> {
