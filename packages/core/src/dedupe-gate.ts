@@ -56,15 +56,16 @@ interface GateStore {
   release(id: string, token: string): MaybePromise<void>;
 }
 
+/** One delivery at the gate: the store, where failures go, the delivery and its dedupe key. */
+interface GateCall {
+  readonly store: GateStore;
+  readonly report: Report;
+  readonly webhook: VerifiedWebhook;
+  readonly key: string;
+}
+
 /** Completes or releases the claim; a promise only when the store's answer is one. */
-function settleWith(
-  store: GateStore,
-  report: Report,
-  webhook: VerifiedWebhook,
-  key: string,
-  token: string,
-  handled: boolean,
-) {
+function settleWith({ store, report, webhook, key }: GateCall, token: string, handled: boolean) {
   // The answer is already decided; an unreleased claim expires with its lease.
   const failed = (error: unknown) => report(error, { webhook });
   let done: MaybePromise<void>;
@@ -78,9 +79,9 @@ function settleWith(
 }
 
 /** Claims the delivery's key and decides; synchronous when the store answers at once. */
-function claimKey(store: GateStore, report: Report, webhook: VerifiedWebhook, key: string) {
-  const onClaim = (claim: DedupeClaim) =>
-    decide(claim, (token, handled) => settleWith(store, report, webhook, key, token, handled));
+function claimKey(call: GateCall) {
+  const { store, report, webhook, key } = call;
+  const onClaim = (claim: DedupeClaim) => decide(claim, (token, handled) => settleWith(call, token, handled));
   let claim: MaybePromise<DedupeClaim>;
   try {
     claim = store.claim(key);
@@ -117,10 +118,10 @@ export function createDedupeGate(
     } catch (error) {
       return storeUnavailable(error, webhook, report);
     }
-    if (!isThenable(key)) return claimKey(tracked, report, webhook, key);
+    if (!isThenable(key)) return claimKey({ store: tracked, report, webhook, key });
     // Web Crypto digests a long id asynchronously; ordinary ids never get here.
     return Promise.resolve(key).then(
-      (digest) => claimKey(tracked, report, webhook, digest),
+      (digest) => claimKey({ store: tracked, report, webhook, key: digest }),
       (error: unknown) => storeUnavailable(error, webhook, report),
     );
   };
