@@ -47,12 +47,18 @@ async function keyLengths(): Promise<Map<string, number>> {
   return lengths;
 }
 
-test("a 1 MiB id: stored once as a short job, run with the real id, a dead letter found and replayed by it", async () => {
-  const id = `msg_${"L".repeat(1024 * 1024)}`;
+/** A 1 MiB id, its dedupe key, and a fresh queue, ready. */
+async function longIdAndQueue(letter: string) {
+  const id = `msg_${letter.repeat(1024 * 1024)}`;
   const digest = `~sha256-${createHash("sha256").update(id).digest("hex")}`;
   const queueName = `long-ids-${randomUUID()}`;
   const queue = new Queue(queueName, { connection: { url: redis.url, maxRetriesPerRequest: 1 } });
   await queue.waitUntilReady();
+  return { id, digest, queueName, queue };
+}
+
+test("a 1 MiB id: stored once as a short job, run with the real id, a dead letter found and replayed by it", async () => {
+  const { id, digest, queueName, queue } = await longIdAndQueue("L");
   const endpoint = createWebhookHandler(undefined, { secret, handOff: bullmqHandOff(queue) });
   const seen: string[] = [];
   const client = new Redis(redis.url);
@@ -94,5 +100,30 @@ test("a 1 MiB id: stored once as a short job, run with the real id, a dead lette
     await worker.close();
     await queue.close();
     await client.quit();
+  }
+}, 60_000);
+
+test("a 1 MiB id an inline route refused: parked under a short job id, listed, and replayed by the real id", async () => {
+  const { id, digest, queue } = await longIdAndQueue("R");
+  const refuse = () => {
+    throw permanentFailure("no such tenant");
+  };
+  const endpoint = createWebhookHandler(undefined, {
+    secret,
+    on: { "upsert.success": refuse },
+    deadLetter: bullmqHandOff(queue).deadLetter,
+    onError: () => {},
+  });
+  try {
+    expect((await endpoint(signedRequest(id))).status).toBe(422);
+    const [letter, ...others] = await listDeadLetters(queue);
+    expect(others).toEqual([]);
+    expect(letter).toMatchObject({ id: digest, kind: "refused" });
+    expect((await showDeadLetter(queue, id))?.webhook.id === id).toBe(true);
+    expect(Math.max(...(await keyLengths()).values())).toBeLessThan(300);
+    expect(await replayDeadLetter(queue, id)).toBe("replayed");
+    expect(await queue.getWaitingCount()).toBe(1);
+  } finally {
+    await queue.close();
   }
 }, 60_000);
