@@ -50,3 +50,9 @@ export function signIndependently(
     },
   };
 }
+
+/** A POST of `body` to a Fetch handler (`createWebhookHandler`), signed independently over `id`. */
+export function signedFetchRequest(secret: string, body: string, id: string): Request {
+  const { headers } = signIndependently(secret, body, { id });
+  return new Request("http://127.0.0.1/webhooks/colivara", { method: "POST", body, headers });
+}

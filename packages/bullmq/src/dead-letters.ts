@@ -1,4 +1,5 @@
 import type { VerifiedWebhook } from "@colivara/webhooks";
+import { dedupeKey } from "@colivara/webhooks/adapter";
 import type { Job, Queue } from "bullmq";
 import { DEAD_LETTER_JOB_NAME } from "./defaults.js";
 import { type ColivaraJobData, fromJobData } from "./job-data.js";
@@ -63,7 +64,12 @@ async function find(
   queue: Queue,
   id: string,
 ): Promise<{ job: ColivaraJob; kind: DeadLetterSummary["kind"] } | undefined> {
-  const job = (await queue.getJob(id)) as ColivaraJob | undefined;
+  // A job's id is its delivery's dedupeKey: the id itself, or a digest of an id over 256 bytes.
+  // Either the delivery id or the job id (what listDeadLetters gives for such an id) finds it.
+  const key = await dedupeKey(id);
+  const job = ((await queue.getJob(key)) ?? (key === id ? undefined : await queue.getJob(id))) as
+    | ColivaraJob
+    | undefined;
   const kind = job ? await kindOf(job) : undefined;
   return job && kind ? { job, kind } : undefined;
 }

@@ -1,5 +1,5 @@
 import type { DeadLetter, HandOff, HandOffContext, VerifiedWebhook } from "@colivara/webhooks";
-import { numberOption } from "@colivara/webhooks/adapter";
+import { dedupeKey, numberOption } from "@colivara/webhooks/adapter";
 import { type ReplicaWait, replicaWaitOption } from "@colivara/webhooks-redis";
 import type { JobsOptions, Queue } from "bullmq";
 import { checkClusterKeys } from "./cluster-check.js";
@@ -97,10 +97,12 @@ async function storeJob(
   webhook: VerifiedWebhook,
   traceContext: Record<string, string> | undefined,
 ): Promise<"stored" | "duplicate"> {
-  await queue.add(webhook.event.type, toJobData(webhook, traceContext), { ...jobOptions, jobId: webhook.id });
+  // The id itself, or its digest past 256 bytes: a signed id of megabytes keys a short job.
+  const jobId = await dedupeKey(webhook.id);
+  await queue.add(webhook.event.type, toJobData(webhook, traceContext), { ...jobOptions, jobId });
   const client = await queue.getBackend().client;
   // Under the queue's own prefix: on a Redis Cluster, in the queue's hash slot.
-  const marker = queue.toKey(`colivara-accepted:${webhook.id}`);
+  const marker = queue.toKey(`colivara-accepted:${jobId}`);
   const args = [marker, "1", "NX", "EX", Math.ceil(keepSeconds)];
   if (!wait) return (await client.runCommand("set", args)) === "OK" ? "stored" : "duplicate";
   const [first, acknowledged] = await setAndWait(client, args, wait);
@@ -112,8 +114,10 @@ async function storeJob(
 
 /**
  * Hands verified deliveries to a BullMQ queue: one job per delivery, its id the delivery
- * id, so a copy adds nothing. `enqueue` resolves only once Redis stored the job (the adapter
- * answers 202), `"duplicate"` for a copy (200), and rejects when Redis is unreachable (503).
+ * id, so a copy adds nothing (`dedupeKey(id)`: the id itself, or `~sha256-<hex>` past 256
+ * UTF-8 bytes; the job's data holds the id as sent). `enqueue` resolves only once Redis
+ * stored the job (the adapter answers 202), `"duplicate"` for a copy (200), and rejects
+ * when Redis is unreachable (503).
  *
  * Duplicate detection: BullMQ's `add` with an existing `jobId` returns that job without a
  * sign that it existed, so after the add a `SET NX` marker (kept as long as completed jobs)
@@ -162,8 +166,8 @@ export function bullmqHandOff(queue: Queue, options: BullmqHandOffOptions = {}):
     const data = { ...toJobData(webhook), refused: error.message };
     // Parked as a delayed job that never comes due: kept in the queue, listed with the
     // failed jobs, and run by a worker only once replayed.
-    const parked = { ...jobOptions, jobId: webhook.id, delay: PARKED_DELAY_MS };
     try {
+      const parked = { ...jobOptions, jobId: await dedupeKey(webhook.id), delay: PARKED_DELAY_MS };
       await withTimeout(queue.add(DEAD_LETTER_JOB_NAME, data, parked), timeoutMs);
     } catch (failure) {
       throw handOffUnavailable(failure, startFailed());

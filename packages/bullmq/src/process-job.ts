@@ -1,6 +1,6 @@
 import type { WebhookHandlers } from "@colivara/webhooks";
 import { type DedupeStore, isPermanentFailure, type VerifiedWebhook } from "@colivara/webhooks";
-import { isInvalidMetadata, type MetadataCheck } from "@colivara/webhooks/adapter";
+import { dedupeKey, isInvalidMetadata, type MetadataCheck } from "@colivara/webhooks/adapter";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import { type ColivaraJobData, fromJobData } from "./job-data.js";
 import { inWorkerSpan, loadOpenTelemetry } from "./trace.js";
@@ -55,7 +55,9 @@ async function runOnce(
 ): Promise<JobOutcome> {
   const webhook = fromJobData(job.data);
   const { dedupe } = settings;
-  const claim = dedupe ? await dedupe.claim(webhook.id) : undefined;
+  // Stores are keyed as the adapters key them: bounded, whatever the id's length.
+  const key = dedupe ? await dedupeKey(webhook.id) : webhook.id;
+  const claim = dedupe ? await dedupe.claim(key) : undefined;
   if (claim?.status === "done") return "already_handled";
   if (claim?.status === "in_flight") {
     // Another run (a stalled worker still alive, or one that died and whose lease has
@@ -67,12 +69,12 @@ async function runOnce(
     await dispatch(settings, webhook);
   } catch (error) {
     // Released on every failure, permanent ones too, so a replay runs the handler again.
-    if (dedupe && claim?.token) await dedupe.release(webhook.id, claim.token).catch((e) => settings.report(e, webhook));
+    if (dedupe && claim?.token) await dedupe.release(key, claim.token).catch((e) => settings.report(e, webhook));
     throw finalError(error, job, settings.attempts);
   }
   if (dedupe && claim?.token) {
     // The handler's work is done: failing the job now would run it a second time.
-    await dedupe.complete(webhook.id, claim.token).catch((error) => settings.report(error, webhook));
+    await dedupe.complete(key, claim.token).catch((error) => settings.report(error, webhook));
   }
   return "handled";
 }

@@ -10,6 +10,7 @@ export type { BodyFramework, CapturedBody } from "./captured-body.js";
 export { capturedBody } from "./captured-body.js";
 export type { DedupeClaim, DedupeStore } from "./dedupe.js";
 export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS } from "./dedupe.js";
+export { DEDUPE_KEY_MAX_BYTES, DIGEST_KEY_PREFIX, dedupeKey } from "./dedupe-key.js";
 export { DEFAULT_LOG_LINES, DEFAULT_LOG_WINDOW_MS } from "./default-log.js";
 export { escapeText } from "./escape-text.js";
 export { createFetchHandler, type FetchHandlerSettings, toFetchResponse } from "./fetch-handler.js";

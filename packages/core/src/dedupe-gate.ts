@@ -1,4 +1,5 @@
 import { type DedupeClaim, type DedupeStore, syncStoreOf } from "./dedupe.js";
+import { dedupeKey } from "./dedupe-key.js";
 import type { DeliveryOutcome } from "./delivery-record.js";
 import type { VerifiedWebhook } from "./events.js";
 import { isThenable, type MaybePromise } from "./maybe-async.js";
@@ -55,13 +56,21 @@ interface GateStore {
   release(id: string, token: string): MaybePromise<void>;
 }
 
+/** One delivery at the gate: the store, where failures go, the delivery and its dedupe key. */
+interface GateCall {
+  readonly store: GateStore;
+  readonly report: Report;
+  readonly webhook: VerifiedWebhook;
+  readonly key: string;
+}
+
 /** Completes or releases the claim; a promise only when the store's answer is one. */
-function settleWith(store: GateStore, report: Report, webhook: VerifiedWebhook, token: string, handled: boolean) {
+function settleWith({ store, report, webhook, key }: GateCall, token: string, handled: boolean) {
   // The answer is already decided; an unreleased claim expires with its lease.
   const failed = (error: unknown) => report(error, { webhook });
   let done: MaybePromise<void>;
   try {
-    done = handled ? store.complete(webhook.id, token) : store.release(webhook.id, token);
+    done = handled ? store.complete(key, token) : store.release(key, token);
   } catch (error) {
     failed(error);
     return undefined;
@@ -69,9 +78,25 @@ function settleWith(store: GateStore, report: Report, webhook: VerifiedWebhook, 
   return isThenable(done) ? Promise.resolve(done).then(undefined, failed) : undefined;
 }
 
+/** Claims the delivery's key and decides; synchronous when the store answers at once. */
+function claimKey(call: GateCall) {
+  const { store, report, webhook, key } = call;
+  const onClaim = (claim: DedupeClaim) => decide(claim, (token, handled) => settleWith(call, token, handled));
+  let claim: MaybePromise<DedupeClaim>;
+  try {
+    claim = store.claim(key);
+  } catch (error) {
+    return storeUnavailable(error, webhook, report);
+  }
+  if (!isThenable(claim)) return onClaim(claim);
+  return Promise.resolve(claim).then(onClaim, (error: unknown) => storeUnavailable(error, webhook, report));
+}
+
 /**
  * The dedupe claim in front of the user's code. Without a store, or with the in-memory one,
- * a delivery proceeds synchronously: no promise on the hot path.
+ * a delivery proceeds synchronously: no promise on the hot path. Every store is called with
+ * the delivery's {@link dedupeKey}, computed once, so an id of any length costs a store a
+ * bounded key; the user's code still sees the id as sent.
  *
  * @example
  * ```ts
@@ -87,15 +112,17 @@ export function createDedupeGate(
   if (store === undefined) return () => PROCEED_UNTRACKED;
   const tracked: GateStore = syncStoreOf(store) ?? store;
   return (webhook) => {
-    const onClaim = (claim: DedupeClaim) =>
-      decide(claim, (token, handled) => settleWith(tracked, report, webhook, token, handled));
-    let claim: MaybePromise<DedupeClaim>;
+    let key: MaybePromise<string>;
     try {
-      claim = tracked.claim(webhook.id);
+      key = dedupeKey(webhook.id);
     } catch (error) {
       return storeUnavailable(error, webhook, report);
     }
-    if (!isThenable(claim)) return onClaim(claim);
-    return Promise.resolve(claim).then(onClaim, (error: unknown) => storeUnavailable(error, webhook, report));
+    if (!isThenable(key)) return claimKey({ store: tracked, report, webhook, key });
+    // Web Crypto digests a long id asynchronously; ordinary ids never get here.
+    return Promise.resolve(key).then(
+      (digest) => claimKey({ store: tracked, report, webhook, key: digest }),
+      (error: unknown) => storeUnavailable(error, webhook, report),
+    );
   };
 }

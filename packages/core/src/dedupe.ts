@@ -1,3 +1,5 @@
+import { DEDUPE_KEY_MAX_BYTES } from "./dedupe-key.js";
+import { WebhookVerificationError } from "./errors.js";
 import { numberOption } from "./number-option.js";
 
 /**
@@ -18,6 +20,11 @@ export interface DedupeClaim {
 /**
  * Remembers delivery ids so each is handled once. Implementations must make `claim`
  * atomic: of concurrent claims for one id, exactly one gets `claimed`.
+ *
+ * The adapters (and the BullMQ worker) call a store with the delivery's `dedupeKey(id)`
+ * (from `@colivara/webhooks/adapter`), never the raw `svix-id`: the id itself when it is
+ * at most 256 UTF-8 bytes (every real Svix id), else `~sha256-` and its hex digest. A store
+ * of your own therefore never sees a key longer than 256 bytes, however long a signed id is.
  *
  * @example
  * ```ts
@@ -65,13 +72,18 @@ export interface MemoryStoreOptions {
   ttlSeconds?: number | undefined;
   /** How long a claim lives if its process dies mid-handler. Default 60. */
   leaseSeconds?: number | undefined;
-  /** Most ids kept; the oldest are forgotten first. Default 10,000. */
+  /**
+   * Most ids kept, handled and in flight together. Past it the oldest handled ids are
+   * forgotten (a copy arriving later runs again); a claim in flight never is: with only
+   * those left, a new delivery answers 503 and is retried. Keep it well above the
+   * deliveries your app handles at once. Default 10,000.
+   */
   maxEntries?: number | undefined;
   /**
    * Most memory the ids may hold, in bytes (each id counts its length plus a fixed
-   * {@link DEDUPE_ENTRY_OVERHEAD_BYTES}); the oldest are forgotten first. Default 8 MiB: far
-   * above 10,000 Svix ids (about 2 MiB), far below 10,000 ids of 15,000 characters (150 MiB).
-   * An id longer than this is never remembered.
+   * {@link DEDUPE_ENTRY_OVERHEAD_BYTES}), forgotten as for `maxEntries`. Ids reach the store
+   * as their dedupe key, at most 256 bytes (a longer id is replaced by its SHA-256 digest),
+   * so 10,000 entries need at most about 4 MiB. Default 8 MiB; at least 416 (one key).
    */
   maxBytes?: number | undefined;
   /** Clock in milliseconds; for tests. Default `Date.now`. */
@@ -102,27 +114,75 @@ function newToken(): string {
   return counter.toString(36);
 }
 
-interface Entry {
-  done: boolean;
+/** A claim in flight: its owner's token and when its lease runs out. */
+interface Lease {
   token: string;
   expiresAt: number;
 }
+
+const IN_FLIGHT: DedupeClaim = Object.freeze({ status: "in_flight" });
+const DONE: DedupeClaim = Object.freeze({ status: "done" });
+
+/** The smallest `maxBytes` that holds one entry of the longest key the dedupe gate passes. */
+const MIN_MAX_BYTES = DEDUPE_KEY_MAX_BYTES + DEDUPE_ENTRY_OVERHEAD_BYTES;
 
 // The options checked and in the units the store counts in (bad values throw at start-up).
 function memoryStoreLimits(options: MemoryStoreOptions) {
   const seconds = (name: "ttlSeconds" | "leaseSeconds", fallback: number) =>
     numberOption(name, options[name], { fallback, unit: "seconds" }) * 1000;
-  return {
+  const limits = {
     ttlMs: seconds("ttlSeconds", DEFAULT_DEDUPE_TTL_SECONDS),
     leaseMs: seconds("leaseSeconds", DEFAULT_LEASE_SECONDS),
     maxEntries: Math.floor(numberOption("maxEntries", options.maxEntries, { fallback: DEFAULT_MAX_ENTRIES })),
     maxBytes: Math.floor(numberOption("maxBytes", options.maxBytes, { fallback: DEFAULT_MAX_BYTES, unit: "bytes" })),
   };
+  // A store that cannot hold one id would refuse every delivery.
+  if (limits.maxEntries < 1) throw invalidLimit(`maxEntries must be at least 1, got ${String(options.maxEntries)}.`);
+  if (limits.maxBytes < MIN_MAX_BYTES) {
+    throw invalidLimit(
+      `maxBytes must be at least ${MIN_MAX_BYTES} (one id of ${DEDUPE_KEY_MAX_BYTES} bytes), got ${String(options.maxBytes)}.`,
+    );
+  }
+  return limits;
+}
+
+function invalidLimit(message: string): WebhookVerificationError {
+  return new WebhookVerificationError("invalid_config", message);
+}
+
+type Limits = ReturnType<typeof memoryStoreLimits>;
+
+/** Why a claim (or a handled mark) found no room, and what to raise. */
+function storeFull(limits: Limits, entries: number, bytes: number, need: number, what: "claim" | "mark") {
+  if (need > limits.maxBytes) {
+    return new WebhookVerificationError(
+      "dedupe_unavailable",
+      `This id takes ${need} bytes, more than the in-memory dedupe store's maxBytes (${limits.maxBytes}). The adapters pass ids through dedupeKey() from @colivara/webhooks/adapter (at most ${DEDUPE_KEY_MAX_BYTES} bytes): do the same when you call the store yourself.`,
+    );
+  }
+  const byCount = entries >= limits.maxEntries;
+  const limit = byCount
+    ? `all ${entries} ids it may keep (maxEntries ${limits.maxEntries})`
+    : `${bytes} of its ${limits.maxBytes} bytes (maxBytes)`;
+  const consequence =
+    what === "claim"
+      ? "so this delivery was refused (503) and the sender will retry it later: forgetting a claim in flight would let its retry run the handler a second time, at once"
+      : "so the handled mark of this delivery could not be kept: a copy of it arriving later would run the handler again";
+  return new WebhookVerificationError(
+    "dedupe_unavailable",
+    `The in-memory dedupe store is full: ${limit} belong to deliveries still in flight (being handled), ${consequence}. Raise memoryStore({ ${byCount ? "maxEntries" : "maxBytes"} }) above what the deliveries your app handles at once need, or use redisStore from @colivara/webhooks-redis.`,
+  );
 }
 
 /**
  * The default store: in process memory, bounded. Enough for an app running one instance;
  * use `redisStore` from `@colivara/webhooks-redis` when several instances share traffic.
+ *
+ * Past `maxEntries` or `maxBytes` it forgets handled ids, oldest first: a copy of a forgotten
+ * delivery arriving later runs the handler again (the cost of a bounded memory store). It
+ * never forgets a claim in flight (its lease not yet run out): when only claims in flight are
+ * left and a new id does not fit, the delivery is answered `503 dedupe_unavailable`, so the
+ * sender retries later, and `onError` says which limit to raise.
  *
  * @example
  * ```ts
@@ -131,56 +191,99 @@ function memoryStoreLimits(options: MemoryStoreOptions) {
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
-  const { ttlMs, leaseMs, maxEntries, maxBytes } = memoryStoreLimits(options);
-  const now = options.now ?? Date.now;
-  // Map iteration follows insertion order; entries are re-inserted when renewed, so the
-  // first entries are always the oldest and eviction is O(1).
-  const entries = new Map<string, Entry>();
-  let bytes = 0;
-  const cost = (id: string) => id.length + DEDUPE_ENTRY_OVERHEAD_BYTES;
-
-  // Evicting a tenth at a time keeps eviction amortised O(1): starting a Map iterator walks
-  // past the slots of earlier deletions, so one eviction per insert would cost that walk each time.
-  const evictTo = Math.max(1, Math.floor(maxEntries * 0.9));
-  const evictBytesTo = Math.floor(maxBytes * 0.9);
-
-  function remove(id: string): void {
-    if (entries.delete(id)) bytes -= cost(id);
-  }
-
-  function set(id: string, entry: Entry): void {
-    remove(id);
-    entries.set(id, entry);
-    bytes += cost(id);
-    if (entries.size <= maxEntries && bytes <= maxBytes) return;
-    for (const oldest of entries.keys()) {
-      remove(oldest);
-      if (entries.size <= evictTo && bytes <= evictBytesTo) break;
-    }
-  }
-
-  const sync: SyncDedupeStore = {
-    claim(id) {
-      const entry = entries.get(id);
-      if (entry !== undefined && entry.expiresAt > now()) {
-        return { status: entry.done ? "done" : "in_flight" };
-      }
-      const token = newToken();
-      set(id, { done: false, token, expiresAt: now() + leaseMs });
-      return { status: "claimed", token };
-    },
-    complete(id, token) {
-      const entry = entries.get(id);
-      if (entry === undefined || entry.token === token) set(id, { done: true, token, expiresAt: now() + ttlMs });
-    },
-    release(id, token) {
-      if (entries.get(id)?.token === token) remove(id);
-    },
-  };
+  const sync = memorySyncStore(memoryStoreLimits(options), options.now ?? Date.now);
   return {
     claim: async (id) => sync.claim(id),
     complete: async (id, token) => sync.complete(id, token),
     release: async (id, token) => sync.release(id, token),
     [SYNC_STORE]: sync,
   } as DedupeStore;
+}
+
+function memorySyncStore(limits: Limits, now: () => number): SyncDedupeStore {
+  const { ttlMs, leaseMs } = limits;
+  // Claims in flight and handled ids (id -> when the mark expires), each in insertion order:
+  // the first entries are the oldest, so expiry and eviction take them from the front in O(1).
+  const leases = new Map<string, Lease>();
+  const handled = new Map<string, number>();
+  const room = memoryRoom(limits, leases, handled);
+
+  return {
+    claim(id) {
+      const at = now();
+      const lease = leases.get(id);
+      if (lease !== undefined) {
+        if (lease.expiresAt > at) return IN_FLIGHT;
+        room.drop(leases, id);
+      } else {
+        const until = handled.get(id);
+        if (until !== undefined && until > at) return DONE;
+        if (until !== undefined) room.drop(handled, id);
+      }
+      room.make(id, at, "claim");
+      const token = newToken();
+      room.add(leases, id, { token, expiresAt: at + leaseMs });
+      return { status: "claimed", token };
+    },
+    complete(id, token) {
+      const lease = leases.get(id);
+      // Another attempt's claim (ours ran out and was taken), or already marked: leave it.
+      if (lease !== undefined && lease.token !== token) return;
+      if (lease === undefined && handled.has(id)) return;
+      const at = now();
+      if (lease !== undefined) room.drop(leases, id);
+      // Our lease ran out and its entry made room for others: keep the mark if it fits.
+      else room.make(id, at, "mark");
+      room.add(handled, id, at + ttlMs);
+    },
+    release(id, token) {
+      if (leases.get(id)?.token === token) room.drop(leases, id);
+    },
+  };
+}
+
+/** The store's two maps as one bounded space: what is counted, and what may be forgotten. */
+function memoryRoom(limits: Limits, leases: Map<string, Lease>, handled: Map<string, number>) {
+  const { maxEntries, maxBytes } = limits;
+  let bytes = 0;
+  const cost = (id: string) => id.length + DEDUPE_ENTRY_OVERHEAD_BYTES;
+  // Evicting a tenth at a time keeps eviction amortised O(1): starting a Map iterator walks
+  // past the slots of earlier deletions, so one eviction per insert would cost that walk each time.
+  const evictTo = Math.max(1, Math.floor(maxEntries * 0.9));
+  const evictBytesTo = Math.floor(maxBytes * 0.9);
+  const size = () => leases.size + handled.size;
+
+  const room = {
+    drop<V>(map: Map<string, V>, id: string): void {
+      if (map.delete(id)) bytes -= cost(id);
+    },
+    add<V>(map: Map<string, V>, id: string, value: V): void {
+      map.set(id, value);
+      bytes += cost(id);
+    },
+    /** Forgets, from the front, claims whose lease ran out and handled ids whose TTL did. */
+    dropExpired(now: number): void {
+      // Each map gives all its entries the same lease (or TTL) when they are added: they expire in order.
+      for (const [id, lease] of leases) {
+        if (lease.expiresAt > now) break;
+        room.drop(leases, id);
+      }
+      for (const [id, until] of handled) {
+        if (until > now) break;
+        room.drop(handled, id);
+      }
+    },
+    /** Makes room for `id`, forgetting handled ids and claims whose lease ran out; never a claim in flight. */
+    make(id: string, now: number, what: "claim" | "mark"): void {
+      const need = cost(id);
+      if (size() < maxEntries && bytes + need <= maxBytes) return;
+      room.dropExpired(now);
+      for (const old of handled.keys()) {
+        if (size() < evictTo && bytes + need <= evictBytesTo) break;
+        room.drop(handled, old);
+      }
+      if (size() >= maxEntries || bytes + need > maxBytes) throw storeFull(limits, size(), bytes, need, what);
+    },
+  };
+  return room;
 }

@@ -1,4 +1,5 @@
 import { WebhookVerificationError } from "./errors.js";
+import { nodeBuiltin } from "./node-builtin.js";
 
 /**
  * The two HMAC-SHA256 back ends. node:crypto is an order of magnitude faster than Web
@@ -20,17 +21,6 @@ export interface MacEngine {
 type NodeCrypto = typeof import("node:crypto");
 type NodeBuffer = typeof import("node:buffer");
 type KeyObject = import("node:crypto").KeyObject;
-
-function builtin<T>(name: string): T | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  // getBuiltinModule (Node >= 20.16, Bun, Deno) avoids a static import that Edge bundlers reject.
-  if (typeof proc?.getBuiltinModule !== "function") return undefined;
-  try {
-    return proc.getBuiltinModule(name) as T | undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function nodeEngine(keys: readonly Uint8Array[], crypto: NodeCrypto, buffer: NodeBuffer): MacEngine {
   const prepared = keys.map((key) => crypto.createSecretKey(key));
@@ -115,8 +105,8 @@ function webEngine(keys: readonly Uint8Array[]): MacEngine {
 
 /** Picks node:crypto when the runtime has it, Web Crypto otherwise. */
 export function createMacEngine(keys: readonly Uint8Array[]): MacEngine {
-  const crypto = builtin<NodeCrypto>("node:crypto");
-  const buffer = builtin<NodeBuffer>("node:buffer");
+  const crypto = nodeBuiltin<NodeCrypto>("node:crypto");
+  const buffer = nodeBuiltin<NodeBuffer>("node:buffer");
   if (crypto?.createHmac && buffer?.isUtf8) return nodeEngine(keys, crypto, buffer);
   return webEngine(keys);
 }

@@ -81,21 +81,113 @@ describe("memoryStore", () => {
     expect(10_000 * (id(0).length + DEDUPE_ENTRY_OVERHEAD_BYTES)).toBeLessThan(DEFAULT_MAX_BYTES / 2);
   });
 
-  it("does not remember an id longer than maxBytes, and still claims it", async () => {
-    const store = memoryStore({ maxBytes: 1000 });
-    const long = "x".repeat(2000);
-    const claim = await store.claim(long);
-    expect(claim.status).toBe("claimed");
-    await store.complete(long, claim.token as string);
-    expect((await store.claim(long)).status).toBe("claimed");
-  });
-
   it.each([{ ttlSeconds: 0 }, { leaseSeconds: -1 }, { maxEntries: Number.NaN }, { maxBytes: 0 }])(
     "rejects %j",
     (options) => {
       expect(() => memoryStore(options)).toThrow(expect.objectContaining({ code: "invalid_config" }));
     },
   );
+});
+
+// Under pressure: past maxEntries/maxBytes the store forgets handled ids, never a claim still in
+// flight (its retry would run the handler a second time, at once).
+const full = expect.objectContaining({ code: "dedupe_unavailable" });
+
+describe("memoryStore never drops an in-flight claim", () => {
+  it("refuses a new id while every entry is in flight, and keeps answering in_flight for those", async () => {
+    const store = memoryStore({ maxEntries: 2 });
+    expect((await store.claim("a")).status).toBe("claimed");
+    expect((await store.claim("b")).status).toBe("claimed");
+    await expect(store.claim("c")).rejects.toEqual(full);
+    expect(await store.claim("a")).toEqual({ status: "in_flight" });
+    expect(await store.claim("b")).toEqual({ status: "in_flight" });
+  });
+
+  it("says which limit to raise and why", async () => {
+    const store = memoryStore({ maxEntries: 2 });
+    await store.claim("a");
+    await store.claim("b");
+    const error = await store.claim("c").catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/maxEntries/);
+    expect((error as Error).message).toMatch(/in flight|being handled/);
+    expect((error as Error).message).toMatch(/twice|second time/);
+  });
+
+  it("names maxBytes when the byte bound is the one that is full", async () => {
+    const id = (i: number) => `${i}-`.padEnd(200, "x");
+    const store = memoryStore({ maxBytes: 2 * (200 + DEDUPE_ENTRY_OVERHEAD_BYTES) });
+    expect((await store.claim(id(0))).status).toBe("claimed");
+    expect((await store.claim(id(1))).status).toBe("claimed");
+    const error = await store.claim(id(2)).catch((e: unknown) => e as Error);
+    expect(error).toEqual(full);
+    expect((error as Error).message).toMatch(/maxBytes/);
+    expect(await store.claim(id(0))).toEqual({ status: "in_flight" });
+  });
+
+  it("forgets handled ids, oldest first, to make room, and never the claim in flight among them", async () => {
+    const store = memoryStore({ maxEntries: 10 });
+    const held = await store.claim("slow");
+    for (let i = 0; i < 1000; i++) {
+      const claim = await store.claim(`id-${i}`);
+      await store.complete(`id-${i}`, claim.token as string);
+      expect(await store.claim("slow")).toEqual({ status: "in_flight" });
+    }
+    expect((await store.claim("id-999")).status).toBe("done");
+    expect((await store.claim("id-0")).status).toBe("claimed");
+    await store.complete("slow", held.token as string);
+    expect((await store.claim("slow")).status).toBe("done");
+  });
+
+  it("takes a new id once a handled mark can make room for it", async () => {
+    const store = memoryStore({ maxEntries: 2 });
+    const a = await store.claim("a");
+    await store.claim("b");
+    await store.complete("a", a.token as string);
+    // Forgetting a's handled mark is the documented cost of a bounded store: a later copy runs again.
+    expect((await store.claim("c")).status).toBe("claimed");
+    expect(await store.claim("b")).toEqual({ status: "in_flight" });
+    expect(await store.claim("c")).toEqual({ status: "in_flight" });
+  });
+
+  it("treats a claim whose lease ran out as no longer in flight: it makes room", async () => {
+    let now = 1_000_000;
+    const store = memoryStore({ maxEntries: 2, leaseSeconds: 60, now: () => now });
+    await store.claim("a");
+    await store.claim("b");
+    await expect(store.claim("c")).rejects.toEqual(full);
+    now += 60_000;
+    expect((await store.claim("c")).status).toBe("claimed");
+    expect((await store.claim("d")).status).toBe("claimed");
+    expect(await store.claim("c")).toEqual({ status: "in_flight" });
+  });
+
+  it("reports a handled mark it cannot keep instead of dropping a claim in flight for it", async () => {
+    let now = 1_000_000;
+    const store = memoryStore({ maxEntries: 2, leaseSeconds: 60, now: () => now });
+    const late = await store.claim("late");
+    now += 60_000;
+    await store.claim("b");
+    await store.claim("c");
+    // "late" finished after its lease: its entry made room for c, and b and c are in flight.
+    const error = await store.complete("late", late.token as string).catch((e: unknown) => e as Error);
+    expect(error).toEqual(full);
+    expect((error as Error).message).toMatch(/handled mark/);
+    expect(await store.claim("b")).toEqual({ status: "in_flight" });
+    expect(await store.claim("c")).toEqual({ status: "in_flight" });
+  });
+
+  it("refuses an id too large for the store instead of claiming it without remembering it", async () => {
+    const store = memoryStore({ maxBytes: 1000 });
+    const long = "x".repeat(2000);
+    const error = await store.claim(long).catch((e: unknown) => e as Error);
+    expect(error).toEqual(full);
+    expect((error as Error).message).toMatch(/dedupeKey/);
+  });
+
+  it.each([{ maxEntries: 0.5 }, { maxBytes: 100 }])("rejects %j at creation: not even one id would fit", (options) => {
+    expect(() => memoryStore(options)).toThrow(expect.objectContaining({ code: "invalid_config" }));
+  });
 });
 
 describe("receiver with dedupe", () => {

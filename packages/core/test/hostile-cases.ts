@@ -20,6 +20,8 @@ export const NOW_S = 1_700_000_000;
 export const NOW_MS: number = NOW_S * 1000 + 999;
 export const TS: string = String(NOW_S);
 export const ID = "msg_2bVxUmNs7jE4c1QAdYWfHkPt";
+/** A 1 MiB id: no real Svix id, but a genuine signature can cover one. */
+const LONG_ID = `msg_${"L".repeat(1024 * 1024)}`;
 
 export const SUCCESS_EVENT = {
   type: "upsert.success",
@@ -225,6 +227,20 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   {
     name: "id: shifted into the timestamp (msg.170… / …)",
     delivery: () => ({ body: SUCCESS_BODY, headers: svixHeaders({ "svix-id": `${ID}.${TS}` }) }),
+    expect: code("invalid_signature"),
+  },
+  {
+    // Past Node's 16 KiB header limit, but not past a Fetch runtime's: the stores key it by digest.
+    name: "id: 1 MiB long, genuinely signed (verified; the id is kept as sent)",
+    delivery: () => signed(SUCCESS_BODY, { id: LONG_ID }),
+    expect: okWith("the 1 MiB id, unchanged", (webhook) => webhook.id === LONG_ID),
+  },
+  {
+    name: "id: 1 MiB long, one character appended after signing",
+    delivery: () => ({
+      body: SUCCESS_BODY,
+      headers: svixHeaders({ "svix-id": `${LONG_ID}x`, "svix-signature": sig(SUCCESS_BODY, LONG_ID) }),
+    }),
     expect: code("invalid_signature"),
   },
   {

@@ -83,7 +83,8 @@ export interface RedisStoreOptions {
 }
 
 /**
- * The default key prefix: keys are `colivara:webhooks:<svix-id>`.
+ * The default key prefix: keys are `colivara:webhooks:<svix-id>`, or
+ * `colivara:webhooks:~sha256-<hex>` for an id over 256 UTF-8 bytes (see `dedupeKey`).
  *
  * @example
  * ```ts
@@ -134,7 +135,10 @@ function runner(commands: Commands, wait: ReplicaWait | undefined) {
 /**
  * A {@link DedupeStore} in Redis, for apps running several instances: a delivery id is
  * handled once whichever instance receives it. Each operation is one atomic Lua script on
- * one key, `prefix + svix-id`, so it works on Redis Cluster as well. Takes an `ioredis`
+ * one key, `prefix + key`, so it works on Redis Cluster as well. The adapters pass the
+ * delivery's `dedupeKey(id)` (from `@colivara/webhooks/adapter`): the svix-id itself, or
+ * `~sha256-<hex>` for an id over 256 UTF-8 bytes, so no signed id, however long, makes a
+ * key longer than `prefix` + 256 bytes. Call it the same way if you use the store yourself. Takes an `ioredis`
  * (`Redis` or `Cluster`) or `redis` (node-redis client or `createCluster`) client, which
  * the app creates, connects and closes. Bad options throw `invalid_config` here.
  *
