@@ -1,5 +1,7 @@
 import { type DeliverySink, rejection } from "./delivery-log.js";
 import type { DeliveryRecord } from "./delivery-record.js";
+import { escapeText } from "./escape-text.js";
+import type { ErrorContext } from "./options.js";
 import { pacedLines } from "./paced-lines.js";
 
 /** How the default log is paced; the defaults suit production, tests shrink them. */
@@ -59,4 +61,18 @@ export function defaultSink(settings: DefaultLogSettings = {}): DeliverySink {
       emit(warning.kind, () => `${PREFIX} warning ${warning.kind}: ${warning.message}`);
     },
   };
+}
+
+/**
+ * The default `onError`: the whole error, stack and `cause` included, with the delivery id
+ * (escaped: the sender chose it; the pack's own messages are escaped where they are built).
+ *
+ * @example
+ * ```ts
+ * defaultOnError(new Error("database down"), { webhook }); // [colivara-webhooks] webhook failure (delivery msg_…): Error: …
+ * ```
+ */
+export function defaultOnError(error: unknown, context: ErrorContext): void {
+  const where = context.webhook ? ` (delivery ${escapeText(context.webhook.id)})` : "";
+  console.error(`[colivara-webhooks] webhook failure${where}:`, error);
 }

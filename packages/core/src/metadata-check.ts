@@ -1,4 +1,5 @@
 import { type MetadataIssue, WebhookVerificationError } from "./errors.js";
+import { escapeText } from "./escape-text.js";
 import type { VerifiedWebhook } from "./events.js";
 import type { MaybePromise } from "./maybe-async.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
@@ -36,12 +37,31 @@ export function checkMetadataSchema(schema: unknown): MetadataSchema<unknown> | 
   );
 }
 
-function pathOf(issue: StandardSchemaV1.Issue): (string | number)[] {
+/** Longest key, in characters, an issue's path shows; a key is the sender's text. */
+const MAX_KEY_LENGTH = 64;
+/** Deepest path an issue shows. */
+const MAX_PATH_LENGTH = 32;
+
+function shownKey(key: string): string {
+  const characters = key.length > MAX_KEY_LENGTH ? Array.from(key) : undefined;
+  const bounded =
+    characters && characters.length > MAX_KEY_LENGTH ? `${characters.slice(0, MAX_KEY_LENGTH).join("")}…` : key;
+  return escapeText(bounded);
+}
+
+function rawPathOf(issue: StandardSchemaV1.Issue): (string | number)[] {
   // Array.from, not map: arktype's path is an Array subclass that map would copy, extras and all.
   return Array.from(issue.path ?? [], (segment) => {
     const key = typeof segment === "object" && segment !== null ? segment.key : segment;
     return typeof key === "number" ? key : String(key);
   });
+}
+
+/** The path as it may be written anywhere: keys escaped and bounded, depth bounded. */
+function shownPath(path: readonly (string | number)[]): (string | number)[] {
+  const shown = path.slice(0, MAX_PATH_LENGTH).map((key) => (typeof key === "number" ? key : shownKey(key)));
+  if (path.length > MAX_PATH_LENGTH) shown.push("…");
+  return shown;
 }
 
 function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
@@ -77,8 +97,8 @@ function redact(message: string, value: unknown): string {
 /** The schema's issues as paths and messages, without the values. */
 export function metadataIssues(issues: readonly StandardSchemaV1.Issue[], metadata: unknown): MetadataIssue[] {
   return issues.map((issue) => {
-    const path = pathOf(issue);
-    return { path, message: redact(String(issue.message), valueAt(metadata, path)) };
+    const path = rawPathOf(issue);
+    return { path: shownPath(path), message: escapeText(redact(String(issue.message), valueAt(metadata, path))) };
   });
 }
 
@@ -95,7 +115,7 @@ function invalidMetadata(webhook: VerifiedWebhook, found: readonly StandardSchem
   const listed = issues.map((issue) => `${pathText(issue.path)}: ${issue.message}`).join("; ");
   return new WebhookVerificationError(
     "invalid_metadata",
-    `The metadata of ${webhook.event.type} delivery ${webhook.id} does not match the metadata schema (${listed}). ` +
+    `The metadata of ${webhook.event.type} delivery ${escapeText(webhook.id)} does not match the metadata schema (${listed}). ` +
       "A retry cannot change a stored document's metadata: the delivery is refused for good (422, abort-message) and kept through deadLetter.",
     { issues },
   );
