@@ -1,7 +1,8 @@
-import { type MetadataIssue, WebhookVerificationError } from "./errors.js";
+import { WebhookVerificationError } from "./errors.js";
 import { escapeText } from "./escape-text.js";
 import type { VerifiedWebhook } from "./events.js";
 import type { MaybePromise } from "./maybe-async.js";
+import { metadataIssues } from "./metadata-issues.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
 
 /**
@@ -37,70 +38,8 @@ export function checkMetadataSchema(schema: unknown): MetadataSchema<unknown> | 
   );
 }
 
-/** Longest key, in characters, an issue's path shows; a key is the sender's text. */
-const MAX_KEY_LENGTH = 64;
-/** Deepest path an issue shows. */
-const MAX_PATH_LENGTH = 32;
-
-function shownKey(key: string): string {
-  const characters = key.length > MAX_KEY_LENGTH ? Array.from(key) : undefined;
-  const bounded =
-    characters && characters.length > MAX_KEY_LENGTH ? `${characters.slice(0, MAX_KEY_LENGTH).join("")}…` : key;
-  return escapeText(bounded);
-}
-
-function rawPathOf(issue: StandardSchemaV1.Issue): (string | number)[] {
-  // Array.from, not map: arktype's path is an Array subclass that map would copy, extras and all.
-  return Array.from(issue.path ?? [], (segment) => {
-    const key = typeof segment === "object" && segment !== null ? segment.key : segment;
-    return typeof key === "number" ? key : String(key);
-  });
-}
-
-/** The path as it may be written anywhere: keys escaped and bounded, depth bounded. */
-function shownPath(path: readonly (string | number)[]): (string | number)[] {
-  const shown = path.slice(0, MAX_PATH_LENGTH).map((key) => (typeof key === "number" ? key : shownKey(key)));
-  if (path.length > MAX_PATH_LENGTH) shown.push("…");
-  return shown;
-}
-
-function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
-  let value = root;
-  for (const key of path) {
-    if (typeof value !== "object" || value === null || !Object.hasOwn(value, key)) return undefined;
-    value = (value as Record<string | number, unknown>)[key];
-  }
-  return value;
-}
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/**
- * Leaves the value out of a schema's message: valibot ("but received \"acme\"") and arktype
- * ("(was 3)") quote the value they received, and metadata can be personal data bound for a log.
- */
-function redact(message: string, value: unknown): string {
-  if (typeof value === "string" && value !== "") {
-    const quoted = [JSON.stringify(value), `'${value}'`, `"${value}"`];
-    return quoted.reduce((text, form) => text.split(form).join("[value]"), message);
-  }
-  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-    const forms = [String(value), ...(typeof value === "bigint" ? [`${value}n`] : [])];
-    return forms.reduce(
-      (text, form) => text.replace(new RegExp(`(?<![\\w.])${escapeRegExp(form)}(?![\\w.])`, "g"), "[value]"),
-      message,
-    );
-  }
-  return message;
-}
-
-/** The schema's issues as paths and messages, without the values. */
-export function metadataIssues(issues: readonly StandardSchemaV1.Issue[], metadata: unknown): MetadataIssue[] {
-  return issues.map((issue) => {
-    const path = rawPathOf(issue);
-    return { path: shownPath(path), message: escapeText(redact(String(issue.message), valueAt(metadata, path))) };
-  });
-}
+/** Issues the message lists. */
+const LISTED_ISSUES = 10;
 
 function pathText(path: readonly (string | number)[]): string {
   return path.reduce<string>(
@@ -112,7 +51,10 @@ function pathText(path: readonly (string | number)[]): string {
 function invalidMetadata(webhook: VerifiedWebhook, found: readonly StandardSchemaV1.Issue[]): WebhookVerificationError {
   const metadata = webhook.event.type === "unknown" ? undefined : webhook.event.metadata;
   const issues = metadataIssues(found, metadata);
-  const listed = issues.map((issue) => `${pathText(issue.path)}: ${issue.message}`).join("; ");
+  // All the issues stay in `issues`; the message names the first few, so that it stays one readable line.
+  const shown = issues.slice(0, LISTED_ISSUES).map((issue) => `${pathText(issue.path)}: ${issue.message}`);
+  if (issues.length > LISTED_ISSUES) shown.push(`${issues.length - LISTED_ISSUES} more in error.issues`);
+  const listed = shown.join("; ");
   return new WebhookVerificationError(
     "invalid_metadata",
     `The metadata of ${webhook.event.type} delivery ${escapeText(webhook.id)} does not match the metadata schema (${listed}). ` +

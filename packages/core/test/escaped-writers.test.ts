@@ -6,7 +6,7 @@ import { format } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signIndependently } from "../../../test/support/independent-signer.js";
 import type { WebhookVerificationError } from "../src/errors.js";
-import { metadataIssues } from "../src/metadata-check.js";
+import { metadataIssues } from "../src/metadata-issues.js";
 import type { StandardSchemaV1 } from "../src/standard-schema.js";
 import { upsertSuccessEvent } from "../src/testing.js";
 import { HOSTILE_CASES, LOG_FORGING_ID, NOW_S as TABLE_NOW_S, SECRET as TABLE_SECRET } from "./hostile-cases.js";
