@@ -30,9 +30,13 @@ function lineOf(record: DeliveryRecord, error: unknown): string {
 
 /**
  * Without a `log` option: one line per refused attempt on stderr (4xx: forged, stale, too
- * large, schema mismatch…) and the warnings, at most `lines` per window, then one summary
- * line of what was not shown, so a flood of forged requests cannot flood the log. Accepted
- * deliveries print nothing; 5xx failures are `onError`'s (which prints them with the stack).
+ * large, schema mismatch…) and per warning. Refusals of unverified requests, which anyone can
+ * send, are paced: at most `lines` per window, then one summary line of what was not shown,
+ * by code, so a flood of forged requests cannot flood the log. Warnings and the refusals of
+ * verified deliveries are always written and never counted with the forged ones: warnings are
+ * rare by construction (drift and signature bursts at most once a minute each, a slow handler
+ * once per verified delivery), and a verified delivery needs the secret. Accepted deliveries
+ * print nothing; 5xx failures are `onError`'s (which prints them with the stack).
  *
  * @example
  * ```ts
@@ -41,13 +45,14 @@ function lineOf(record: DeliveryRecord, error: unknown): string {
  */
 export function defaultSink(settings: DefaultLogSettings = {}): DeliverySink {
   const windowMs = settings.windowMs ?? DEFAULT_LOG_WINDOW_MS;
-  const emit = pacedLines({
-    write: settings.write ?? ((line: string) => console.warn(line)),
+  const write = settings.write ?? ((line: string) => console.warn(line));
+  const unverified = pacedLines({
+    write,
     now: settings.now ?? Date.now,
     perWindow: settings.lines ?? DEFAULT_LOG_LINES,
     windowMs,
     summary: (total, counts) =>
-      `${PREFIX} ${total} more refused attempts or warnings in the last ${windowMs / 1000} s not shown (${counts}). Pass a logger as the log option to record every attempt.`,
+      `${PREFIX} ${total} more refusals of unverified requests in the last ${windowMs / 1000} s not shown: ${counts}. Pass a logger as the log option to record every attempt.`,
   });
 
   const wants = (outcome: string, status: number) => outcome === "rejected" && status < 500;
@@ -55,10 +60,12 @@ export function defaultSink(settings: DefaultLogSettings = {}): DeliverySink {
     wants,
     record(record, error) {
       if (!wants(record.outcome, record.status)) return;
-      emit(record.code ?? "rejected", () => lineOf(record, error));
+      // The id is on the record once the signature matched: a genuine delivery, never paced.
+      if (record.deliveryId !== undefined) write(lineOf(record, error));
+      else unverified(record.code ?? "rejected", () => lineOf(record, error));
     },
     warn(warning) {
-      emit(warning.kind, () => `${PREFIX} warning ${warning.kind}: ${warning.message}`);
+      write(`${PREFIX} warning ${warning.kind}: ${warning.message}`);
     },
   };
 }
