@@ -30,13 +30,13 @@ function lineOf(record: DeliveryRecord, error: unknown): string {
 
 /**
  * Without a `log` option: one line per refused attempt on stderr (4xx: forged, stale, too
- * large, schema mismatch…) and per warning. Refusals of unverified requests, which anyone can
- * send, are paced: at most `lines` per window, then one summary line of what was not shown,
- * by code, so a flood of forged requests cannot flood the log. Warnings and the refusals of
- * verified deliveries are always written and never counted with the forged ones: warnings are
- * rare by construction (drift and signature bursts at most once a minute each, a slow handler
- * once per verified delivery), and a verified delivery needs the secret. Accepted deliveries
- * print nothing; 5xx failures are `onError`'s (which prints them with the stack).
+ * large, schema mismatch…) and per warning, each paced with its own kind so that none hides
+ * another. Refusals of unverified requests (anyone can send them), refusals of verified
+ * deliveries, and slow-handler warnings each print at most `lines` per window, then one
+ * summary line of what was not shown, by code. The clock-drift and signature-burst warnings
+ * are never paced: the warnings themselves come at most once a minute each. So a flood of
+ * forged requests cannot flood the log, nor hide a warning or a genuine delivery's refusal.
+ * Accepted deliveries print nothing; 5xx failures are `onError`'s (which prints the stack).
  *
  * @example
  * ```ts
@@ -46,26 +46,32 @@ function lineOf(record: DeliveryRecord, error: unknown): string {
 export function defaultSink(settings: DefaultLogSettings = {}): DeliverySink {
   const windowMs = settings.windowMs ?? DEFAULT_LOG_WINDOW_MS;
   const write = settings.write ?? ((line: string) => console.warn(line));
-  const unverified = pacedLines({
-    write,
-    now: settings.now ?? Date.now,
-    perWindow: settings.lines ?? DEFAULT_LOG_LINES,
-    windowMs,
-    summary: (total, counts) =>
-      `${PREFIX} ${total} more refusals of unverified requests in the last ${windowMs / 1000} s not shown: ${counts}. Pass a logger as the log option to record every attempt.`,
-  });
+  const paced = (what: string) =>
+    pacedLines({
+      write,
+      now: settings.now ?? Date.now,
+      perWindow: settings.lines ?? DEFAULT_LOG_LINES,
+      windowMs,
+      summary: (total, counts) =>
+        `${PREFIX} ${total} more ${what} in the last ${windowMs / 1000} s not shown: ${counts}. Pass a logger as the log option to record every attempt.`,
+    });
+  const unverified = paced("refusals of unverified requests");
+  // The id is on the record once the signature matched: a genuine delivery (or a leaked secret).
+  const verified = paced("refusals of signed deliveries");
+  const slow = paced("warnings");
 
   const wants = (outcome: string, status: number) => outcome === "rejected" && status < 500;
   return {
     wants,
     record(record, error) {
       if (!wants(record.outcome, record.status)) return;
-      // The id is on the record once the signature matched: a genuine delivery, never paced.
-      if (record.deliveryId !== undefined) write(lineOf(record, error));
-      else unverified(record.code ?? "rejected", () => lineOf(record, error));
+      const pace = record.deliveryId === undefined ? unverified : verified;
+      pace(record.code ?? "rejected", () => lineOf(record, error));
     },
     warn(warning) {
-      write(`${PREFIX} warning ${warning.kind}: ${warning.message}`);
+      const line = () => `${PREFIX} warning ${warning.kind}: ${warning.message}`;
+      if (warning.kind === "slow_handler") slow(warning.kind, line);
+      else write(line());
     },
   };
 }
