@@ -1,0 +1,59 @@
+// The worker writes what the sender chose escaped: its span's message id and its default
+// onError line, for a delivery whose id carries a newline, a terminal sequence, a C1 control
+// and U+2028. A real redis-server, the real OpenTelemetry SDK with its in-memory exporter.
+import { format } from "node:util";
+import { bullmqHandOff, type ColivaraJobData, createColivaraWorker } from "@colivara/webhooks-bullmq";
+import { context, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { Queue } from "bullmq";
+import { afterAll, beforeAll, expect, test, vi } from "vitest";
+import { type RedisServer, startRedisServer } from "../../../test/support/redis-server.js";
+import { until } from "./support/processes.js";
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the test.
+const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const ID = "msg_1\n[colivara-webhooks-bullmq] forged\u001b[2J\u009b\u2028";
+const exporter = new InMemorySpanExporter();
+let redis: RedisServer;
+
+beforeAll(async () => {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+  redis = await startRedisServer();
+});
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await redis?.stop();
+});
+
+test("the worker's span and default onError escape the delivery id", async () => {
+  const printed: string[] = [];
+  vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void printed.push(format(...args)));
+  const queue = new Queue<ColivaraJobData>("worker-text", { connection: { url: redis.url } });
+  const webhook = { id: ID, timestamp: new Date(), event: { type: "unknown", originalType: "x", payload: {} } };
+  await bullmqHandOff(queue as Queue).enqueue(webhook as never, {});
+  const worker = createColivaraWorker("worker-text", {
+    connection: { url: redis.url },
+    attempts: 1,
+    on: {
+      unknown: () => {
+        throw new Error("handler down");
+      },
+    },
+  });
+  try {
+    const span = await until("the worker's span", () =>
+      exporter.getFinishedSpans().find((s) => s.name === "colivara.webhook unknown"),
+    );
+    expect(span.attributes["messaging.message.id"]).toBe(
+      "msg_1\\x0a[colivara-webhooks-bullmq] forged\\x1b[2J\\x9b\\u2028",
+    );
+    await until("onError printed", () => printed.length > 0);
+    expect(printed.join("\n")).not.toMatch(RAW_CONTROL);
+    expect(printed[0]).toContain("(delivery msg_1\\x0a[colivara-webhooks-bullmq] forged\\x1b[2J\\x9b\\u2028)");
+  } finally {
+    await worker.close();
+    await queue.close();
+  }
+}, 60_000);
