@@ -115,6 +115,7 @@ describe("express: what the network sends is escaped wherever it is written", ()
     expect(records.map((record) => record.outcome)).toEqual(["aborted", "accepted", "rejected"]);
     for (const text of stringsIn(records)) expect(text).not.toMatch(RAW_CONTROL);
     expect(records[0]?.deliveryId).toBe(`msg_${SHOWN_IN_HEADER}`);
+    expect(records[0]?.msg).toMatch(/^webhook refused for good \(metadata schema\): The metadata of upsert\.fail/);
     expect(records[1]?.eventType).toBe("upsert.next\\x0a[colivara-webhooks] 204 forged line\\x85\\u2028");
     expect(records[2]?.remoteAddress).toBe(`203.0.113.9${SHOWN_IN_HEADER}`);
   });
