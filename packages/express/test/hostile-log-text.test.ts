@@ -8,6 +8,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { format } from "node:util";
+import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import express from "express";
 import pino from "pino";
@@ -120,10 +121,15 @@ describe("express: what the network sends is escaped wherever it is written", ()
     expect(records[2]?.remoteAddress).toBe(`203.0.113.9${SHOWN_IN_HEADER}`);
   });
 
-  it("the span's attributes are escaped", async () => {
+  it("the span's attributes and the metrics' attributes are escaped", async () => {
     const exporter = new InMemorySpanExporter();
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    const telemetry = openTelemetry({ tracer: provider.getTracer("test") });
+    const reader = new (class extends MetricReader {
+      protected override async onForceFlush(): Promise<void> {}
+      protected override async onShutdown(): Promise<void> {}
+    })();
+    const meter = new MeterProvider({ readers: [reader] }).getMeter("test");
+    const telemetry = openTelemetry({ tracer: provider.getTracer("test"), meter });
     await sendHostile(await serve({ log: false, telemetry, onError: () => {} }));
     const spans = exporter.getFinishedSpans();
     expect(spans).toHaveLength(3);
@@ -131,6 +137,12 @@ describe("express: what the network sends is escaped wherever it is written", ()
     expect(spans[0]?.attributes["client.address"]).toMatch(/^203\.0\.113\.9\\x85/);
     expect(spans[0]?.attributes["messaging.message.id"]).toMatch(/^msg_\\x85/);
     expect(spans[1]?.attributes["colivara.webhook.event_type"]).toMatch(/^upsert\.next\\x0a/);
+    const { resourceMetrics } = await reader.collect();
+    const points = resourceMetrics.scopeMetrics.flatMap((scope) =>
+      scope.metrics.flatMap((m) => m.dataPoints.map((point) => point.attributes)),
+    );
+    expect(points.some((attributes) => attributes["colivara.webhook.event_type"] !== undefined)).toBe(true);
+    for (const text of stringsIn(points)) expect(text).not.toMatch(RAW_CONTROL);
     await provider.shutdown();
   });
 });
