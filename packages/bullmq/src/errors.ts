@@ -1,5 +1,4 @@
 import { WebhookVerificationError } from "@colivara/webhooks";
-import { escapeText } from "@colivara/webhooks/adapter";
 
 const FAILED_START =
   "The queue's connection failed while it started, and BullMQ never starts a queue twice: every delivery" +
@@ -11,7 +10,7 @@ const FAILED_START =
  * `startFailed` adds that retries cannot succeed until the process restarts.
  */
 export function handOffUnavailable(cause: unknown, startFailed = false): WebhookVerificationError {
-  const reason = escapeText(cause instanceof Error ? cause.message : String(cause));
+  const reason = cause instanceof Error ? cause.message : String(cause);
   let message = `The BullMQ queue did not store the delivery: ${reason}`;
   if (startFailed) message += `${/[.!?]$/.test(reason) ? "" : "."} ${FAILED_START}`;
   return new WebhookVerificationError("handoff_unavailable", message, { cause });

@@ -10,6 +10,7 @@ import { metadataIssues } from "../src/metadata-issues.js";
 import type { StandardSchemaV1 } from "../src/standard-schema.js";
 import { upsertSuccessEvent } from "../src/testing.js";
 import { HOSTILE_CASES, LOG_FORGING_ID, NOW_S as TABLE_NOW_S, SECRET as TABLE_SECRET } from "./hostile-cases.js";
+import { harness } from "./pipeline-harness.js";
 import { memoryPino, NOW_S, pipelineFor, SECRET, signed } from "./record-support.js";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the test.
@@ -104,6 +105,31 @@ describe("the core's writers escape what the network sent", () => {
       "msg_1\\x0a[colivara-webhooks] 204 forged\\x0d\\x1b[2J\\x85\\x9b31m\\u2028\\u2029\\u202e",
     );
     for (const text of stringsIn(lines)) expect(text).not.toMatch(RAW_CONTROL);
+  });
+
+  it("a 405 names the method escaped, in its answer and its line", async () => {
+    const written = captureConsole();
+    const { receive } = pipelineFor({});
+    const response = await receive({ ...hostile, method: `GET${LOG_FORGING_ID}` });
+    expect(response.status).toBe(405);
+    expect(String(response.body)).toContain("got GETmsg_1\\\\x0a[colivara-webhooks] 204 forged");
+    expect(written).toHaveLength(1);
+    expect(written[0]).not.toMatch(RAW_CONTROL);
+  });
+
+  it("a route's 5xx reaches onError with the delivery id escaped", async () => {
+    const reported: unknown[] = [];
+    const { receive } = harness({
+      secret: SECRET,
+      now: () => NOW_S * 1000,
+      log: false,
+      onError: (e) => reported.push(e),
+    });
+    const result = await receive({ method: "POST", headers: hostile.headers, body: hostile.body });
+    result.answer?.(500);
+    const [error] = reported as Error[];
+    expect(error?.message).toContain("answered 500 for delivery msg_1\\x0a[colivara-webhooks] 204 forged");
+    expect(error?.message).not.toMatch(RAW_CONTROL);
   });
 
   it("issue paths: keys escaped and bounded", () => {

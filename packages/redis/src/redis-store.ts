@@ -1,10 +1,5 @@
 import type { DedupeClaim, DedupeStore } from "@colivara/webhooks";
-import {
-  DEFAULT_DEDUPE_TTL_SECONDS,
-  DEFAULT_LEASE_SECONDS,
-  escapeText,
-  numberOption,
-} from "@colivara/webhooks/adapter";
+import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS, numberOption } from "@colivara/webhooks/adapter";
 import {
   type Commands,
   commandsFor,
@@ -107,7 +102,7 @@ function milliseconds(name: string, value: unknown, fallback: number): string {
 function integerReply(reply: unknown): number {
   const value = typeof reply === "bigint" ? Number(reply) : typeof reply === "string" ? Number(reply) : reply;
   if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new Error(`Unexpected reply from the Redis dedupe script: ${escapeText(String(reply))}`);
+    throw new Error(`Unexpected reply from the Redis dedupe script: ${String(reply)}`);
   }
   return value;
 }
