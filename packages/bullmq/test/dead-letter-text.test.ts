@@ -14,6 +14,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
 import { type RedisServer, startRedisServer } from "../../../test/support/redis-server.js";
+import { jobsCli } from "./support/http.js";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the test.
 const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -65,8 +66,12 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function post(path: string, payload: Record<string, unknown>): Promise<{ id: string; status: number }> {
-  const delivery = sign(secret, payload);
+async function post(
+  path: string,
+  payload: Record<string, unknown>,
+  id?: string,
+): Promise<{ id: string; status: number }> {
+  const delivery = sign(secret, payload, id === undefined ? {} : { id });
   const response = await fetch(`${url}${path}`, { method: "POST", body: delivery.body, headers: delivery.headers });
   return { id: delivery.id, status: response.status };
 }
@@ -115,4 +120,15 @@ test("the summaries escape the event type and the reason", async () => {
   expect(letter?.type).toBe("unknown");
   expect(letter?.reason).toBe("refused\\x0a[colivara-webhooks-jobs] forged\\x9b2J");
   expect(`${letter?.type} ${letter?.reason}`).not.toMatch(RAW_CONTROL);
+});
+
+test("the jobs CLI lists an id the sender chose escaped", async () => {
+  // A header carries bytes 0x80–0xFF, which Node reads as C1 controls: U+009B is a terminal's CSI.
+  const { id, status } = await post("/aborting", { type: "upsert.next" }, "msg_\u009b2J\u0085forged");
+  expect(status).toBe(422);
+  const listed = await jobsCli(["list", "--redis-url", redis.url, "--queue", "dead-letter-text"]);
+  expect(listed.code).toBe(0);
+  expect(listed.stdout).toContain("msg_\\x9b2J\\x85forged  refused  unknown");
+  expect(listed.stdout.replaceAll("\n", "")).not.toMatch(RAW_CONTROL);
+  expect(id).toBe("msg_\u009b2J\u0085forged");
 });
