@@ -1,5 +1,5 @@
 import type { VerifiedWebhook } from "@colivara/webhooks";
-import { dedupeKey } from "@colivara/webhooks/adapter";
+import { dedupeKey, escapeText } from "@colivara/webhooks/adapter";
 import type { Job, Queue } from "bullmq";
 import { DEAD_LETTER_JOB_NAME } from "./defaults.js";
 import { type ColivaraJobData, fromJobData } from "./job-data.js";
@@ -19,6 +19,7 @@ export interface DeadLetterSummary {
   kind: "failed" | "refused";
   /** The event type (`"unknown"` for types this version does not know). */
   type: string;
+  /** Why it failed or was refused, escaped (`\x0a` for a newline): safe to print. */
   reason: string;
   attemptsMade: number;
   /** When it failed or was refused. */
@@ -47,8 +48,9 @@ function summarize(job: ColivaraJob, kind: DeadLetterSummary["kind"]): DeadLette
   return {
     id: String(job.id),
     kind,
-    type: job.data.event.type,
-    reason: refused ? (job.data.refused ?? "") : job.failedReason,
+    type: escapeText(job.data.event.type),
+    // Stored text that may quote what the sender chose: escaped where a summary is built for printing.
+    reason: escapeText(refused ? (job.data.refused ?? "") : (job.failedReason ?? "")),
     attemptsMade: job.attemptsMade,
     at: new Date(refused ? job.timestamp : (job.finishedOn ?? job.timestamp)),
   };

@@ -2,6 +2,7 @@
 // The `colivara-webhooks-jobs` bin: list, show and replay the dead letters of a hand-off
 // queue. Separate from the main CLI so it ships with the package that owns the queue.
 import { parseArgs } from "node:util";
+import { escapeText } from "@colivara/webhooks/adapter";
 import { Queue } from "bullmq";
 import { listDeadLetters, replayDeadLetter, showDeadLetter } from "./dead-letters.js";
 import { DEFAULT_QUEUE_NAME } from "./defaults.js";
@@ -33,7 +34,9 @@ async function run(queue: Queue, args: Args): Promise<number> {
   const print = (value: unknown, text: string) => console.log(args.values.json ? JSON.stringify(value, null, 2) : text);
   if (command === "list") {
     const letters = await listDeadLetters(queue);
-    const lines = letters.map((l) => `${l.id}  ${l.kind}  ${l.type}  ${l.at?.toISOString() ?? "-"}  ${l.reason}`);
+    const lines = letters.map(
+      (l) => `${escapeText(l.id)}  ${l.kind}  ${l.type}  ${l.at?.toISOString() ?? "-"}  ${l.reason}`,
+    );
     print(letters, lines.length ? lines.join("\n") : "No dead letters.");
     return 0;
   }

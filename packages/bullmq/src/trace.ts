@@ -1,5 +1,6 @@
 // OpenTelemetry is an optional peer: loaded once with a dynamic import, so an app without
 // it pays one resolved promise per job and never a missing-module error.
+import { escapeText } from "@colivara/webhooks/adapter";
 import type * as OpenTelemetry from "@opentelemetry/api";
 import type { ColivaraJobData } from "./job-data.js";
 
@@ -56,7 +57,8 @@ export function inWorkerSpan<T>(api: Api, data: ColivaraJobData, work: () => Pro
     links: linked ? [{ context: linked }] : [],
     attributes: {
       "messaging.system": "bullmq",
-      "messaging.message.id": data.id,
+      // The sender chose the id: escaped like the request's span escapes it.
+      "messaging.message.id": escapeText(data.id),
       "colivara.event.type": data.event.type,
     },
   };

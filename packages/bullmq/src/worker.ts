@@ -1,5 +1,11 @@
 import type { DedupeStore, ErrorContext, MetadataSchema, VerifiedWebhook, WebhookHandlers } from "@colivara/webhooks";
-import { checkMetadataSchema, createMetadataCheck, isInvalidMetadata, numberOption } from "@colivara/webhooks/adapter";
+import {
+  checkMetadataSchema,
+  createMetadataCheck,
+  escapeText,
+  isInvalidMetadata,
+  numberOption,
+} from "@colivara/webhooks/adapter";
 import { type ConnectionOptions, Worker, type WorkerOptions } from "bullmq";
 import { checkClusterKeys } from "./cluster-check.js";
 import { BACKOFF_TYPE } from "./defaults.js";
@@ -68,7 +74,9 @@ function checkHandlers(on: unknown): WebhookHandlers<unknown> {
 
 function defaultOnError(error: unknown, context: ErrorContext): void {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  console.error(`[colivara-webhooks-bullmq] ${message}${context.webhook ? ` (delivery ${context.webhook.id})` : ""}`);
+  console.error(
+    `[colivara-webhooks-bullmq] ${message}${context.webhook ? ` (delivery ${escapeText(context.webhook.id)})` : ""}`,
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import type { SettleClaim } from "./dedupe-gate.js";
 import type { AnswerCallback, DeliveryPort } from "./delivery-port.js";
 import type { DeliveryOutcome } from "./delivery-record.js";
 import { isWebhookVerificationError, WebhookVerificationError } from "./errors.js";
+import { escapeText } from "./escape-text.js";
 import type { ColivaraEvent, VerifiedWebhook } from "./events.js";
 import { type HandOff, type HandOffContext, isPermanentFailure } from "./hand-off.js";
 import { andThen } from "./maybe-async.js";
@@ -33,7 +34,7 @@ function after(settled: Promise<void> | undefined, next: () => void): void {
 function failedAnswer(status: number, webhook: VerifiedWebhook): WebhookVerificationError {
   return new WebhookVerificationError(
     "handler_failed",
-    `The route after the webhook verifier answered ${status} for delivery ${webhook.id}; the claim is released so the retry runs it. ` +
+    `The route after the webhook verifier answered ${status} for delivery ${escapeText(webhook.id)}; the claim is released so the retry runs it. ` +
       "Let errors reach the pack (see the README's error handling) to see the cause here.",
   );
 }

@@ -67,7 +67,7 @@ export function describeRecord(record: DeliveryRecord, error: unknown): string {
     case "declined":
       return `webhook declined: the route answered ${record.status}; the sender retries`;
     case "aborted":
-      return `webhook refused for good (permanentFailure): ${detail ?? "kept as a dead letter"}`;
+      return `webhook refused for good (${record.code === "invalid_metadata" ? "metadata schema" : "permanentFailure"}): ${detail ?? "kept as a dead letter"}`;
     case "handler_failed":
       return "webhook handler failed: answered 500, the sender retries";
     case "store_unavailable":

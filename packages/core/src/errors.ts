@@ -43,8 +43,10 @@ export const ERROR_STATUS: {
 };
 
 /**
- * One thing a `metadata` schema found wrong: where (`["tenant"]`, `["tags", 0]`) and the
- * schema's message, with the value itself left out.
+ * One thing a `metadata` schema found wrong: where (`["tenant"]`, `["tags", 0]`; keys escaped,
+ * at most 64 characters) and the schema's message. A message that could quote a value of the
+ * metadata (any leaf, at any depth, appears in it) is replaced by a generic one, so no
+ * metadata value reaches a log, an error or a dead letter, whatever the library prints.
  *
  * @example
  * ```ts

@@ -1,6 +1,8 @@
-import { type MetadataIssue, WebhookVerificationError } from "./errors.js";
+import { WebhookVerificationError } from "./errors.js";
+import { escapeText } from "./escape-text.js";
 import type { VerifiedWebhook } from "./events.js";
 import type { MaybePromise } from "./maybe-async.js";
+import { metadataIssues } from "./metadata-issues.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
 
 /**
@@ -36,51 +38,8 @@ export function checkMetadataSchema(schema: unknown): MetadataSchema<unknown> | 
   );
 }
 
-function pathOf(issue: StandardSchemaV1.Issue): (string | number)[] {
-  // Array.from, not map: arktype's path is an Array subclass that map would copy, extras and all.
-  return Array.from(issue.path ?? [], (segment) => {
-    const key = typeof segment === "object" && segment !== null ? segment.key : segment;
-    return typeof key === "number" ? key : String(key);
-  });
-}
-
-function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
-  let value = root;
-  for (const key of path) {
-    if (typeof value !== "object" || value === null || !Object.hasOwn(value, key)) return undefined;
-    value = (value as Record<string | number, unknown>)[key];
-  }
-  return value;
-}
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/**
- * Leaves the value out of a schema's message: valibot ("but received \"acme\"") and arktype
- * ("(was 3)") quote the value they received, and metadata can be personal data bound for a log.
- */
-function redact(message: string, value: unknown): string {
-  if (typeof value === "string" && value !== "") {
-    const quoted = [JSON.stringify(value), `'${value}'`, `"${value}"`];
-    return quoted.reduce((text, form) => text.split(form).join("[value]"), message);
-  }
-  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-    const forms = [String(value), ...(typeof value === "bigint" ? [`${value}n`] : [])];
-    return forms.reduce(
-      (text, form) => text.replace(new RegExp(`(?<![\\w.])${escapeRegExp(form)}(?![\\w.])`, "g"), "[value]"),
-      message,
-    );
-  }
-  return message;
-}
-
-/** The schema's issues as paths and messages, without the values. */
-export function metadataIssues(issues: readonly StandardSchemaV1.Issue[], metadata: unknown): MetadataIssue[] {
-  return issues.map((issue) => {
-    const path = pathOf(issue);
-    return { path, message: redact(String(issue.message), valueAt(metadata, path)) };
-  });
-}
+/** Issues the message lists. */
+const LISTED_ISSUES = 10;
 
 function pathText(path: readonly (string | number)[]): string {
   return path.reduce<string>(
@@ -92,10 +51,13 @@ function pathText(path: readonly (string | number)[]): string {
 function invalidMetadata(webhook: VerifiedWebhook, found: readonly StandardSchemaV1.Issue[]): WebhookVerificationError {
   const metadata = webhook.event.type === "unknown" ? undefined : webhook.event.metadata;
   const issues = metadataIssues(found, metadata);
-  const listed = issues.map((issue) => `${pathText(issue.path)}: ${issue.message}`).join("; ");
+  // All the issues stay in `issues`; the message names the first few, so that it stays one readable line.
+  const shown = issues.slice(0, LISTED_ISSUES).map((issue) => `${pathText(issue.path)}: ${issue.message}`);
+  if (issues.length > LISTED_ISSUES) shown.push(`${issues.length - LISTED_ISSUES} more in error.issues`);
+  const listed = shown.join("; ");
   return new WebhookVerificationError(
     "invalid_metadata",
-    `The metadata of ${webhook.event.type} delivery ${webhook.id} does not match the metadata schema (${listed}). ` +
+    `The metadata of ${webhook.event.type} delivery ${escapeText(webhook.id)} does not match the metadata schema (${listed}). ` +
       "A retry cannot change a stored document's metadata: the delivery is refused for good (422, abort-message) and kept through deadLetter.",
     { issues },
   );

@@ -1,5 +1,5 @@
 import { type DedupeStore, memoryStore } from "./dedupe.js";
-import { defaultSink } from "./default-log.js";
+import { defaultOnError, defaultSink } from "./default-log.js";
 import { loggerSink, type WebhookLogger } from "./delivery-log.js";
 import { WebhookVerificationError } from "./errors.js";
 import type { ColivaraEvent, UnknownEvent, UpsertFailEvent, UpsertSuccessEvent, VerifiedWebhook } from "./events.js";
@@ -304,12 +304,6 @@ function checkPath(path: unknown): string {
     );
   }
   return path;
-}
-
-/** The default `onError`: the whole error, stack and `cause` included, with the delivery id. */
-export function defaultOnError(error: unknown, context: ErrorContext): void {
-  const where = context.webhook ? ` (delivery ${context.webhook.id})` : "";
-  console.error(`[colivara-webhooks] webhook failure${where}:`, error);
 }
 
 /**

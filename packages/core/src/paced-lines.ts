@@ -8,14 +8,16 @@ export interface Pace {
   perWindow: number;
   /** The window, in milliseconds. */
   windowMs: number;
-  /** The line that sums up what a window did not show: how many, and by kind (`"invalid_signature ×3, …"`). */
+  /** The line that sums up what a window did not show: how many, and by kind, most first (`"invalid_signature 38, timestamp_too_old 2"`). */
   summary: (total: number, counts: string) => string;
 }
 
 /**
  * Writes at most `perWindow` lines per window and counts the rest by kind; the count comes
  * out as one summary line when the next window opens, or when the window ends if traffic
- * stopped. `line` is called only for a line that is written.
+ * stopped. `line` is called only for a line that is written. Only what anyone can send
+ * belongs here: a line that must be seen (a warning, a verified delivery) is written
+ * beside it, never through it, so a flood cannot hide it or fold it into the count.
  */
 export function pacedLines(pace: Pace): (kind: string, line: () => string) => void {
   const { write, now, perWindow, windowMs } = pace;
@@ -29,13 +31,10 @@ export function pacedLines(pace: Pace): (kind: string, line: () => string) => vo
     flushTimer = undefined;
     if (hidden.size === 0) return;
     let total = 0;
-    const parts: string[] = [];
-    for (const [kind, count] of hidden) {
-      total += count;
-      parts.push(`${kind} ×${count}`);
-    }
+    for (const count of hidden.values()) total += count;
+    const counts = [...hidden].sort(([, a], [, b]) => b - a).map(([kind, count]) => `${kind} ${count}`);
     hidden.clear();
-    write(pace.summary(total, parts.join(", ")));
+    write(pace.summary(total, counts.join(", ")));
   }
 
   return (kind, line) => {

@@ -2,6 +2,7 @@ import { proceed } from "./claimed-delivery.js";
 import { createDedupeGate, type GateDecision } from "./dedupe-gate.js";
 import type { DeliveryPort } from "./delivery-port.js";
 import { isWebhookVerificationError, type WebhookErrorCode, WebhookVerificationError } from "./errors.js";
+import { escapeText } from "./escape-text.js";
 import type { VerifiedWebhook } from "./events.js";
 import { andThen } from "./maybe-async.js";
 import { type ColivaraWebhookOptions, type PipelineSettings, type ResolvedOptions, resolveOptions } from "./options.js";
@@ -42,7 +43,10 @@ interface PipelineContext {
 }
 
 function methodNotAllowed(method: string | undefined): WebhookVerificationError {
-  return new WebhookVerificationError("method_not_allowed", `Webhook endpoints accept POST only, got ${method}.`);
+  return new WebhookVerificationError(
+    "method_not_allowed",
+    `Webhook endpoints accept POST only, got ${method === undefined ? method : escapeText(method)}.`,
+  );
 }
 
 /** The failure code of a gate's answer (409, 503), for its record. */

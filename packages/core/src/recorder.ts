@@ -1,6 +1,7 @@
 import type { DeliverySink } from "./delivery-log.js";
 import { type DeliveryOutcome, type DeliveryRecord, milliseconds } from "./delivery-record.js";
 import { isWebhookVerificationError, type WebhookErrorCode } from "./errors.js";
+import { escapeText } from "./escape-text.js";
 import type { VerifiedWebhook } from "./events.js";
 import type { ProxyTrust } from "./proxy-trust.js";
 import { watchDeadline } from "./read-timeout.js";
@@ -138,7 +139,8 @@ class RecordingAttempt implements Attempt, CheckFacts {
     if (this.skewSeconds !== undefined) record.skewSeconds = this.skewSeconds;
     if (this.secretIndex !== undefined) record.secretIndex = this.secretIndex;
     const address = remoteAddressOf(this.port, this.recorder.trustProxy);
-    if (address !== undefined) record.remoteAddress = address;
+    // X-Forwarded-For is any client's text: escaped here, once, for every sink and the span.
+    if (address !== undefined) record.remoteAddress = escapeText(address);
   }
 
   end(outcome: DeliveryOutcome, status: number, error?: unknown, code?: WebhookErrorCode): void {
@@ -155,8 +157,9 @@ class RecordingAttempt implements Attempt, CheckFacts {
     const record: DeliveryRecord = { outcome, status };
     const failure = codeOf(outcome, error, code);
     if (failure !== undefined) record.code = failure;
-    if (this.id !== undefined) record.deliveryId = this.id;
-    if (this.eventType !== undefined) record.eventType = this.eventType;
+    // Signed is not safe: the sender chose these strings. Escaped once, for every sink and the span.
+    if (this.id !== undefined) record.deliveryId = escapeText(this.id);
+    if (this.eventType !== undefined) record.eventType = escapeText(this.eventType);
     record.durationMs = milliseconds(endedAt - this.startedAt);
     this.addTimings(record, endedAt);
     this.addFacts(record);

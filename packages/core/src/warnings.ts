@@ -1,5 +1,6 @@
 import type { DeliverySink, DeliveryWarning } from "./delivery-log.js";
 import type { DeliveryRecord } from "./delivery-record.js";
+import { escapeText } from "./escape-text.js";
 
 /** Svix stops waiting for an answer after about 15 s, then retries. */
 export const SVIX_TIMEOUT_SECONDS = 15;
@@ -63,15 +64,18 @@ export function createWarnings(settings: WarningSettings): Warnings {
     for (const sink of sinks) guarded(() => sink.warn(warning));
   };
   return {
-    verified(id, skew) {
+    verified(sentId, skew) {
       if (skew === undefined || Math.abs(skew) <= toleranceSeconds / 2 || drifts.hit() !== 1) return;
+      const id = escapeText(sentId);
       warn({
         kind: "clock_drift",
         message: driftMessage(id, skew, toleranceSeconds),
         fields: { deliveryId: id, skewSeconds: skew, toleranceSeconds },
       });
     },
-    slowHandler(id, eventType) {
+    slowHandler(sentId, sentType) {
+      const id = escapeText(sentId);
+      const eventType = sentType === undefined ? undefined : escapeText(sentType);
       warn({
         kind: "slow_handler",
         message:

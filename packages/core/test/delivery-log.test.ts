@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { memoryStore } from "../src/dedupe.js";
 import { defaultSink } from "../src/default-log.js";
+import type { DeliveryWarningKind } from "../src/delivery-log.js";
 import { permanentFailure } from "../src/hand-off.js";
 import { NOT_RECORDING } from "../src/recorder.js";
 import { upsertSuccessEvent } from "../src/testing.js";
@@ -174,9 +175,45 @@ describe("log: false and the default", () => {
     now = 1000;
     sink.record(record, undefined);
     expect(written).toHaveLength(5);
-    expect(written[3]).toMatch(/48 more refused attempts or warnings in the last 1 s not shown/);
-    expect(written[3]).toMatch(/invalid_signature ×47, timestamp_too_old ×1/);
+    expect(written[3]).toMatch(
+      /48 more refusals of unverified requests in the last 1 s not shown: invalid_signature 47, timestamp_too_old 1\./,
+    );
     expect(written[4]).toMatch(/^\[colivara-webhooks\] 401 invalid_signature/);
+  });
+
+  it("paces forged refusals, signed refusals and slow handlers apart, and never drift or burst warnings", () => {
+    const written: string[] = [];
+    let now = 0;
+    const sink = defaultSink({ write: (line) => written.push(line), now: () => now, lines: 2, windowMs: 1000 });
+    const forged = { outcome: "rejected", code: "invalid_signature", status: 401, durationMs: 1 } as const;
+    const genuine = { ...forged, code: "invalid_payload", status: 400, deliveryId: "msg_signed" } as const;
+    const warning = (kind: DeliveryWarningKind) => ({ kind, message: kind, fields: {} });
+    for (let i = 0; i < 5; i++) {
+      sink.record(forged, undefined);
+      sink.record(genuine, undefined);
+      sink.warn(warning("slow_handler"));
+    }
+    sink.warn(warning("clock_drift"));
+    sink.warn(warning("invalid_signature_burst"));
+    expect(written.filter((line) => line.includes("401 invalid_signature"))).toHaveLength(2);
+    expect(written.filter((line) => line.includes("400 invalid_payload msg_signed"))).toHaveLength(2);
+    expect(written.filter((line) => line.includes("warning slow_handler"))).toHaveLength(2);
+    expect(written.slice(-2)).toEqual([
+      "[colivara-webhooks] warning clock_drift: clock_drift",
+      "[colivara-webhooks] warning invalid_signature_burst: invalid_signature_burst",
+    ]);
+    now = 1000;
+    sink.record(forged, undefined);
+    sink.record(genuine, undefined);
+    sink.warn(warning("slow_handler"));
+    const summaries = written.slice(8).filter((line) => line.includes("more"));
+    expect(
+      summaries.map((line) => line.replace(/ in the last 1 s not shown: /, ": ").replace(/\. Pass.*/, "")),
+    ).toEqual([
+      "[colivara-webhooks] 3 more refusals of unverified requests: invalid_signature 3",
+      "[colivara-webhooks] 3 more refusals of signed deliveries: invalid_payload 3",
+      "[colivara-webhooks] 3 more warnings: slow_handler 3",
+    ]);
   });
 
   it("prints nothing for accepted deliveries and leaves 5xx failures to onError", () => {

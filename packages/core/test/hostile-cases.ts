@@ -23,6 +23,9 @@ export const ID = "msg_2bVxUmNs7jE4c1QAdYWfHkPt";
 /** A 1 MiB id: no real Svix id, but a genuine signature can cover one. */
 const LONG_ID = `msg_${"L".repeat(1024 * 1024)}`;
 
+/** Every character class that forges a log line or drives a terminal, around a forged line. */
+export const LOG_FORGING_ID = "msg_1\n[colivara-webhooks] 204 forged\r\u001b[2J\u0085\u009b31m\u2028\u2029\u202e";
+
 export const SUCCESS_EVENT = {
   type: "upsert.success",
   message: "Document upserted successfully",
@@ -228,6 +231,30 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     name: "id: shifted into the timestamp (msg.170… / …)",
     delivery: () => ({ body: SUCCESS_BODY, headers: svixHeaders({ "svix-id": `${ID}.${TS}` }) }),
     expect: code("invalid_signature"),
+  },
+  // ---- text that forges a log line or drives a terminal: verified as sent, escaped where written ----
+  {
+    name: "id: line breaks, a terminal sequence, C1 controls and U+2028, signed as sent",
+    delivery: () => signed(SUCCESS_BODY, { id: LOG_FORGING_ID }),
+    expect: okWith("the id as signed, unescaped", (w) => w.id === LOG_FORGING_ID),
+  },
+  {
+    name: "id: a forged log line, not signed",
+    delivery: () => ({ body: SUCCESS_BODY, headers: svixHeaders({ "svix-id": LOG_FORGING_ID }) }),
+    expect: code("invalid_signature"),
+  },
+  {
+    name: "payload: an unknown type and metadata keys that forge log lines",
+    delivery: () => signedEvent({ type: LOG_FORGING_ID, metadata: { [LOG_FORGING_ID]: LOG_FORGING_ID } }),
+    expect: okWith(
+      "the unknown case, type as sent",
+      (w) => w.event.type === "unknown" && w.event.originalType === LOG_FORGING_ID,
+    ),
+  },
+  {
+    name: "payload: metadata keys that forge log lines in a known event",
+    delivery: () => signedEvent({ ...SUCCESS_EVENT, metadata: { [LOG_FORGING_ID]: 1, "k\u2028": [LOG_FORGING_ID] } }),
+    expect: okWith("the keys as sent", (w) => w.event.type === "upsert.success" && LOG_FORGING_ID in w.event.metadata),
   },
   {
     // Past Node's 16 KiB header limit, but not past a Fetch runtime's: the stores key it by digest.
