@@ -48,9 +48,12 @@ export interface DeliveryReport {
   error?: { code: string; message: string } | undefined;
   /** The headers received, signatures shortened and credentials hidden. */
   headers: Array<[string, string]>;
-  /** The body as text. */
+  /** The body as text: its first 64 KiB when `bodyCut`. */
   body: string;
+  /** The size of the body received, in bytes. */
   bodyBytes: number;
+  /** True when `body` is only the first 64 KiB of a larger body (the history is bounded in bytes). */
+  bodyCut: boolean;
   /** The forwarded app's answer (`--forward-to`). */
   app?: AppAnswer | undefined;
   /** Milliseconds from arrival to the answer. */

@@ -28,7 +28,10 @@ export interface AppAnswer {
   url: string;
   status?: number | undefined;
   contentType?: string | undefined;
+  /** The app's answer as text: its first 64 KiB when `bodyCut`. */
   body?: string | undefined;
+  /** True when the app answered more than 64 KiB, of which `body` is the start. */
+  bodyCut?: boolean | undefined;
   /** Milliseconds from sending to the end of the answer. */
   durationMs: number;
   /** Why there is no answer (unreachable, timeout). */
@@ -63,6 +66,25 @@ export function passOnHeaders(headers: ReadonlyArray<readonly [string, string]>)
   return out;
 }
 
+/** How much of the app's answer is kept (and passed back to the sender, who reads only the status). */
+const APP_BODY_BYTES = 64 * 1024;
+
+/** The first `limit` bytes of a response body as text; the rest is not read. */
+async function startOf(response: Response, limit: number): Promise<{ text: string; cut: boolean }> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  while (reader !== undefined && size <= limit) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  await reader?.cancel().catch(() => {});
+  const bytes = Buffer.concat(chunks);
+  return { text: bytes.subarray(0, limit).toString("utf8"), cut: bytes.byteLength > limit };
+}
+
 /**
  * Posts a delivery's exact bytes and headers to the app and records its answer.
  * Never throws: a failure is recorded in `error`.
@@ -88,12 +110,13 @@ export async function forwardDelivery(
       redirect: "manual",
       signal: AbortSignal.timeout(timeoutSeconds * 1000),
     });
-    const text = await response.text();
+    const { text, cut } = await startOf(response, APP_BODY_BYTES);
     return {
       url: target.href,
       status: response.status,
       contentType: response.headers.get("content-type") ?? undefined,
       body: text,
+      bodyCut: cut,
       durationMs: elapsed(),
     };
   } catch (error) {

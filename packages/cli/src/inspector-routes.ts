@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { PAGE_SIZE } from "./delivery-log.js";
 import type { DeliveryReport } from "./delivery-report.js";
 import { INSPECTOR_CSS, INSPECTOR_HTML } from "./inspector-page.js";
 import { INSPECTOR_SCRIPT } from "./inspector-script.js";
-import type { ListenerContext } from "./listen.js";
+import type { ListenerContext } from "./listener-context.js";
 import { replayDelivery } from "./replay.js";
+import { isAllowed } from "./request-guard.js";
+import { pathOf } from "./request-target.js";
 
 /** Where the inspector lives on the listener. */
 export const INSPECTOR_PATH = "/inspector";
@@ -25,11 +28,8 @@ function sendText(res: ServerResponse, status: number, type: string, body: strin
   res.end(body);
 }
 
-/** Only this listener's own address reaches the inspector: no DNS rebinding from a web page. */
-function isLocalHost(req: IncomingMessage, origin: string): boolean {
-  const port = new URL(origin).port;
-  return req.headers.host === `127.0.0.1:${port}` || req.headers.host === `localhost:${port}`;
-}
+/** Unsent bytes an event-stream client may fall behind by before it is dropped (it reconnects and gets a page). */
+const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 function streamEvents(req: IncomingMessage, res: ServerResponse, ctx: ListenerContext): void {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
@@ -38,14 +38,28 @@ function streamEvents(req: IncomingMessage, res: ServerResponse, ctx: ListenerCo
     url: `${ctx.origin}${options.path ?? "/webhooks/colivara"}`,
     anyPath: options.path === undefined,
     secrets: options.secret.length,
+    kept: ctx.log.reports.length,
+    oldest: ctx.log.reports[0]?.seq,
     forwardTo: options.forwardTo?.href,
     status: options.status,
   };
   res.write(`retry: 1000\nevent: hello\ndata: ${JSON.stringify(hello)}\n\n`);
-  const push = (report: DeliveryReport) => res.write(`event: delivery\ndata: ${JSON.stringify(report)}\n\n`);
-  for (const report of ctx.log.reports) push(report);
+  const push = (report: DeliveryReport) => {
+    if (res.writableLength > MAX_BACKLOG_BYTES) return res.destroy();
+    res.write(`event: delivery\ndata: ${JSON.stringify(report)}\n\n`);
+  };
+  // The newest page only: older deliveries are asked for (GET /inspector/history?before=).
+  for (const report of ctx.log.page(undefined)) push(report);
   const stop = ctx.log.subscribe(push);
   req.once("close", stop);
+}
+
+function history(res: ServerResponse, ctx: ListenerContext, query: URLSearchParams): void {
+  const before = Number(query.get("before"));
+  const deliveries = ctx.log.page(Number.isSafeInteger(before) && before > 0 ? before : undefined, PAGE_SIZE);
+  const first = deliveries[0]?.seq;
+  const more = first !== undefined && (ctx.log.reports[0]?.seq ?? first) < first;
+  sendText(res, 200, "application/json", JSON.stringify({ deliveries, more }));
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -84,17 +98,25 @@ async function replayRoute(req: IncomingMessage, res: ServerResponse, ctx: Liste
  * ```
  */
 export function handleInspector(req: IncomingMessage, res: ServerResponse, ctx: ListenerContext): boolean {
-  const path = (req.url ?? "/").split("?")[0] as string;
-  if (req.method === "GET" && path === "/favicon.ico") {
-    res.writeHead(204).end();
-    return true;
-  }
-  if (path !== INSPECTOR_PATH && !path.startsWith(`${INSPECTOR_PATH}/`)) return false;
-  if (!isLocalHost(req, ctx.origin)) {
-    sendText(res, 403, "text/plain", "The inspector answers on 127.0.0.1 or localhost only.");
+  const url = new URL(pathOf(req.url ?? "/"), ctx.origin);
+  const query = new URLSearchParams((req.url ?? "").split("?")[1] ?? "");
+  const path = url.pathname;
+  const favicon = path === "/favicon.ico";
+  if (!favicon && path !== INSPECTOR_PATH && !path.startsWith(`${INSPECTOR_PATH}/`)) return false;
+  if (!isAllowed(req, ctx.origin, { inspector: true })) {
+    sendText(
+      res,
+      403,
+      "text/plain",
+      "The inspector answers on 127.0.0.1 or localhost only (Host and Origin are checked).",
+    );
     return true;
   }
   const route = `${req.method} ${path}`;
+  if (route === "GET /favicon.ico") {
+    res.writeHead(204).end();
+    return true;
+  }
   if (route === `GET ${INSPECTOR_PATH}` || route === `GET ${INSPECTOR_PATH}/`) {
     sendText(res, 200, "text/html", INSPECTOR_HTML);
   } else if (route === `GET ${INSPECTOR_PATH}/app.js`) {
@@ -103,6 +125,8 @@ export function handleInspector(req: IncomingMessage, res: ServerResponse, ctx: 
     sendText(res, 200, "text/css", INSPECTOR_CSS);
   } else if (route === `GET ${INSPECTOR_PATH}/events`) {
     streamEvents(req, res, ctx);
+  } else if (route === `GET ${INSPECTOR_PATH}/history`) {
+    history(res, ctx, query);
   } else if (route === `POST ${INSPECTOR_PATH}/replay`) {
     replayRoute(req, res, ctx).catch((error: unknown) => {
       if (!res.headersSent) sendText(res, 502, "application/json", JSON.stringify({ error: String(error) }));

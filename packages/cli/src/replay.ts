@@ -1,7 +1,8 @@
 import { signWebhook } from "@colivara/webhooks/testing";
 import type { ReplayMode } from "./delivery-report.js";
 import { bodyBytes, passOnHeaders } from "./forward.js";
-import type { ListenerContext } from "./listen.js";
+import type { ListenerContext } from "./listener-context.js";
+import { ownUrl } from "./request-target.js";
 
 const WEBHOOK_HEADER = /^(svix|webhook)-(id|timestamp|signature)$/i;
 
@@ -46,10 +47,13 @@ export async function replayDelivery(ctx: ListenerContext, seq: number, mode: Re
       ? resigned(raw.headers, raw.body, secret)
       : asItWas(raw.headers, raw.body);
   if (request.signature !== "") ctx.log.expectReplay(request.signature, seq, mode);
-  const response = await fetch(new URL(raw.path, ctx.origin), {
+  // The listener's own endpoint, whatever target the delivery carried: a planted
+  // `http://attacker/x` was reduced to its path on arrival, and is checked again here.
+  const response = await fetch(ownUrl(ctx.origin, ctx.options.path ?? raw.path), {
     method: "POST",
     headers: request.headers,
     body: typeof request.body === "string" ? request.body : bodyBytes(request.body),
+    redirect: "manual",
   });
   await response.arrayBuffer();
   return response.status;
