@@ -164,3 +164,81 @@ describe("colivara-webhooks listen, errors", () => {
     expect(path.stderr).toContain('--path must start with "/"');
   });
 });
+
+/** What drives a terminal or forges a line: C0 (but newline and tab), DEL, C1, separators, bidi overrides. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** Posts one request exactly as written, header bytes included (fetch refuses a C1 byte in a header). */
+async function rawPost(url: string, headers: Record<string, string>, body: string): Promise<void> {
+  const { connect } = await import("node:net");
+  const { host, port, pathname } = new URL(url);
+  const lines = Object.entries({ ...headers, host, "content-length": String(Buffer.byteLength(body)) })
+    .map(([name, value]) => `${name}: ${value}`)
+    .join("\r\n");
+  const head = Buffer.from(`POST ${pathname} HTTP/1.1\r\n${lines}\r\nconnection: close\r\n\r\n`, "latin1");
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect(Number(port), "127.0.0.1");
+    socket.once("error", reject);
+    socket.on("data", () => {});
+    socket.once("end", () => resolve());
+    socket.end(Buffer.concat([head, Buffer.from(body)]));
+  });
+}
+
+describe("colivara-webhooks listen escapes every received string it prints", () => {
+  const secret = newSecret();
+  const name = "\u001b[2J\u001b[Hreport.pdf";
+  const error = "\u009b31mconversion failed\u202eevil";
+
+  async function hostile(listener: Running, pattern: RegExp): Promise<string> {
+    const [, url] = (await listener.waitFor(pattern)) as [string, string];
+    const signed = sign(secret, failPayload({ name, error }));
+    expect((await fetch(url, { method: "POST", body: signed.body, headers: signed.headers })).status).toBe(200);
+    // An unverified id with a C1 byte (CSI to an 8-bit terminal), sent as raw header bytes.
+    await rawPost(
+      url,
+      { "svix-id": "msg_\u009b2J", "svix-timestamp": "1", "svix-signature": "v1,x" },
+      '{"type":"\u001b]0;t\u0007"}',
+    );
+    return url;
+  }
+
+  it("in the pretty output", async () => {
+    const listener = listen([], { COLIVARA_WEBHOOK_SECRET: secret });
+    try {
+      await hostile(listener, /Listening on (http:\/\/127\.0\.0\.1:\d+\/webhooks\/colivara)/);
+      await vi.waitFor(() => expect(listener.stdout()).toContain("msg_\\x9b2J"));
+      const out = listener.stdout();
+      expect(out).toContain("\\x1b[2J\\x1b[Hreport.pdf failed: \\x9b31mconversion failed\\u202eevil");
+      expect(out).not.toMatch(UNSAFE);
+    } finally {
+      await listener.stop();
+    }
+  });
+
+  it("in --json lines, which still parse to the exact strings", async () => {
+    const listener = listen(["--json"], { COLIVARA_WEBHOOK_SECRET: secret });
+    try {
+      await hostile(listener, /"listening":"(http:\/\/127\.0\.0\.1:\d+\/webhooks\/colivara)"/);
+      await vi.waitFor(() =>
+        expect(
+          listener
+            .stdout()
+            .split("\n")
+            .filter((l) => l.includes('"seq"')),
+        ).toHaveLength(2),
+      );
+      const out = listener.stdout();
+      expect(out).not.toMatch(UNSAFE);
+      const [accepted, rejected] = out
+        .split("\n")
+        .filter((line) => line.includes('"seq"'))
+        .map((line) => JSON.parse(line));
+      expect(accepted.event).toMatchObject({ name, error });
+      expect(rejected.id).toBe("msg_\u009b2J");
+    } finally {
+      await listener.stop();
+    }
+  });
+});

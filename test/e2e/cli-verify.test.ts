@@ -80,6 +80,52 @@ describe("colivara-webhooks verify", () => {
     const delivery = sign(current, successPayload());
     const run = await runCli(["verify"], env, pasted(delivery, "x".repeat(16 * 1024 * 1024 + 1)));
     expect(run.code).toBe(EXIT.usage);
-    expect(run.stderr).toContain("More than 16 MiB on standard input: save the delivery to a file");
+    expect(run.stderr).toContain("More than 16 MiB on standard input");
+    expect(run.stderr).not.toContain("Unexpected error");
+  });
+
+  it("a saved delivery file over 16 MiB is not read whole; exit 2", async () => {
+    const delivery = sign(current, successPayload());
+    const file = join(dir, "huge.json");
+    await writeFile(file, JSON.stringify({ headers: delivery.headers, body: "x".repeat(17 * 1024 * 1024) }));
+    const run = await runCli(["verify", file], env);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain(`More than 16 MiB in ${file}`);
+  });
+
+  it.each([
+    [
+      "a smart quote in a value",
+      (d: Delivery) => pasted(d).replace(/svix-id: (\S+)/, "svix-id: “$1”"),
+      "The svix-id header holds “ (U+201C) at character 1",
+    ],
+    [
+      "a space in a name",
+      (d: Delivery) => pasted(d).replace("svix-id:", "svix id:"),
+      '"svix id" is not a header name HTTP allows',
+    ],
+    [
+      "the shortened signature listen printed",
+      (d: Delivery) => pasted(d).replace(/(svix-signature: v1,.{8}).*/, "$1…"),
+      "this signature was shortened for display",
+    ],
+  ])("%s: a clear message and exit 2, never a stack trace", async (_, edit, message) => {
+    const run = await runCli(["verify"], env, edit(sign(current, successPayload())));
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).not.toContain("Unexpected error");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("a saved delivery whose header values the Headers API refuses: exit 2", async () => {
+    const delivery = sign(current, successPayload());
+    const file = join(dir, "quoted.json");
+    await writeFile(
+      file,
+      JSON.stringify({ headers: { ...delivery.headers, "svix-timestamp": "“1”" }, body: delivery.body }),
+    );
+    const run = await runCli(["verify", file], env);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain("The svix-timestamp header holds “ (U+201C)");
   });
 });

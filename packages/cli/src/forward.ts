@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { networkError } from "./errors.js";
+import { responseStart } from "./read-capped.js";
 
 /** Headers a proxy must not pass on (RFC 9110 §7.6.1), plus those fetch sets itself. */
 const HOP_BY_HOP = new Set([
@@ -69,22 +70,6 @@ export function passOnHeaders(headers: ReadonlyArray<readonly [string, string]>)
 /** How much of the app's answer is kept (and passed back to the sender, who reads only the status). */
 const APP_BODY_BYTES = 64 * 1024;
 
-/** The first `limit` bytes of a response body as text; the rest is not read. */
-async function startOf(response: Response, limit: number): Promise<{ text: string; cut: boolean }> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body?.getReader();
-  while (reader !== undefined && size <= limit) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  await reader?.cancel().catch(() => {});
-  const bytes = Buffer.concat(chunks);
-  return { text: bytes.subarray(0, limit).toString("utf8"), cut: bytes.byteLength > limit };
-}
-
 /**
  * Posts a delivery's exact bytes and headers to the app and records its answer.
  * Never throws: a failure is recorded in `error`.
@@ -110,12 +95,12 @@ export async function forwardDelivery(
       redirect: "manual",
       signal: AbortSignal.timeout(timeoutSeconds * 1000),
     });
-    const { text, cut } = await startOf(response, APP_BODY_BYTES);
+    const { bytes, cut } = await responseStart(response, APP_BODY_BYTES);
     return {
       url: target.href,
       status: response.status,
       contentType: response.headers.get("content-type") ?? undefined,
-      body: text,
+      body: bytes.toString("utf8"),
       bodyCut: cut,
       durationMs: elapsed(),
     };

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import { InvalidArgumentError } from "commander";
 import { EXIT_CODES, parseHttpUrl } from "./errors.js";
-import { type Colors, colorsFor, out, pad, preview } from "./output.js";
+import { type Colors, colorsFor, jsonLine, out, pad, preview, safe } from "./output.js";
 import { resolveSecrets, type SecretFlags, secretSetting } from "./secret.js";
 import {
   DELIVERY_KINDS,
@@ -65,7 +65,7 @@ function printResult(c: Colors, result: DeliveryResult): void {
         ? `${statusText(first.status)}, then ${statusText(response.status)}`
         : statusText(response.status);
     out(`  ${pad("status", 9)} ${status}`);
-    out(`  ${pad("response", 9)} ${response.body === "" ? c.dim("(empty)") : preview(response.body)}`);
+    out(`  ${pad("response", 9)} ${response.body === "" ? c.dim("(empty)") : safe(preview(response.body))}`);
   } else {
     out(`  ${pad("status", 9)} ${c.red("no answer")}`);
   }
@@ -144,7 +144,7 @@ export async function sendCommand(target: string, flags: SendFlags): Promise<num
     if (!flags.json) printResult(c, result);
   }
   if (flags.json) {
-    out(JSON.stringify({ url: url.href, ok: results.every((r) => r.verdict === "pass"), results }, null, 2));
+    out(jsonLine({ url: url.href, ok: results.every((r) => r.verdict === "pass"), results }, 2));
   } else {
     out(summaryLine(c, results));
   }

@@ -1,8 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { createVerifier, DEFAULT_TOLERANCE_SECONDS, isWebhookVerificationError } from "@colivara/webhooks";
-import { BodyBuffer } from "@colivara/webhooks/adapter";
 import { CliError, EXIT_CODES } from "./errors.js";
-import { type Colors, colorsFor, out } from "./output.js";
+import { type Colors, colorsFor, jsonLine, out, safe } from "./output.js";
+import { readCapped, readFileCapped } from "./read-capped.js";
 import { resolveSecrets, type SecretFlags, secretSetting } from "./secret.js";
 import { secretMatcher } from "./secret-match.js";
 import { shortenSignature } from "./shown-headers.js";
@@ -73,24 +72,17 @@ export function parseDelivery(text: string): PastedDelivery {
 }
 
 /**
- * Most bytes read from standard input: 16 times the largest body a verifier accepts by
- * default, room for its headers and a raised limit. A larger saved delivery is read from its file.
+ * Most bytes read from standard input or a file: 16 times the largest body a verifier
+ * accepts by default, room for its headers and a raised limit.
  */
 const STDIN_LIMIT_BYTES = 16 * 1024 * 1024;
 
-/** Standard input as text, gathered in one growing buffer (not a Buffer per chunk), up to the limit. */
-async function readStdin(): Promise<string> {
-  const input = new BodyBuffer(STDIN_LIMIT_BYTES);
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-    if (!input.append(chunk)) {
-      throw new CliError(
-        "usage",
-        `More than ${STDIN_LIMIT_BYTES / 1024 / 1024} MiB on standard input: save the delivery to a file and pass its path.`,
-      );
-    }
-  }
-  const bytes = input.bytes();
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+function tooLarge(where: string): CliError {
+  const mib = STDIN_LIMIT_BYTES / 1024 / 1024;
+  return new CliError(
+    "usage",
+    `More than ${mib} MiB ${where}: a delivery is its headers and a body the verifier caps at 1 MiB by default. Save only the delivery (headers, a blank line, the body) and try again.`,
+  );
 }
 
 async function readInput(file: string | undefined): Promise<string> {
@@ -101,17 +93,57 @@ async function readInput(file: string | undefined): Promise<string> {
         "Give a saved delivery file, or paste the headers, a blank line and the body into standard input (end with Ctrl+D).",
       );
     }
-    return readStdin();
+    const bytes = await readCapped(process.stdin, STDIN_LIMIT_BYTES);
+    if (bytes === undefined) throw tooLarge("on standard input");
+    return bytes.toString("utf8");
   }
+  let bytes: Buffer | undefined;
   try {
-    return await readFile(file, "utf8");
+    bytes = await readFileCapped(file, STDIN_LIMIT_BYTES);
   } catch (error) {
+    const code = (error as { code?: string }).code ?? "unreadable";
+    throw new CliError("usage", `Cannot read the delivery file ${file}: ${code}.`, { cause: error });
+  }
+  if (bytes === undefined) throw tooLarge(`in ${file}`);
+  return bytes.toString("utf8");
+}
+
+/** A header name as HTTP allows it (RFC 9110 token). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** The first character of a header value the Headers API refuses: beyond U+00FF, NUL, CR, LF. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL, CR and LF are what headers cannot carry.
+const NOT_IN_HEADER = /[^\u0000-\u00ff]|[\u0000\r\n]/;
+
+function codePoint(character: string): string {
+  return `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/**
+ * Refuses, with what to do, a header that no HTTP request can carry: a name with a space or
+ * a quote, a value with a smart quote or an ellipsis (an editor's or a chat app's doing, or
+ * a signature shortened for display). The Headers API would throw; this says why.
+ */
+function checkHeaders(headers: ReadonlyArray<readonly [string, string]>): void {
+  for (const [name, value] of headers) {
+    if (!TOKEN.test(name)) {
+      throw new CliError(
+        "usage",
+        `"${safe(name)}" is not a header name HTTP allows (letters, digits and !#$%&'*+-.^_\`|~ only): copy the header lines as the sender sent them, "name: value".`,
+      );
+    }
+    const bad = NOT_IN_HEADER.exec(value);
+    if (bad === null) continue;
+    const what = `The ${safe(name)} header holds ${safe(bad[0])} (${codePoint(bad[0])}) at character ${bad.index + 1}`;
+    if (bad[0] === "…" && /^(svix|webhook)-signature$/i.test(name)) {
+      throw new CliError(
+        "usage",
+        `${what}: this signature was shortened for display. Use the full header: \`listen --json\` prints it, and the inspector's "Save as delivery file" writes a file verify reads.`,
+      );
+    }
     throw new CliError(
       "usage",
-      `Cannot read the delivery file ${file}: ${(error as { code?: string }).code ?? error}.`,
-      {
-        cause: error,
-      },
+      `${what}, which no HTTP header can carry: an editor or a chat app replaced a character (smart quotes are the usual ones). Copy the header as the sender sent it.`,
     );
   }
 }
@@ -172,8 +204,9 @@ async function explain(delivery: PastedDelivery, secrets: string[], code: string
 }
 
 function print(c: Colors, lines: { ok: boolean; title: string; details: string[] }): void {
-  out(`${lines.ok ? c.green("✓") : c.red("✗")} ${lines.title}`);
-  for (const line of lines.details) out(`  ${line}`);
+  // The lines quote the delivery (its id, type, signature): escaped like everything received.
+  out(`${lines.ok ? c.green("✓") : c.red("✗")} ${safe(lines.title)}`);
+  for (const line of lines.details) out(`  ${safe(line)}`);
 }
 
 /**
@@ -188,13 +221,14 @@ function print(c: Colors, lines: { ok: boolean; title: string; details: string[]
 export async function verifyCommand(file: string | undefined, flags: VerifyFlags): Promise<number> {
   const secrets = resolveSecrets(await secretSetting(flags));
   const delivery = parseDelivery(await readInput(file));
+  checkHeaders(delivery.headers);
   const c = colorsFor(process.stdout);
   const signature = shortenSignature(headerOf(delivery, "signature") ?? "");
   try {
     const webhook = await createVerifier({ secret: secrets }).verify(delivery.body, new Headers(delivery.headers));
     const index = await secretMatcher(secrets)(new TextEncoder().encode(delivery.body), new Headers(delivery.headers));
     const details = [`id ${webhook.id}, signed ${webhook.timestamp.toISOString()}, secret #${index ?? 0}`];
-    if (flags.json) out(JSON.stringify({ ok: true, id: webhook.id, type: webhook.event.type, secretIndex: index }));
+    if (flags.json) out(jsonLine({ ok: true, id: webhook.id, type: webhook.event.type, secretIndex: index }));
     else print(c, { ok: true, title: `valid: ${webhook.event.type}`, details });
     return EXIT_CODES.ok;
   } catch (error) {
@@ -202,7 +236,7 @@ export async function verifyCommand(file: string | undefined, flags: VerifyFlags
     const details = [error.message, ...(await explain(delivery, secrets, error.code))];
     if (signature !== "") details.push(`svix-signature: ${signature}`);
     if (flags.json)
-      out(JSON.stringify({ ok: false, error: { code: error.code, message: error.message }, why: details.slice(1) }));
+      out(jsonLine({ ok: false, error: { code: error.code, message: error.message }, why: details.slice(1) }));
     else print(c, { ok: false, title: `${error.code} (${error.status})`, details });
     return EXIT_CODES.verdict;
   }
