@@ -65,10 +65,19 @@ describe("the inspector in a browser (listen --forward-to examples/express)", ()
     await expect.poll(() => rows().count()).toBe(5);
     const verdicts = await rows().evaluateAll((items) => items.map((li) => li.getAttribute("data-verdict")).reverse());
     expect(verdicts).toEqual(["accepted", "rejected", "rejected", "accepted", "duplicate"]);
+    // Each rejected row says why.
+    expect(await row(2).locator(".reason").textContent()).toBe("invalid_signature");
+    expect(await row(3).locator(".reason").textContent()).toBe("timestamp_too_old");
+    expect(await row(1).locator(".reason").count()).toBe(0);
     await row(2).click();
     const detail = page.locator("#detail");
     await expect.poll(() => detail.locator(".code").textContent()).toBe("invalid_signature");
     await expect.poll(() => detail.locator(".app").textContent()).toMatch(/^401 in [\d.]+ ms$/);
+    // One duration per answer: the app's, in its own box.
+    expect(await detail.locator(".answered").textContent()).toBe("401 by your app (below)");
+    // A rejected delivery's type is the body's claim, and the page says what that means.
+    expect(await row(2).locator(".tag.claimed").getAttribute("title")).toContain("Not verified");
+    expect(await detail.locator(".type-fact").textContent()).toContain("as claimed: Not verified");
     await row(3).click();
     await expect.poll(() => detail.locator(".code").textContent()).toBe("timestamp_too_old");
     expect(await detail.textContent()).toMatch(/signed 60\d s before it arrived/);
@@ -110,6 +119,9 @@ describe("the inspector in a browser (listen --forward-to examples/express)", ()
     await page.click('button[data-mode="as-is"]');
     await row(8).waitFor();
     expect(await row(8).getAttribute("data-verdict")).toBe("duplicate");
+    await expect
+      .poll(() => page.locator("#note").textContent())
+      .toBe("Replay of #6 as it was (#8): refused as duplicate, as expected");
     await row(8).click();
     expect(await page.locator("#detail").textContent()).toContain("Replay of#6 (as-is)");
     expect(await page.locator("#detail .app").textContent()).toMatch(/^200 in/);
@@ -137,6 +149,51 @@ describe("the inspector in a browser (listen --forward-to examples/express)", ()
     await row(2).click();
     await mkdir(artifacts, { recursive: true });
     await page.screenshot({ path: `${artifacts}inspector.png`, fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
+  it("copies a delivery out: a curl command that replays it, and a file verify reads back", async () => {
+    await row(6).click();
+    await page.click("button.copy-curl");
+    await page.locator("#copied:not([hidden])").waitFor();
+    const curl = (await page.locator("#copied").textContent()) ?? "";
+    expect(curl).toMatch(/^curl -X POST 'http:\/\/127\.0\.0\.1:\d+\/webhooks\/colivara'/);
+    expect(curl).toMatch(/-H 'svix-signature: v1,[\w+/]{43}='/);
+    expect(curl).not.toContain("…");
+    // The command is real: run it and the same delivery arrives again, refused as a duplicate.
+    const { execFile } = await import("node:child_process");
+    const answer = await new Promise<string>((resolve, reject) =>
+      execFile("sh", ["-c", curl.replace(/\\\n/g, " ")], (error, stdout) => (error ? reject(error) : resolve(stdout))),
+    );
+    expect(JSON.parse(answer)).toEqual({ duplicate: true });
+
+    const download = page.waitForEvent("download");
+    await page.click("button.save-file");
+    const file = `${artifacts}delivery-6.json`;
+    await mkdir(artifacts, { recursive: true });
+    await (await download).saveAs(file);
+    const run = await runCli(["verify", file], { COLIVARA_WEBHOOK_SECRET: `${current},${previous}` });
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).toContain("valid: upsert.fail");
+  });
+
+  it("says when a body was cut, and pages older deliveries in on request", async () => {
+    const big = `{"type":"upsert.success","name":"${"x".repeat(100 * 1024)}"}`;
+    const before = await rows().count();
+    expect((await fetch(url, { method: "POST", body: big })).status).toBe(401);
+    await expect.poll(() => rows().count()).toBe(before + 1);
+    const seq = Number(await rows().first().getAttribute("data-seq"));
+    await row(seq).click();
+    expect(await page.locator("#detail p.cut").textContent()).toContain(
+      `Cut: showing the first 64 KiB of ${big.length} bytes`,
+    );
+    for (let i = 0; i < 50; i++) await fetch(url, { method: "POST", body: `{"n":${i}}` });
+    await page.reload();
+    await page.locator("#conn.live").waitFor();
+    await expect.poll(() => rows().count()).toBe(50);
+    await page.click("button.older");
+    await expect.poll(() => rows().count()).toBeGreaterThan(50);
+    expect(await row(1).count()).toBe(1);
     expect(problems).toEqual([]);
   });
 });

@@ -1,8 +1,11 @@
 // `colivara-webhooks listen` as a subprocess: deliveries from the CLI's own `send` and from
 // the independent svix signer are verified and printed; attacks are rejected and shown.
 import { once } from "node:events";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { failPayload, newSecret, sign, successPayload } from "../conformance/deliveries.js";
 import { cleanEnv, cliPath, EXIT, plain, type Running, repoRoot, runCli, startProcess } from "./cli-support.js";
@@ -112,6 +115,25 @@ describe("colivara-webhooks listen --json", () => {
       path: "/hooks/colivara",
       event: { type: "upsert.success", name: "rotated.pdf", num_pages: 5 },
     });
+  });
+
+  it("prints the full signature: a line is a delivery file `verify` reads back", async () => {
+    const delivery = sign(current, successPayload({ name: "copied.pdf" }));
+    expect((await post("/hooks/colivara", delivery)).status).toBe(200);
+    const line = await vi.waitFor(() => {
+      const found = listener
+        .stdout()
+        .split("\n")
+        .find((l) => l.includes(delivery.id));
+      expect(found).toBeDefined();
+      return found as string;
+    });
+    expect(line).toContain(JSON.stringify(delivery.headers["svix-signature"]));
+    const dir = await mkdtemp(join(tmpdir(), "colivara-listen-"));
+    await writeFile(join(dir, "line.json"), line);
+    const run = await runCli(["verify", join(dir, "line.json")], { COLIVARA_WEBHOOK_SECRET: current });
+    expect(run.code).toBe(EXIT.ok);
+    expect(plain(run.stdout)).toContain("✓ valid: upsert.success");
   });
 
   it("reports rejections with the failure table's code, and other paths as 404", async () => {

@@ -32,16 +32,41 @@ describe("colivara-webhooks verify", () => {
     expect(plain(run.stdout)).toContain("secret #1");
   });
 
-  it("pasted on standard input, with the trailing newline a terminal adds: says that newline breaks it", async () => {
+  it("pasted on standard input, with the trailing newline a terminal adds: valid, newline removed; exit 0", async () => {
     const delivery = sign(current, successPayload());
     const run = await runCli(["verify"], env, pasted(delivery, `${delivery.body}\n`));
+    expect(run.code).toBe(EXIT.ok);
+    const out = plain(run.stdout);
+    expect(out).toContain("✓ valid: upsert.success (newline removed)");
+    expect(out).toContain("valid once the trailing newline your paste or editor added was removed");
+    const json = await runCli(["verify", "--json"], env, pasted(delivery, `${delivery.body}\r\n`));
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, repaired: expect.stringContaining("trailing newline") });
+  });
+
+  it("a pretty-printed body is named as re-serialised, with the form it matches; exit 1", async () => {
+    const delivery = sign(current, successPayload({ name: "résumé.pdf" }));
+    const pretty = JSON.stringify(JSON.parse(delivery.body), null, 2);
+    const run = await runCli(["verify"], env, pasted(delivery, pretty));
     expect(run.code).toBe(EXIT.verdict);
     const out = plain(run.stdout);
     expect(out).toContain("✗ invalid_signature (401)");
-    expect(out).toContain("The body matches without the trailing newline your paste added (secret #0)");
-    // The signature is shortened, never printed whole.
-    expect(out).not.toContain(delivery.headers["svix-signature"]);
-    expect(out).toMatch(/svix-signature: v1,[\w+/]{8}…/);
+    expect(out).toContain(
+      "The body was re-serialised (pretty-printed) after it was sent: it matches once written back as compact JSON (secret #0)",
+    );
+    // A body ColiVara's Python side wrote with json.dumps' default separators and ASCII escapes.
+    const python =
+      '{"type": "upsert.success", "message": "Upsert successful", "id": 7, "name": "r\\u00e9sum\\u00e9.pdf", "metadata": {"tags": ["a", "b"]}, "url": "https://example.com/r.pdf", "num_pages": 2, "collection_name": "default_collection"}';
+    const sent = sign(current, python);
+    const again = await runCli(["verify"], env, pasted(sent, JSON.stringify(JSON.parse(python), null, 2)));
+    expect(again.code).toBe(EXIT.verdict);
+    expect(plain(again.stdout)).toContain("it matches once written back as Python's json.dumps (secret #0)");
+  });
+
+  it("a pretty-printed body matching no form is still named", async () => {
+    const delivery = sign(newSecret(), successPayload());
+    const run = await runCli(["verify"], env, pasted(delivery, JSON.stringify(JSON.parse(delivery.body), null, 2)));
+    expect(run.code).toBe(EXIT.verdict);
+    expect(plain(run.stdout)).toContain("The body is pretty-printed (indented over several lines)");
   });
 
   it("a changed body or another secret: none matches, and what to check", async () => {

@@ -23,6 +23,12 @@ export const PAGE_SIZE: number = 50;
 /** Replays sent but not arrived yet that are remembered; a listener that never sees them forgets the oldest. */
 const MAX_PENDING_REPLAYS = 100;
 
+interface PendingReplay {
+  seq: number;
+  mode: ReplayMode;
+  arrived: (report: DeliveryReport) => void;
+}
+
 function costOf(report: DeliveryReport, raw: RawDelivery): number {
   const headers = raw.headers.reduce((sum, [name, value]) => sum + name.length + value.length, 0);
   return Buffer.byteLength(report.body) + raw.body.byteLength + 2 * headers + (report.app?.body?.length ?? 0);
@@ -43,7 +49,9 @@ export class DeliveryLog {
   readonly reports: DeliveryReport[] = [];
   readonly #raw = new Map<number, { raw: RawDelivery; cost: number }>();
   readonly #watchers = new Set<(report: DeliveryReport) => void>();
-  readonly #replays = new Map<string, { seq: number; mode: ReplayMode }>();
+  readonly #replays = new Map<string, PendingReplay>();
+  /** Replays that arrived, by their own seq, until their report is added. */
+  readonly #arriving = new Map<number, (report: DeliveryReport) => void>();
   #next = 1;
   #bytes = 0;
 
@@ -69,6 +77,8 @@ export class DeliveryLog {
       this.#raw.delete(dropped.seq);
     }
     for (const watch of this.#watchers) watch(report);
+    this.#arriving.get(report.seq)?.(report);
+    this.#arriving.delete(report.seq);
   }
 
   raw(seq: number): RawDelivery | undefined {
@@ -87,17 +97,24 @@ export class DeliveryLog {
     return () => this.#watchers.delete(watch);
   }
 
-  /** Marks the delivery carrying `signature` as a replay of `seq`, for when it arrives. */
-  expectReplay(signature: string, seq: number, mode: ReplayMode): void {
-    this.#replays.set(signature, { seq, mode });
-    if (this.#replays.size > MAX_PENDING_REPLAYS) this.#replays.delete(this.#replays.keys().next().value as string);
+  /**
+   * Marks the delivery carrying `signature` as a replay of `seq`, for when it arrives, and
+   * resolves to its report once the listener has recorded it.
+   */
+  expectReplay(signature: string, seq: number, mode: ReplayMode): Promise<DeliveryReport> {
+    return new Promise((arrived) => {
+      this.#replays.set(signature, { seq, mode, arrived });
+      if (this.#replays.size > MAX_PENDING_REPLAYS) this.#replays.delete(this.#replays.keys().next().value as string);
+    });
   }
 
-  /** The replay a signature header belongs to, once. */
-  takeReplay(signature: string | undefined): { seq: number; mode: ReplayMode } | undefined {
+  /** The replay a signature header belongs to, once; `seq` is the arriving delivery's own. */
+  takeReplay(signature: string | undefined, seq: number): { seq: number; mode: ReplayMode } | undefined {
     if (signature === undefined) return undefined;
     const replay = this.#replays.get(signature);
+    if (replay === undefined) return undefined;
     this.#replays.delete(signature);
-    return replay;
+    this.#arriving.set(seq, replay.arrived);
+    return { seq: replay.seq, mode: replay.mode };
   }
 }

@@ -18,8 +18,8 @@ export const INSPECTOR_HTML: string = `<!doctype html>
   <span id="conn" class="conn">connecting…</span>
 </header>
 <section class="timeline">
-  <svg id="timeline" viewBox="0 0 1000 100" role="img" aria-label="Timeline: each delivery (circle: green accepted, red rejected, amber duplicate) and the answer it got (square: green 2xx, amber 4xx, red 5xx)"></svg>
-  <p class="legend"><span class="dot accepted"></span>accepted <span class="dot rejected"></span>rejected <span class="dot duplicate"></span>duplicate · squares: the answer (green 2xx, amber 4xx, red 5xx or none)</p>
+  <svg id="timeline" viewBox="0 0 1000 104" role="img" aria-label="Timeline: each delivery (circle: green accepted, red rejected, amber duplicate) and the answer it got (square: green 2xx, amber 4xx, red 5xx), evenly spaced, pauses marked"></svg>
+  <p class="legend">Circles: each delivery, by verdict: <span class="dot accepted"></span>accepted <span class="dot rejected"></span>rejected <span class="dot duplicate"></span>duplicate · squares below: the answer it got (green 2xx, amber 4xx, red 5xx or none) · evenly spaced, oldest left; a dashed line marks a pause of 10 s or more · "type as claimed": the type an unverified body claims, which nobody signed</p>
 </section>
 <nav class="filters">
   <label>Verdict
@@ -56,7 +56,9 @@ h1 span { font-weight: 400; color: var(--muted); }
 .conn.live { color: var(--ok); border-color: var(--ok); }
 .conn.down { color: var(--bad); border-color: var(--bad); }
 .timeline { padding: 8px 20px 0; border-bottom: 1px solid var(--line); }
-#timeline { width: 100%; height: 100px; display: block; }
+#timeline { width: 100%; height: 104px; display: block; }
+#timeline .pause-line { stroke: var(--muted); stroke-width: 1; stroke-dasharray: 3 3; }
+#timeline .pause-label { font-size: 11px; }
 #timeline .axis { stroke: var(--line); stroke-width: 1; }
 #timeline .label { font-size: 12px; fill: var(--muted); }
 #timeline .link { stroke: #afb8c1; stroke-width: 1; }
@@ -72,9 +74,9 @@ h1 span { font-weight: 400; color: var(--muted); }
 .filters select { margin-left: 4px; }
 #count { color: var(--muted); }
 #note { margin-left: auto; color: var(--muted); }
-main { display: grid; grid-template-columns: minmax(320px, 38%) 1fr; min-height: calc(100vh - 200px); }
+main { display: grid; grid-template-columns: minmax(320px, 46%) 1fr; min-height: calc(100vh - 200px); }
 .list { list-style: none; margin: 0; padding: 0; border-right: 1px solid var(--line); overflow: auto; }
-.row { display: flex; gap: 10px; align-items: center; padding: 8px 14px; border-bottom: 1px solid var(--line); cursor: pointer; }
+.row { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; padding: 8px 14px; border-bottom: 1px solid var(--line); cursor: pointer; }
 .row:hover { background: var(--bg); }
 .row.selected { background: #ddf4ff; }
 .row .seq, .row .time { color: var(--muted); font-variant-numeric: tabular-nums; }
@@ -85,10 +87,15 @@ main { display: grid; grid-template-columns: minmax(320px, 38%) 1fr; min-height:
 .status.ok { color: var(--ok); } .status.warn { color: var(--warn); } .status.bad, .status.none { color: var(--bad); }
 .tag { font-size: 12px; color: var(--muted); border: 1px solid var(--line); border-radius: 4px; padding: 0 5px; white-space: nowrap; }
 .empty { color: var(--muted); padding: 14px; }
+.row .reason { font: 600 12px ui-monospace, monospace; color: var(--bad); }
+.tag.claimed { cursor: help; border-style: dashed; }
+.more { padding: 10px 14px; }
+pre.copied { margin-bottom: 12px; }
 .detail { padding: 12px 20px; overflow: auto; }
 .detail h2 { margin: 0; font-size: 17px; display: flex; gap: 10px; align-items: center; }
 .where { color: var(--muted); margin: 2px 0 10px; }
-.actions { display: flex; gap: 8px; margin-bottom: 10px; }
+.actions { display: flex; flex-wrap: wrap; gap: 8px; margin-bottom: 10px; }
+.actions button { white-space: nowrap; }
 button { font: inherit; padding: 4px 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); cursor: pointer; }
 button:hover { border-color: var(--muted); }
 .box { margin-bottom: 12px; }

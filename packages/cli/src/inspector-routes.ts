@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { PAGE_SIZE } from "./delivery-log.js";
 import type { DeliveryReport } from "./delivery-report.js";
+import { passOnHeaders } from "./forward.js";
 import { INSPECTOR_CSS, INSPECTOR_HTML } from "./inspector-page.js";
 import { INSPECTOR_SCRIPT } from "./inspector-script.js";
 import type { ListenerContext } from "./listener-context.js";
 import { replayDelivery } from "./replay.js";
 import { isAllowed } from "./request-guard.js";
 import { pathOf } from "./request-target.js";
+import { isCredential } from "./shown-headers.js";
 
 /** Where the inspector lives on the listener. */
 export const INSPECTOR_PATH = "/inspector";
@@ -35,6 +37,7 @@ function streamEvents(req: IncomingMessage, res: ServerResponse, ctx: ListenerCo
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
   const { options } = ctx;
   const hello = {
+    origin: ctx.origin,
     url: `${ctx.origin}${options.path ?? "/webhooks/colivara"}`,
     anyPath: options.path === undefined,
     secrets: options.secret.length,
@@ -52,6 +55,21 @@ function streamEvents(req: IncomingMessage, res: ServerResponse, ctx: ListenerCo
   for (const report of ctx.log.page(undefined)) push(report);
   const stop = ctx.log.subscribe(push);
   req.once("close", stop);
+}
+
+/** A kept delivery as a file `verify` reads: its headers (full signatures, no credentials, no hop-by-hop) and body. */
+function savedDelivery(res: ServerResponse, ctx: ListenerContext, seq: number): void {
+  const raw = ctx.log.raw(seq);
+  if (raw === undefined) {
+    sendText(res, 404, "application/json", JSON.stringify({ error: `delivery ${seq} is no longer kept` }));
+    return;
+  }
+  const headers: Record<string, string> = {};
+  passOnHeaders(raw.headers).forEach((value, name) => {
+    if (!isCredential(name)) headers[name] = value;
+  });
+  const body = Buffer.from(raw.body).toString("utf8");
+  sendText(res, 200, "application/json", JSON.stringify({ headers, body }, null, 2));
 }
 
 function history(res: ServerResponse, ctx: ListenerContext, query: URLSearchParams): void {
@@ -83,9 +101,18 @@ async function replayRoute(req: IncomingMessage, res: ServerResponse, ctx: Liste
   if (typeof input?.seq !== "number" || (mode !== "resign" && mode !== "as-is")) {
     return json(400, { error: 'expected {"seq": number, "mode": "resign" | "as-is"}' });
   }
-  const status = await replayDelivery(ctx, input.seq, mode);
-  if (status === undefined) return json(404, { error: `delivery ${input.seq} is no longer kept` });
-  json(200, { status });
+  const result = await replayDelivery(ctx, input.seq, mode);
+  if (result === undefined) return json(404, { error: `delivery ${input.seq} is no longer kept` });
+  const { report } = result;
+  json(200, {
+    status: result.status,
+    ...(report && {
+      seq: report.seq,
+      verdict: report.verdict,
+      code: report.error?.code,
+      durationMs: report.durationMs,
+    }),
+  });
 }
 
 /**
@@ -125,6 +152,8 @@ export function handleInspector(req: IncomingMessage, res: ServerResponse, ctx: 
     sendText(res, 200, "text/css", INSPECTOR_CSS);
   } else if (route === `GET ${INSPECTOR_PATH}/events`) {
     streamEvents(req, res, ctx);
+  } else if (req.method === "GET" && /^\/inspector\/delivery\/\d+$/.test(path)) {
+    savedDelivery(res, ctx, Number(path.slice(path.lastIndexOf("/") + 1)));
   } else if (route === `GET ${INSPECTOR_PATH}/history`) {
     history(res, ctx, query);
   } else if (route === `POST ${INSPECTOR_PATH}/replay`) {

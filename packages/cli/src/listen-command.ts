@@ -4,6 +4,7 @@ import { CliError, EXIT_CODES, parseHttpUrl } from "./errors.js";
 import { startListener } from "./listen.js";
 import { type Colors, colorsFor, err, jsonLine, out, preview, safe } from "./output.js";
 import { generateSecret, resolveSecrets, SECRET_ENV, type SecretFlags, secretSetting } from "./secret.js";
+import { showHeaders } from "./shown-headers.js";
 
 const BIN = "colivara-webhooks";
 const INDENT = " ".repeat(10);
@@ -137,7 +138,9 @@ export async function listenCommand(flags: ListenFlags): Promise<number> {
     secret: secrets,
     forwardTo,
     status: flags.status,
-    onDelivery: (report) => (flags.json ? out(jsonLine(report)) : printReport(c, report)),
+    // --json prints the full signature: a line is a delivery `verify` reads back.
+    onDelivery: (report, raw) =>
+      flags.json ? out(jsonLine({ ...report, headers: showHeaders(raw.headers, "full") })) : printReport(c, report),
   });
   if (flags.json) {
     const generatedSecret = generated ? { secret: secrets[0] } : {};

@@ -102,8 +102,9 @@ async function handleDelivery(req: IncomingMessage, res: ServerResponse, ctx: Li
   }
   send(res, answer);
   const report = await reportOf(ctx, received, { verdict: verdictAnswer, answer, webhook, app });
-  ctx.log.add(report, { path: received.path, headers: received.headers, body: received.body });
-  options.onDelivery(report);
+  const raw = { path: received.path, headers: received.headers, body: received.body };
+  ctx.log.add(report, raw);
+  options.onDelivery(report, raw);
 }
 
 /** A request from a web page (another Origin) or, for anything but a POST, another Host: no verdict, no forward, no record. */

@@ -26,7 +26,8 @@ export interface ListenOptions {
   status?: number | undefined;
   /** Seconds to wait for the app. Default 15, as Svix. */
   forwardTimeoutSeconds?: number | undefined;
-  onDelivery: (report: DeliveryReport) => void;
+  /** Called once per request, after it was answered; `raw` is what arrived (full signatures included). */
+  onDelivery: (report: DeliveryReport, raw: RawDelivery) => void;
 }
 
 /** An answer the listener writes. */

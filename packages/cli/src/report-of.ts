@@ -71,8 +71,9 @@ export async function reportOf(ctx: ListenerContext, received: Received, outcome
   const timestamp = header(received.headers, "svix-timestamp", "webhook-timestamp");
   const seconds = timestamp !== undefined && /^\d{1,11}$/.test(timestamp) ? Number(timestamp) : undefined;
   const event = outcome.webhook?.event;
+  const seq = ctx.log.nextSeq();
   return {
-    seq: ctx.log.nextSeq(),
+    seq,
     receivedAt: received.receivedAt.toISOString(),
     method: received.method,
     path: received.path,
@@ -97,6 +98,6 @@ export async function reportOf(ctx: ListenerContext, received: Received, outcome
     bodyCut: shown.cut,
     app: outcome.app,
     durationMs: Math.round((performance.now() - received.started) * 10) / 10,
-    replayOf: ctx.log.takeReplay(header(received.headers, "svix-signature", "webhook-signature")),
+    replayOf: ctx.log.takeReplay(header(received.headers, "svix-signature", "webhook-signature"), seq),
   };
 }

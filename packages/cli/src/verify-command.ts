@@ -1,4 +1,12 @@
-import { createVerifier, DEFAULT_TOLERANCE_SECONDS, isWebhookVerificationError } from "@colivara/webhooks";
+import {
+  createVerifier,
+  DEFAULT_TOLERANCE_SECONDS,
+  isWebhookVerificationError,
+  type VerifiedWebhook,
+  type Verifier,
+  type WebhookVerificationError,
+} from "@colivara/webhooks";
+import { isPrettyPrinted, PASTE_REPAIRS, sentForms } from "./body-forms.js";
 import { CliError, EXIT_CODES } from "./errors.js";
 import { type Colors, colorsFor, jsonLine, out, safe } from "./output.js";
 import { readCapped, readFileCapped } from "./read-capped.js";
@@ -153,13 +161,6 @@ function headerOf(delivery: PastedDelivery, kind: "id" | "timestamp" | "signatur
   return delivery.headers.find(([name]) => names.includes(name.toLowerCase()))?.[1];
 }
 
-/** Bodies a paste often turns the real one into, and how. */
-const BODY_REPAIRS: Array<[string, (body: string) => string]> = [
-  ["without the trailing newline your paste added", (body) => body.replace(/\r?\n$/, "")],
-  ["with a trailing newline", (body) => `${body}\n`],
-  ["with CRLF line ends turned back into LF", (body) => body.replace(/\r\n/g, "\n")],
-];
-
 async function whySignatureFails(delivery: PastedDelivery, secrets: string[]): Promise<string[]> {
   const headers = new Headers(delivery.headers);
   const entries = (headerOf(delivery, "signature") ?? "").split(" ").filter((e) => e.startsWith("v1,"));
@@ -167,14 +168,20 @@ async function whySignatureFails(delivery: PastedDelivery, secrets: string[]): P
     `The header holds ${entries.length} v1 signature(s); none matches any of the ${secrets.length} secret(s).`,
   ];
   const matcher = secretMatcher(secrets);
-  for (const [how, repair] of BODY_REPAIRS) {
-    const body = repair(delivery.body);
-    if (body === delivery.body) continue;
+  for (const [form, body] of sentForms(delivery.body)) {
     const index = await matcher(new TextEncoder().encode(body), headers);
     if (index !== undefined) {
-      lines.push(`The body matches ${how} (secret #${index}): the signature covers the exact bytes sent.`);
+      lines.push(
+        `The body was re-serialised${isPrettyPrinted(delivery.body) ? " (pretty-printed)" : ""} after it was sent: it matches once written back as ${form} (secret #${index}). The signature covers the exact bytes sent; verify those, before any JSON parser or formatter.`,
+      );
       return lines;
     }
+  }
+  if (isPrettyPrinted(delivery.body)) {
+    lines.push(
+      "The body is pretty-printed (indented over several lines), which a sender does not do: it was re-formatted after it was sent. Verify the exact bytes received, before any JSON parser or formatter.",
+    );
+    return lines;
   }
   lines.push(
     "Either the secret is not this endpoint's (ColiVara's register prints it), or the body differs from the bytes sent (re-serialised JSON, changed whitespace, a JSON parser before the verifier).",
@@ -218,26 +225,79 @@ function print(c: Colors, lines: { ok: boolean; title: string; details: string[]
  * const code = await verifyCommand("delivery.json", {});
  * ```
  */
+interface Attempt {
+  webhook?: VerifiedWebhook;
+  error?: WebhookVerificationError;
+  /** The body that gave this result, and the repair that made it (none: the body as given). */
+  body: string;
+  repaired?: string | undefined;
+}
+
+/**
+ * Verifies the body as given, then, when only the signature fails, the body without what a
+ * paste adds (a trailing newline, CRLF): the first repair that gets past the signature decides.
+ */
+async function verifyPasted(verifier: Verifier, delivery: PastedDelivery): Promise<Attempt> {
+  const headers = new Headers(delivery.headers);
+  const attempt = async (body: string, repaired?: string): Promise<Attempt> => {
+    try {
+      return { webhook: await verifier.verify(body, headers), body, repaired };
+    } catch (error) {
+      if (!isWebhookVerificationError(error)) throw error;
+      return { error, body, repaired };
+    }
+  };
+  const first = await attempt(delivery.body);
+  if (first.error?.code !== "invalid_signature") return first;
+  for (const [how, repair] of PASTE_REPAIRS) {
+    const body = repair(delivery.body);
+    if (body === delivery.body) continue;
+    const repaired = await attempt(body, how);
+    if (repaired.error?.code !== "invalid_signature") return repaired;
+  }
+  return first;
+}
+
+/**
+ * `colivara-webhooks verify`: checks a pasted or saved delivery with the core verifier and
+ * says why it fails. A body that differs only by what a paste adds (a trailing newline,
+ * CRLF) verifies, and the repair is named. Resolves to 0 when it verifies, 1 when not.
+ *
+ * @example
+ * ```ts
+ * const code = await verifyCommand("delivery.json", {});
+ * ```
+ */
 export async function verifyCommand(file: string | undefined, flags: VerifyFlags): Promise<number> {
   const secrets = resolveSecrets(await secretSetting(flags));
-  const delivery = parseDelivery(await readInput(file));
-  checkHeaders(delivery.headers);
+  const pasted = parseDelivery(await readInput(file));
+  checkHeaders(pasted.headers);
   const c = colorsFor(process.stdout);
-  const signature = shortenSignature(headerOf(delivery, "signature") ?? "");
-  try {
-    const webhook = await createVerifier({ secret: secrets }).verify(delivery.body, new Headers(delivery.headers));
+  const signature = shortenSignature(headerOf(pasted, "signature") ?? "");
+  const result = await verifyPasted(createVerifier({ secret: secrets }), pasted);
+  const delivery = { ...pasted, body: result.body };
+  const note =
+    result.repaired === undefined ? [] : [`valid once ${result.repaired}: the signature covers the exact bytes sent.`];
+  const { webhook, error } = result;
+  if (webhook !== undefined) {
     const index = await secretMatcher(secrets)(new TextEncoder().encode(delivery.body), new Headers(delivery.headers));
-    const details = [`id ${webhook.id}, signed ${webhook.timestamp.toISOString()}, secret #${index ?? 0}`];
-    if (flags.json) out(jsonLine({ ok: true, id: webhook.id, type: webhook.event.type, secretIndex: index }));
-    else print(c, { ok: true, title: `valid: ${webhook.event.type}`, details });
-    return EXIT_CODES.ok;
-  } catch (error) {
-    if (!isWebhookVerificationError(error)) throw error;
-    const details = [error.message, ...(await explain(delivery, secrets, error.code))];
-    if (signature !== "") details.push(`svix-signature: ${signature}`);
+    const details = [`id ${webhook.id}, signed ${webhook.timestamp.toISOString()}, secret #${index ?? 0}`, ...note];
+    const repaired = result.repaired === undefined ? {} : { repaired: result.repaired };
     if (flags.json)
-      out(jsonLine({ ok: false, error: { code: error.code, message: error.message }, why: details.slice(1) }));
-    else print(c, { ok: false, title: `${error.code} (${error.status})`, details });
-    return EXIT_CODES.verdict;
+      out(jsonLine({ ok: true, id: webhook.id, type: webhook.event.type, secretIndex: index, ...repaired }));
+    else
+      print(c, {
+        ok: true,
+        title: `valid: ${webhook.event.type}${result.repaired ? " (newline removed)" : ""}`,
+        details,
+      });
+    return EXIT_CODES.ok;
   }
+  if (error === undefined) throw new Error("verify: neither a webhook nor an error");
+  const details = [error.message, ...note, ...(await explain(delivery, secrets, error.code))];
+  if (signature !== "") details.push(`svix-signature: ${signature}`);
+  if (flags.json)
+    out(jsonLine({ ok: false, error: { code: error.code, message: error.message }, why: details.slice(1) }));
+  else print(c, { ok: false, title: `${error.code} (${error.status})`, details });
+  return EXIT_CODES.verdict;
 }
