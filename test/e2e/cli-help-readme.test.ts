@@ -41,3 +41,25 @@ describe("--help and the README agree", () => {
     expect(flags(section)).toEqual(flags(options.split("Options:")[1] ?? ""));
   });
 });
+
+describe("the inspector and the README agree", () => {
+  it("on every button the page shows", async () => {
+    const { LABELS } = await import("../../packages/cli/client/labels.js");
+    const text = await readFile(readme, "utf8");
+    for (const label of Object.values(LABELS)) expect(text).toContain(`**${label.replace(/ \(.*\)$/, "")}**`);
+  });
+
+  it("on every flag the page names: each is a flag of listen", async () => {
+    const client = fileURLToPath(new URL("../../packages/cli/client/", import.meta.url));
+    const { readdir } = await import("node:fs/promises");
+    const named = new Set<string>();
+    for (const file of (await readdir(client)).filter((name) => name.endsWith(".ts") || name.endsWith(".html"))) {
+      for (const flag of flags(await readFile(`${client}${file}`, "utf8"))) named.add(flag);
+    }
+    expect(named.size).toBeGreaterThan(0);
+    const listen = flags((await runCli(["listen", "--help"])).stdout);
+    // The page writes curl commands: curl's own flag is not the CLI's.
+    const curl = ["--data-binary"];
+    expect([...named].filter((flag) => !listen.includes(flag) && !curl.includes(flag))).toEqual([]);
+  });
+});

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import type { AppAnswer } from "./delivery-report.js";
 import { networkError } from "./errors.js";
 import { responseStart } from "./read-capped.js";
 
@@ -15,29 +16,6 @@ const HOP_BY_HOP = new Set([
   "expect",
   "content-length",
 ]);
-
-/**
- * What the forwarded app answered, or why it did not.
- *
- * @example
- * ```ts
- * if (answer.error === undefined) console.log(answer.status, answer.durationMs);
- * ```
- */
-export interface AppAnswer {
-  /** The app's URL. */
-  url: string;
-  status?: number | undefined;
-  contentType?: string | undefined;
-  /** The app's answer as text: its first 64 KiB when `bodyCut`. */
-  body?: string | undefined;
-  /** True when the app answered more than 64 KiB, of which `body` is the start. */
-  bodyCut?: boolean | undefined;
-  /** Milliseconds from sending to the end of the answer. */
-  durationMs: number;
-  /** Why there is no answer (unreachable, timeout). */
-  error?: string | undefined;
-}
 
 /**
  * A copy of the bytes as an `ArrayBuffer`, the body type every fetch typing accepts.

@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { PAGE_SIZE } from "./delivery-log.js";
 import type { DeliveryReport } from "./delivery-report.js";
 import { passOnHeaders } from "./forward.js";
-import { INSPECTOR_CSS, INSPECTOR_HTML } from "./inspector-page.js";
-import { INSPECTOR_SCRIPT } from "./inspector-script.js";
+import { type AssetName, inspectorAsset, isAssetName } from "./inspector-assets.js";
+import type { HistoryPage, InspectorHello, ReplayAnswer, SavedDelivery } from "./inspector-protocol.js";
 import type { ListenerContext } from "./listener-context.js";
 import { replayDelivery } from "./replay.js";
 import { isAllowed } from "./request-guard.js";
@@ -36,7 +36,7 @@ const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 function streamEvents(req: IncomingMessage, res: ServerResponse, ctx: ListenerContext): void {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
   const { options } = ctx;
-  const hello = {
+  const hello: InspectorHello = {
     origin: ctx.origin,
     url: `${ctx.origin}${options.path ?? "/webhooks/colivara"}`,
     anyPath: options.path === undefined,
@@ -64,12 +64,11 @@ function savedDelivery(res: ServerResponse, ctx: ListenerContext, seq: number): 
     sendText(res, 404, "application/json", JSON.stringify({ error: `delivery ${seq} is no longer kept` }));
     return;
   }
-  const headers: Record<string, string> = {};
+  const saved: SavedDelivery = { headers: {}, body: Buffer.from(raw.body).toString("utf8") };
   passOnHeaders(raw.headers).forEach((value, name) => {
-    if (!isCredential(name)) headers[name] = value;
+    if (!isCredential(name)) saved.headers[name] = value;
   });
-  const body = Buffer.from(raw.body).toString("utf8");
-  sendText(res, 200, "application/json", JSON.stringify({ headers, body }, null, 2));
+  sendText(res, 200, "application/json", JSON.stringify(saved, null, 2));
 }
 
 function history(res: ServerResponse, ctx: ListenerContext, query: URLSearchParams): void {
@@ -77,7 +76,8 @@ function history(res: ServerResponse, ctx: ListenerContext, query: URLSearchPara
   const deliveries = ctx.log.page(Number.isSafeInteger(before) && before > 0 ? before : undefined, PAGE_SIZE);
   const first = deliveries[0]?.seq;
   const more = first !== undefined && (ctx.log.reports[0]?.seq ?? first) < first;
-  sendText(res, 200, "application/json", JSON.stringify({ deliveries, more }));
+  const page: HistoryPage = { deliveries, more };
+  sendText(res, 200, "application/json", JSON.stringify(page));
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -104,7 +104,7 @@ async function replayRoute(req: IncomingMessage, res: ServerResponse, ctx: Liste
   const result = await replayDelivery(ctx, input.seq, mode);
   if (result === undefined) return json(404, { error: `delivery ${input.seq} is no longer kept` });
   const { report } = result;
-  json(200, {
+  const answer: ReplayAnswer = {
     status: result.status,
     ...(report && {
       seq: report.seq,
@@ -112,12 +112,41 @@ async function replayRoute(req: IncomingMessage, res: ServerResponse, ctx: Liste
       code: report.error?.code,
       durationMs: report.durationMs,
     }),
-  });
+  };
+  json(200, answer);
+}
+
+function serveAsset(res: ServerResponse, name: AssetName): void {
+  inspectorAsset(name).then(
+    (asset) => sendText(res, 200, asset.type, asset.text),
+    (error: Error) => sendText(res, 500, "text/plain", error.message),
+  );
+}
+
+/** Answers a request for `/inspector/<rest>` ("" for the page itself) from the listener's own page. */
+function route(req: IncomingMessage, res: ServerResponse, ctx: ListenerContext, rest: string, query: URLSearchParams) {
+  const get = req.method === "GET";
+  if (get && isAssetName(rest)) {
+    serveAsset(res, rest);
+  } else if (get && rest === "events") {
+    streamEvents(req, res, ctx);
+  } else if (get && rest === "history") {
+    history(res, ctx, query);
+  } else if (get && /^delivery\/\d+$/.test(rest)) {
+    savedDelivery(res, ctx, Number(rest.slice("delivery/".length)));
+  } else if (req.method === "POST" && rest === "replay") {
+    replayRoute(req, res, ctx).catch((error: unknown) => {
+      if (!res.headersSent) sendText(res, 502, "application/json", JSON.stringify({ error: String(error) }));
+    });
+  } else {
+    sendText(res, 404, "text/plain", "Not found.");
+  }
 }
 
 /**
- * Serves the inspector (page, script, style, live events, replay) when the request is for
- * it, and tells whether it was. Every other request is a delivery.
+ * Serves the inspector (page, script, style, live events, history, saved deliveries,
+ * replay) and the favicon when the request is for them, and tells whether it was. Every
+ * other request is a delivery. Only the listener's own Host and Origin are answered.
  *
  * @example
  * ```ts
@@ -125,43 +154,17 @@ async function replayRoute(req: IncomingMessage, res: ServerResponse, ctx: Liste
  * ```
  */
 export function handleInspector(req: IncomingMessage, res: ServerResponse, ctx: ListenerContext): boolean {
-  const url = new URL(pathOf(req.url ?? "/"), ctx.origin);
-  const query = new URLSearchParams((req.url ?? "").split("?")[1] ?? "");
-  const path = url.pathname;
+  const path = pathOf(req.url ?? "/");
   const favicon = path === "/favicon.ico";
   if (!favicon && path !== INSPECTOR_PATH && !path.startsWith(`${INSPECTOR_PATH}/`)) return false;
   if (!isAllowed(req, ctx.origin, { inspector: true })) {
-    sendText(
-      res,
-      403,
-      "text/plain",
-      "The inspector answers on 127.0.0.1 or localhost only (Host and Origin are checked).",
-    );
-    return true;
-  }
-  const route = `${req.method} ${path}`;
-  if (route === "GET /favicon.ico") {
-    res.writeHead(204).end();
-    return true;
-  }
-  if (route === `GET ${INSPECTOR_PATH}` || route === `GET ${INSPECTOR_PATH}/`) {
-    sendText(res, 200, "text/html", INSPECTOR_HTML);
-  } else if (route === `GET ${INSPECTOR_PATH}/app.js`) {
-    sendText(res, 200, "text/javascript", INSPECTOR_SCRIPT);
-  } else if (route === `GET ${INSPECTOR_PATH}/app.css`) {
-    sendText(res, 200, "text/css", INSPECTOR_CSS);
-  } else if (route === `GET ${INSPECTOR_PATH}/events`) {
-    streamEvents(req, res, ctx);
-  } else if (req.method === "GET" && /^\/inspector\/delivery\/\d+$/.test(path)) {
-    savedDelivery(res, ctx, Number(path.slice(path.lastIndexOf("/") + 1)));
-  } else if (route === `GET ${INSPECTOR_PATH}/history`) {
-    history(res, ctx, query);
-  } else if (route === `POST ${INSPECTOR_PATH}/replay`) {
-    replayRoute(req, res, ctx).catch((error: unknown) => {
-      if (!res.headersSent) sendText(res, 502, "application/json", JSON.stringify({ error: String(error) }));
-    });
+    const message = "The inspector answers on 127.0.0.1 or localhost only (Host and Origin are checked).";
+    sendText(res, 403, "text/plain", message);
+  } else if (favicon) {
+    res.writeHead(req.method === "GET" ? 204 : 404).end();
   } else {
-    sendText(res, 404, "text/plain", "Not found.");
+    const query = new URLSearchParams((req.url ?? "").split("?")[1] ?? "");
+    route(req, res, ctx, path.slice(INSPECTOR_PATH.length + 1), query);
   }
   return true;
 }

@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { createWebhookHandler, type VerifiedWebhook } from "@colivara/webhooks";
 import { DeliveryLog } from "./delivery-log.js";
+import type { AppAnswer } from "./delivery-report.js";
 import { CliError } from "./errors.js";
-import { type AppAnswer, bodyBytes, forwardDelivery } from "./forward.js";
+import { bodyBytes, forwardDelivery } from "./forward.js";
 import { handleInspector, INSPECTOR_PATH } from "./inspector-routes.js";
 import type { Answer, ListenerContext, ListenOptions } from "./listener-context.js";
 import { readRequest } from "./read-request.js";

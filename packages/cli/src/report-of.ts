@@ -1,8 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { VerifiedWebhook } from "@colivara/webhooks";
 import type { RawDelivery } from "./delivery-log.js";
-import type { DeliveryReport } from "./delivery-report.js";
-import type { AppAnswer } from "./forward.js";
+import type { AppAnswer, DeliveryReport } from "./delivery-report.js";
 import type { Answer, ListenerContext } from "./listener-context.js";
 import type { Received } from "./read-request.js";
 import { showHeaders } from "./shown-headers.js";
