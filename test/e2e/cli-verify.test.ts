@@ -153,4 +153,16 @@ describe("colivara-webhooks verify", () => {
     expect(run.code).toBe(EXIT.usage);
     expect(run.stderr).toContain("The svix-timestamp header holds “ (U+201C)");
   });
+
+  it("a listen --json line whose body was cut says so; exit 2", async () => {
+    const delivery = sign(current, successPayload());
+    const file = join(dir, "cut.json");
+    await writeFile(
+      file,
+      JSON.stringify({ headers: delivery.headers, body: delivery.body.slice(0, 20), bodyCut: true }),
+    );
+    const run = await runCli(["verify", file], env);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain("holds only the first 64 KiB of the body (bodyCut)");
+  });
 });

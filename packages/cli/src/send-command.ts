@@ -71,12 +71,10 @@ function printResult(c: Colors, result: DeliveryResult): void {
   }
   out(`  ${pad("time", 9)} ${result.outcome === "timeout" ? "over " : ""}${result.durationMs} ms`);
   const mark = { pass: c.green("✓"), fail: c.red("✗"), inconclusive: c.yellow("?") }[result.verdict];
+  // An explanation quotes the endpoint's answer (a Location, an error code): escaped.
+  const explanation = safe(result.explanation);
   const text =
-    result.verdict === "pass"
-      ? result.explanation
-      : result.verdict === "fail"
-        ? c.red(result.explanation)
-        : c.yellow(result.explanation);
+    result.verdict === "pass" ? explanation : result.verdict === "fail" ? c.red(explanation) : c.yellow(explanation);
   out(`  ${pad("verdict", 9)} ${mark} ${text}`);
   out();
 }

@@ -40,6 +40,12 @@ function fromJson(text: string): PastedDelivery | undefined {
     return undefined;
   }
   if (parsed === null || typeof parsed !== "object" || typeof parsed.body !== "string") return undefined;
+  if ((parsed as { bodyCut?: unknown }).bodyCut === true) {
+    throw new CliError(
+      "usage",
+      "This listen --json line holds only the first 64 KiB of the body (bodyCut): it cannot verify. Save the delivery from the inspector (Save as delivery file) while the listener still keeps it.",
+    );
+  }
   const raw = parsed.headers;
   const entries = Array.isArray(raw) ? raw : raw !== null && typeof raw === "object" ? Object.entries(raw) : [];
   const headers = entries

@@ -255,7 +255,14 @@ describe("only the listener's own Host and Origin read anything but a verdict", 
   it("the listener's own page (own Host and Origin) is served", async () => {
     const running = await listener();
     const host = new URL(running.origin).host;
-    expect((await asBrowser(running.origin, "GET", "/inspector", { host })).status).toBe(200);
+    expect((await asBrowser(running.origin, "GET", "/inspector/history", { host })).status).toBe(200);
+    expect(
+      (
+        await asBrowser(running.origin, "GET", "/inspector/history", {
+          host: `localhost:${new URL(running.origin).port}`,
+        })
+      ).status,
+    ).toBe(200);
     const own = { host, origin: running.origin, "x-colivara-inspector": "replay" };
     expect(
       (await asBrowser(running.origin, "POST", "/inspector/replay", own, '{"seq":1,"mode":"resign"}')).status,
