@@ -319,6 +319,13 @@ describe("colivara-webhooks send, errors", () => {
     });
     expect(bad.code).toBe(EXIT.usage);
     expect(bad.stderr).toContain("is not valid JSON");
+    const huge = join(dir, "huge.json");
+    await writeFile(huge, `"${"x".repeat(17 * 1024 * 1024)}"`);
+    const big = await runCli(["send", "http://127.0.0.1:3000/x", "--payload", huge], {
+      COLIVARA_WEBHOOK_SECRET: secret,
+    });
+    expect(big.code).toBe(EXIT.usage);
+    expect(big.stderr).toContain(`The payload file ${huge} is over 16 MiB`);
   });
 
   it("argument errors exit 2: unknown event, --payload with --event, missing URL, unknown option", async () => {
