@@ -137,10 +137,10 @@ describe("listen --status", () => {
       return JSON.parse(found as string);
     });
     expect(report).toMatchObject({ status: 503, verified: true, verdict: "accepted", answeredBy: "status" });
-    // The signature is shown shortened, never whole.
+    // --json carries the full signature (a line is a delivery file verify reads back); the
+    // pretty output and the inspector's list shorten it.
     const signature = report.headers.find(([name]: [string]) => name === "svix-signature")[1];
-    expect(signature).toMatch(/^v1,[\w+/]{8}…$/);
-    expect(listener.stdout()).not.toContain(delivery.headers["svix-signature"]);
+    expect(signature).toBe(delivery.headers["svix-signature"]);
   });
 
   it("--status with --forward-to is a usage error", async () => {

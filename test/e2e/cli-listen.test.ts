@@ -1,8 +1,11 @@
 // `colivara-webhooks listen` as a subprocess: deliveries from the CLI's own `send` and from
 // the independent svix signer are verified and printed; attacks are rejected and shown.
 import { once } from "node:events";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { failPayload, newSecret, sign, successPayload } from "../conformance/deliveries.js";
 import { cleanEnv, cliPath, EXIT, plain, type Running, repoRoot, runCli, startProcess } from "./cli-support.js";
@@ -114,6 +117,25 @@ describe("colivara-webhooks listen --json", () => {
     });
   });
 
+  it("prints the full signature: a line is a delivery file `verify` reads back", async () => {
+    const delivery = sign(current, successPayload({ name: "copied.pdf" }));
+    expect((await post("/hooks/colivara", delivery)).status).toBe(200);
+    const line = await vi.waitFor(() => {
+      const found = listener
+        .stdout()
+        .split("\n")
+        .find((l) => l.includes(delivery.id));
+      expect(found).toBeDefined();
+      return found as string;
+    });
+    expect(line).toContain(JSON.stringify(delivery.headers["svix-signature"]));
+    const dir = await mkdtemp(join(tmpdir(), "colivara-listen-"));
+    await writeFile(join(dir, "line.json"), line);
+    const run = await runCli(["verify", join(dir, "line.json")], { COLIVARA_WEBHOOK_SECRET: current });
+    expect(run.code).toBe(EXIT.ok);
+    expect(plain(run.stdout)).toContain("✓ valid: upsert.success");
+  });
+
   it("reports rejections with the failure table's code, and other paths as 404", async () => {
     const forged = sign(newSecret(), successPayload());
     expect((await post("/hooks/colivara", forged)).status).toBe(401);
@@ -162,5 +184,83 @@ describe("colivara-webhooks listen, errors", () => {
     const path = await runCli(["listen", "--port", "0", "--path", "hooks", "--secret", newSecret()]);
     expect(path.code).toBe(EXIT.usage);
     expect(path.stderr).toContain('--path must start with "/"');
+  });
+});
+
+/** What drives a terminal or forges a line: C0 (but newline and tab), DEL, C1, separators, bidi overrides. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** Posts one request exactly as written, header bytes included (fetch refuses a C1 byte in a header). */
+async function rawPost(url: string, headers: Record<string, string>, body: string): Promise<void> {
+  const { connect } = await import("node:net");
+  const { host, port, pathname } = new URL(url);
+  const lines = Object.entries({ ...headers, host, "content-length": String(Buffer.byteLength(body)) })
+    .map(([name, value]) => `${name}: ${value}`)
+    .join("\r\n");
+  const head = Buffer.from(`POST ${pathname} HTTP/1.1\r\n${lines}\r\nconnection: close\r\n\r\n`, "latin1");
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect(Number(port), "127.0.0.1");
+    socket.once("error", reject);
+    socket.on("data", () => {});
+    socket.once("end", () => resolve());
+    socket.end(Buffer.concat([head, Buffer.from(body)]));
+  });
+}
+
+describe("colivara-webhooks listen escapes every received string it prints", () => {
+  const secret = newSecret();
+  const name = "\u001b[2J\u001b[Hreport.pdf";
+  const error = "\u009b31mconversion failed\u202eevil";
+
+  async function hostile(listener: Running, pattern: RegExp): Promise<string> {
+    const [, url] = (await listener.waitFor(pattern)) as [string, string];
+    const signed = sign(secret, failPayload({ name, error }));
+    expect((await fetch(url, { method: "POST", body: signed.body, headers: signed.headers })).status).toBe(200);
+    // An unverified id with a C1 byte (CSI to an 8-bit terminal), sent as raw header bytes.
+    await rawPost(
+      url,
+      { "svix-id": "msg_\u009b2J", "svix-timestamp": "1", "svix-signature": "v1,x" },
+      '{"type":"\u001b]0;t\u0007"}',
+    );
+    return url;
+  }
+
+  it("in the pretty output", async () => {
+    const listener = listen([], { COLIVARA_WEBHOOK_SECRET: secret });
+    try {
+      await hostile(listener, /Listening on (http:\/\/127\.0\.0\.1:\d+\/webhooks\/colivara)/);
+      await vi.waitFor(() => expect(listener.stdout()).toContain("msg_\\x9b2J"));
+      const out = listener.stdout();
+      expect(out).toContain("\\x1b[2J\\x1b[Hreport.pdf failed: \\x9b31mconversion failed\\u202eevil");
+      expect(out).not.toMatch(UNSAFE);
+    } finally {
+      await listener.stop();
+    }
+  });
+
+  it("in --json lines, which still parse to the exact strings", async () => {
+    const listener = listen(["--json"], { COLIVARA_WEBHOOK_SECRET: secret });
+    try {
+      await hostile(listener, /"listening":"(http:\/\/127\.0\.0\.1:\d+\/webhooks\/colivara)"/);
+      await vi.waitFor(() =>
+        expect(
+          listener
+            .stdout()
+            .split("\n")
+            .filter((l) => l.includes('"seq"')),
+        ).toHaveLength(2),
+      );
+      const out = listener.stdout();
+      expect(out).not.toMatch(UNSAFE);
+      const [accepted, rejected] = out
+        .split("\n")
+        .filter((line) => line.includes('"seq"'))
+        .map((line) => JSON.parse(line));
+      expect(accepted.event).toMatchObject({ name, error });
+      expect(rejected.id).toBe("msg_\u009b2J");
+    } finally {
+      await listener.stop();
+    }
   });
 });

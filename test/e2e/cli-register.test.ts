@@ -262,3 +262,82 @@ describe("colivara-webhooks register, no API server", () => {
     expect(run.stdout).toContain("(env: COLIVARA_API_KEY)");
   });
 });
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+describe("colivara-webhooks register, against a hostile or broken API", () => {
+  let api: TestServer;
+  let answer: () => { status: number; body: unknown };
+  const issued = newSecret();
+
+  beforeAll(async () => {
+    api = await startServer((_, res) => {
+      const { status, body } = answer();
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(typeof body === "string" ? body : JSON.stringify(body));
+    });
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  const register = (args: string[] = [], env: Record<string, string | undefined> = { COLIVARA_API_KEY: API_KEY }) =>
+    runCli(["register", ENDPOINT, "--base-url", api.origin, "--yes", ...args], env);
+
+  it("prints ids holding escape sequences as text: no cleared screen, no drawn line", async () => {
+    const forged = `\u001b[2J\u001b[H\u001b[32m✓ Registered\u001b[0m secret whsec_forged\r`;
+    answer = () => ({
+      status: 200,
+      body: { app_id: forged, endpoint_id: "ep_\u009b2J\u202e", webhook_secret: issued },
+    });
+    const run = await register();
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).not.toMatch(UNSAFE);
+    expect(run.stdout).toContain("\\x1b[2J\\x1b[H\\x1b[32m✓ Registered\\x1b[0m secret whsec_forged\\x0d");
+    expect(run.stdout).toContain("ep_\\x9b2J\\u202e");
+    const json = await register(["--json"]);
+    expect(json.stdout).not.toMatch(UNSAFE);
+    expect(JSON.parse(json.stdout).app_id).toBe(forged);
+  });
+
+  it("refuses a webhook_secret that is not a whsec_ secret, without printing it; exit 4", async () => {
+    answer = () => ({ status: 200, body: { app_id: "a", endpoint_id: "e", webhook_secret: `${issued}\u001b[2J` } });
+    const run = await register();
+    expect(run.code).toBe(EXIT.api);
+    expect(run.stderr).toContain("holds a webhook_secret that is not a whsec_ secret");
+    expect(run.stdout + run.stderr).not.toContain(issued);
+    expect(run.stdout + run.stderr).not.toMatch(UNSAFE);
+  });
+
+  it("escapes ColiVara's detail in an error", async () => {
+    answer = () => ({ status: 400, body: { detail: "Error adding webhook: \u001b[2J\u001b]0;pwned\u0007" } });
+    const run = await register();
+    expect(run.code).toBe(EXIT.api);
+    expect(run.stderr).toContain("Error adding webhook: \\x1b[2J\\x1b]0;pwned\\x07");
+    expect(run.stderr).not.toMatch(UNSAFE);
+  });
+
+  it("stops reading an answer over 64 KiB; exit 4 with a clear message", async () => {
+    answer = () => ({ status: 200, body: `{"detail":"${"x".repeat(4 * 1024 * 1024)}"}` });
+    const run = await register();
+    expect(run.code).toBe(EXIT.api);
+    expect(run.stderr).toContain("answered 200 with more than 64 KiB");
+    expect(run.stderr).not.toContain("Unexpected error");
+  });
+
+  it("an API key file over 64 KiB, or a key HTTP cannot carry, exits 2 before any request", async () => {
+    api.requests.length = 0;
+    const dir = await mkdtemp(join(tmpdir(), "colivara-cli-"));
+    const file = join(dir, "api-key");
+    await writeFile(file, "k".repeat(1024 * 1024));
+    const big = await register(["--api-key-file", file], {});
+    expect(big.code).toBe(EXIT.usage);
+    expect(big.stderr).toContain(`The API key file ${file} holds more than 64 KiB`);
+    const odd = await register([], { COLIVARA_API_KEY: "cv_“smart”" });
+    expect(odd.code).toBe(EXIT.usage);
+    expect(odd.stderr).toContain("The API key holds a space or a character an HTTP header cannot carry");
+    expect(odd.stderr).not.toContain("cv_");
+    expect(api.requests).toHaveLength(0);
+  });
+});

@@ -319,6 +319,13 @@ describe("colivara-webhooks send, errors", () => {
     });
     expect(bad.code).toBe(EXIT.usage);
     expect(bad.stderr).toContain("is not valid JSON");
+    const huge = join(dir, "huge.json");
+    await writeFile(huge, `"${"x".repeat(17 * 1024 * 1024)}"`);
+    const big = await runCli(["send", "http://127.0.0.1:3000/x", "--payload", huge], {
+      COLIVARA_WEBHOOK_SECRET: secret,
+    });
+    expect(big.code).toBe(EXIT.usage);
+    expect(big.stderr).toContain(`The payload file ${huge} is over 16 MiB`);
   });
 
   it("argument errors exit 2: unknown event, --payload with --event, missing URL, unknown option", async () => {
@@ -342,5 +349,27 @@ describe("colivara-webhooks send, errors", () => {
     expect(JSON.parse(unknownOption.stdout)).toEqual({
       error: { code: "usage", message: expect.stringContaining("unknown option '--tampr'") },
     });
+  });
+});
+
+describe("colivara-webhooks send escapes what the endpoint answered", () => {
+  let hostile: TestServer;
+  beforeAll(async () => {
+    // A C1 byte (CSI to an 8-bit terminal) in a Location header, escape sequences in the body.
+    hostile = await startServer((_request, res) => {
+      res.writeHead(302, { location: Buffer.from("/moved\u009b2J", "latin1").toString("latin1") });
+      res.end("\u001b[2J\u001b[Hforged ✓ accepted");
+    });
+  });
+  afterAll(async () => {
+    await hostile?.close();
+  });
+
+  it("prints a Location and a body holding control characters as visible escapes", async () => {
+    const run = await runCli(["send", `${hostile.origin}/hook`], { COLIVARA_WEBHOOK_SECRET: newSecret() });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+    expect(run.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(run.stdout).toContain("to /moved\\x9b2J");
+    expect(run.stdout).toContain("\\x1b[2J\\x1b[Hforged");
   });
 });

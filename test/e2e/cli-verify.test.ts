@@ -32,16 +32,41 @@ describe("colivara-webhooks verify", () => {
     expect(plain(run.stdout)).toContain("secret #1");
   });
 
-  it("pasted on standard input, with the trailing newline a terminal adds: says that newline breaks it", async () => {
+  it("pasted on standard input, with the trailing newline a terminal adds: valid, newline removed; exit 0", async () => {
     const delivery = sign(current, successPayload());
     const run = await runCli(["verify"], env, pasted(delivery, `${delivery.body}\n`));
+    expect(run.code).toBe(EXIT.ok);
+    const out = plain(run.stdout);
+    expect(out).toContain("✓ valid: upsert.success (newline removed)");
+    expect(out).toContain("valid once the trailing newline your paste or editor added was removed");
+    const json = await runCli(["verify", "--json"], env, pasted(delivery, `${delivery.body}\r\n`));
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, repaired: expect.stringContaining("trailing newline") });
+  });
+
+  it("a pretty-printed body is named as re-serialised, with the form it matches; exit 1", async () => {
+    const delivery = sign(current, successPayload({ name: "résumé.pdf" }));
+    const pretty = JSON.stringify(JSON.parse(delivery.body), null, 2);
+    const run = await runCli(["verify"], env, pasted(delivery, pretty));
     expect(run.code).toBe(EXIT.verdict);
     const out = plain(run.stdout);
     expect(out).toContain("✗ invalid_signature (401)");
-    expect(out).toContain("The body matches without the trailing newline your paste added (secret #0)");
-    // The signature is shortened, never printed whole.
-    expect(out).not.toContain(delivery.headers["svix-signature"]);
-    expect(out).toMatch(/svix-signature: v1,[\w+/]{8}…/);
+    expect(out).toContain(
+      "The body was re-serialised (pretty-printed) after it was sent: it matches once written back as compact JSON (secret #0)",
+    );
+    // A body ColiVara's Python side wrote with json.dumps' default separators and ASCII escapes.
+    const python =
+      '{"type": "upsert.success", "message": "Upsert successful", "id": 7, "name": "r\\u00e9sum\\u00e9.pdf", "metadata": {"tags": ["a", "b"]}, "url": "https://example.com/r.pdf", "num_pages": 2, "collection_name": "default_collection"}';
+    const sent = sign(current, python);
+    const again = await runCli(["verify"], env, pasted(sent, JSON.stringify(JSON.parse(python), null, 2)));
+    expect(again.code).toBe(EXIT.verdict);
+    expect(plain(again.stdout)).toContain("it matches once written back as Python's json.dumps (secret #0)");
+  });
+
+  it("a pretty-printed body matching no form is still named", async () => {
+    const delivery = sign(newSecret(), successPayload());
+    const run = await runCli(["verify"], env, pasted(delivery, JSON.stringify(JSON.parse(delivery.body), null, 2)));
+    expect(run.code).toBe(EXIT.verdict);
+    expect(plain(run.stdout)).toContain("The body is pretty-printed (indented over several lines)");
   });
 
   it("a changed body or another secret: none matches, and what to check", async () => {
@@ -80,6 +105,64 @@ describe("colivara-webhooks verify", () => {
     const delivery = sign(current, successPayload());
     const run = await runCli(["verify"], env, pasted(delivery, "x".repeat(16 * 1024 * 1024 + 1)));
     expect(run.code).toBe(EXIT.usage);
-    expect(run.stderr).toContain("More than 16 MiB on standard input: save the delivery to a file");
+    expect(run.stderr).toContain("More than 16 MiB on standard input");
+    expect(run.stderr).not.toContain("Unexpected error");
+  });
+
+  it("a saved delivery file over 16 MiB is not read whole; exit 2", async () => {
+    const delivery = sign(current, successPayload());
+    const file = join(dir, "huge.json");
+    await writeFile(file, JSON.stringify({ headers: delivery.headers, body: "x".repeat(17 * 1024 * 1024) }));
+    const run = await runCli(["verify", file], env);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain(`More than 16 MiB in ${file}`);
+  });
+
+  it.each([
+    [
+      "a smart quote in a value",
+      (d: Delivery) => pasted(d).replace(/svix-id: (\S+)/, "svix-id: “$1”"),
+      "The svix-id header holds “ (U+201C) at character 1",
+    ],
+    [
+      "a space in a name",
+      (d: Delivery) => pasted(d).replace("svix-id:", "svix id:"),
+      '"svix id" is not a header name HTTP allows',
+    ],
+    [
+      "the shortened signature listen printed",
+      (d: Delivery) => pasted(d).replace(/(svix-signature: v1,.{8}).*/, "$1…"),
+      "this signature was shortened for display",
+    ],
+  ])("%s: a clear message and exit 2, never a stack trace", async (_, edit, message) => {
+    const run = await runCli(["verify"], env, edit(sign(current, successPayload())));
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).not.toContain("Unexpected error");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("a saved delivery whose header values the Headers API refuses: exit 2", async () => {
+    const delivery = sign(current, successPayload());
+    const file = join(dir, "quoted.json");
+    await writeFile(
+      file,
+      JSON.stringify({ headers: { ...delivery.headers, "svix-timestamp": "“1”" }, body: delivery.body }),
+    );
+    const run = await runCli(["verify", file], env);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain("The svix-timestamp header holds “ (U+201C)");
+  });
+
+  it("a listen --json line whose body was cut says so; exit 2", async () => {
+    const delivery = sign(current, successPayload());
+    const file = join(dir, "cut.json");
+    await writeFile(
+      file,
+      JSON.stringify({ headers: delivery.headers, body: delivery.body.slice(0, 20), bodyCut: true }),
+    );
+    const run = await runCli(["verify", file], env);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain("holds only the first 64 KiB of the body (bodyCut)");
   });
 });

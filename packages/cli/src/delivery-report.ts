@@ -1,5 +1,29 @@
+// The shapes the listener reports and the inspector page renders: types only, shared by the
+// server (Node) and the page's modules (browser), so neither can drift from the other.
 import type { ColivaraEvent } from "@colivara/webhooks";
-import type { AppAnswer } from "./forward.js";
+
+/**
+ * What the forwarded app answered, or why it did not.
+ *
+ * @example
+ * ```ts
+ * if (answer.error === undefined) console.log(answer.status, answer.durationMs);
+ * ```
+ */
+export interface AppAnswer {
+  /** The app's URL. */
+  url: string;
+  status?: number | undefined;
+  contentType?: string | undefined;
+  /** The app's answer as text: its first 64 KiB when `bodyCut`. */
+  body?: string | undefined;
+  /** True when the app answered more than 64 KiB, of which `body` is the start. */
+  bodyCut?: boolean | undefined;
+  /** Milliseconds from sending to the end of the answer. */
+  durationMs: number;
+  /** Why there is no answer (unreachable, timeout). */
+  error?: string | undefined;
+}
 
 /**
  * How the inspector replays a delivery: `resign` signs its body again with the first
@@ -48,9 +72,12 @@ export interface DeliveryReport {
   error?: { code: string; message: string } | undefined;
   /** The headers received, signatures shortened and credentials hidden. */
   headers: Array<[string, string]>;
-  /** The body as text. */
+  /** The body as text: its first 64 KiB when `bodyCut`. */
   body: string;
+  /** The size of the body received, in bytes. */
   bodyBytes: number;
+  /** True when `body` is only the first 64 KiB of a larger body (the history is bounded in bytes). */
+  bodyCut: boolean;
   /** The forwarded app's answer (`--forward-to`). */
   app?: AppAnswer | undefined;
   /** Milliseconds from arrival to the answer. */

@@ -1,5 +1,7 @@
 import { performance } from "node:perf_hooks";
+import type { AppAnswer } from "./delivery-report.js";
 import { networkError } from "./errors.js";
+import { responseStart } from "./read-capped.js";
 
 /** Headers a proxy must not pass on (RFC 9110 §7.6.1), plus those fetch sets itself. */
 const HOP_BY_HOP = new Set([
@@ -14,26 +16,6 @@ const HOP_BY_HOP = new Set([
   "expect",
   "content-length",
 ]);
-
-/**
- * What the forwarded app answered, or why it did not.
- *
- * @example
- * ```ts
- * if (answer.error === undefined) console.log(answer.status, answer.durationMs);
- * ```
- */
-export interface AppAnswer {
-  /** The app's URL. */
-  url: string;
-  status?: number | undefined;
-  contentType?: string | undefined;
-  body?: string | undefined;
-  /** Milliseconds from sending to the end of the answer. */
-  durationMs: number;
-  /** Why there is no answer (unreachable, timeout). */
-  error?: string | undefined;
-}
 
 /**
  * A copy of the bytes as an `ArrayBuffer`, the body type every fetch typing accepts.
@@ -63,6 +45,9 @@ export function passOnHeaders(headers: ReadonlyArray<readonly [string, string]>)
   return out;
 }
 
+/** How much of the app's answer is kept (and passed back to the sender, who reads only the status). */
+const APP_BODY_BYTES = 64 * 1024;
+
 /**
  * Posts a delivery's exact bytes and headers to the app and records its answer.
  * Never throws: a failure is recorded in `error`.
@@ -88,12 +73,13 @@ export async function forwardDelivery(
       redirect: "manual",
       signal: AbortSignal.timeout(timeoutSeconds * 1000),
     });
-    const text = await response.text();
+    const { bytes, cut } = await responseStart(response, APP_BODY_BYTES);
     return {
       url: target.href,
       status: response.status,
       contentType: response.headers.get("content-type") ?? undefined,
-      body: text,
+      body: bytes.toString("utf8"),
+      bodyCut: cut,
       durationMs: elapsed(),
     };
   } catch (error) {

@@ -5,9 +5,9 @@
  */
 
 export type { DeliveryLog, RawDelivery } from "./delivery-log.js";
+export type { AppAnswer } from "./delivery-report.js";
 export type { CliErrorCode } from "./errors.js";
 export { CliError, EXIT_CODES } from "./errors.js";
-export type { AppAnswer } from "./forward.js";
 export type { DeliveryReport, Listener, ListenOptions, ReplayMode } from "./listen.js";
 export { LISTEN_HOST, startListener } from "./listen.js";
 export { createProgram, run } from "./program.js";

@@ -2,8 +2,9 @@ import { STATUS_CODES } from "node:http";
 import type { DeliveryReport } from "./delivery-report.js";
 import { CliError, EXIT_CODES, parseHttpUrl } from "./errors.js";
 import { startListener } from "./listen.js";
-import { type Colors, colorsFor, err, out, preview } from "./output.js";
+import { type Colors, colorsFor, err, jsonLine, out, preview, safe } from "./output.js";
 import { generateSecret, resolveSecrets, SECRET_ENV, type SecretFlags, secretSetting } from "./secret.js";
+import { showHeaders } from "./shown-headers.js";
 
 const BIN = "colivara-webhooks";
 const INDENT = " ".repeat(10);
@@ -21,32 +22,34 @@ function time(iso: string): string {
   return new Date(iso).toTimeString().slice(0, 8);
 }
 
+// Everything a delivery carried is printed through `safe` (the core's escapeText): a name,
+// an error or an unverified id holding escape sequences shows as text, never drives the terminal.
 function summary(event: NonNullable<DeliveryReport["event"]>): string {
   switch (event.type) {
     case "upsert.success":
-      return `${event.name} stored in ${event.collection_name} (${event.num_pages} pages, document ${event.id})`;
+      return `${safe(event.name)} stored in ${safe(event.collection_name)} (${event.num_pages} pages, document ${event.id})`;
     case "upsert.fail":
-      return `${event.name} failed: ${event.error}`;
+      return `${safe(event.name)} failed: ${safe(event.error)}`;
     case "unknown":
-      return `an event type this version does not know: ${event.originalType}`;
+      return `an event type this version does not know: ${safe(event.originalType)}`;
   }
 }
 
 function printVerdict(c: Colors, report: DeliveryReport): void {
-  const where = c.dim(`${report.method} ${report.path}${report.id ? `  ${report.id}` : ""}`);
+  const where = c.dim(safe(`${report.method} ${report.path}${report.id ? `  ${report.id}` : ""}`));
   const at = time(report.receivedAt);
   if (report.verified && report.event) {
-    out(`${at}  ${c.green("✓")} ${report.status}  ${c.bold(report.event.type)}  ${where}`);
+    out(`${at}  ${c.green("✓")} ${report.status}  ${c.bold(safe(report.event.type))}  ${where}`);
     out(`${INDENT}${summary(report.event)}`);
     const json = JSON.stringify(report.event.type === "unknown" ? report.event.payload : report.event, null, 2);
-    for (const line of json.split("\n")) out(`${INDENT}${c.dim(line)}`);
+    for (const line of json.split("\n")) out(`${INDENT}${c.dim(safe(line))}`);
   } else if (report.duplicate) {
     out(`${at}  ${c.yellow("↺")} ${report.status}  ${c.bold("duplicate")}  ${where}`);
     out(`${INDENT}already handled: acknowledged, not handled again`);
   } else {
     const code = report.error?.code ?? "rejected";
-    out(`${at}  ${c.red("✗")} ${report.status}  ${c.bold(c.red(code))}  ${where}`);
-    if (report.error?.message) out(`${INDENT}${report.error.message}`);
+    out(`${at}  ${c.red("✗")} ${report.status}  ${c.bold(c.red(safe(code)))}  ${where}`);
+    if (report.error?.message) out(`${INDENT}${safe(report.error.message)}`);
   }
 }
 
@@ -59,10 +62,10 @@ function printDetails(c: Colors, report: DeliveryReport): void {
   const app = report.app;
   if (app?.status !== undefined) {
     const status = `${app.status} ${STATUS_CODES[app.status] ?? ""}`.trim();
-    const body = app.body ? `  ${preview(app.body, 200)}` : "";
+    const body = app.body ? `  ${safe(preview(app.body, 200))}` : "";
     out(`${INDENT}app → ${c.bold(status)} in ${app.durationMs} ms${c.dim(body)}`);
   } else if (app?.error) {
-    out(`${INDENT}app → ${c.red(`no answer: ${app.error}`)}`);
+    out(`${INDENT}app → ${c.red(`no answer: ${safe(app.error)}`)}`);
   } else if (report.answeredBy === "status") {
     out(`${INDENT}${c.dim(`answered ${report.status} (--status)`)}`);
   }
@@ -135,12 +138,14 @@ export async function listenCommand(flags: ListenFlags): Promise<number> {
     secret: secrets,
     forwardTo,
     status: flags.status,
-    onDelivery: (report) => (flags.json ? out(JSON.stringify(report)) : printReport(c, report)),
+    // --json prints the full signature: a line is a delivery `verify` reads back.
+    onDelivery: (report, raw) =>
+      flags.json ? out(jsonLine({ ...report, headers: showHeaders(raw.headers, "full") })) : printReport(c, report),
   });
   if (flags.json) {
     const generatedSecret = generated ? { secret: secrets[0] } : {};
     out(
-      JSON.stringify({
+      jsonLine({
         listening: listener.url,
         origin: listener.origin,
         inspector: listener.inspectorUrl,

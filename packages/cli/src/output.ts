@@ -1,3 +1,4 @@
+import { escapeText } from "@colivara/webhooks/adapter";
 import pc from "picocolors";
 
 /**
@@ -37,6 +38,37 @@ export function shouldColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv 
 export function colorsFor(stream: { isTTY?: boolean }): Colors {
   return pc.createColors(shouldColor(stream));
 }
+
+/** Characters JSON leaves as they are that a terminal acts on or a reader misreads (C1, separators, bidi). */
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * One JSON line for a terminal or a pipe: `JSON.stringify` escapes C0 controls itself; the
+ * characters it leaves raw that a terminal acts on (C1, DEL) or that reorder or break a line
+ * (U+2028/9, bidirectional overrides) become `\uNNNN` too, so the line parses to the same value.
+ *
+ * @example
+ * ```ts
+ * out(jsonLine({ name: "\u009b2J" })); // {"name":"\u009b2J"} as six visible characters
+ * ```
+ */
+export function jsonLine(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(
+    JSON_UNSAFE,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/**
+ * A received string made safe for the terminal (`escapeText` from the core: control
+ * characters, separators and bidirectional overrides become visible escapes).
+ *
+ * @example
+ * ```ts
+ * out(`id ${safe(report.id)}`);
+ * ```
+ */
+export const safe: (text: string) => string = escapeText;
 
 /** Writes one line to stdout. */
 export function out(line = ""): void {

@@ -2,7 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import pkg from "../package.json" with { type: "json" };
 import { CliError, EXIT_CODES } from "./errors.js";
 import { type ListenFlags, listenCommand } from "./listen-command.js";
-import { colorsFor, err, out } from "./output.js";
+import { colorsFor, err, jsonLine, out, safe } from "./output.js";
 import { API_KEY_ENV, DEFAULT_BASE_URL } from "./register.js";
 import { type RegisterFlags, registerCommand } from "./register-command.js";
 import { generateSecret, SECRET_ENV } from "./secret.js";
@@ -292,17 +292,18 @@ export async function run(argv: readonly string[]): Promise<number> {
       // Help and --version exit 0; everything else commander rejects is a usage error
       // (commander has already printed it on stderr).
       if (error.exitCode === 0) return EXIT_CODES.ok;
-      if (json) out(JSON.stringify({ error: { code: "usage", message: error.message.replace(/^error: /, "") } }));
+      if (json) out(jsonLine({ error: { code: "usage", message: error.message.replace(/^error: /, "") } }));
       return EXIT_CODES.usage;
     }
     if (error instanceof CliError) {
-      if (json) out(JSON.stringify({ error: { code: error.code, message: error.message } }));
+      if (json) out(jsonLine({ error: { code: error.code, message: error.message } }));
       const c = colorsFor(process.stderr);
-      err(`${c.red("error:")} ${error.message}`);
+      // A message can quote what a server answered (register's `detail`): escaped like all received text.
+      err(`${c.red("error:")} ${safe(error.message)}`);
       return error.exitCode;
     }
     err(
-      `Unexpected error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      `Unexpected error (please report it): ${safe(error instanceof Error ? (error.stack ?? error.message) : String(error))}`,
     );
     return EXIT_CODES.internal;
   }

@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline/promises";
 import { CliError, EXIT_CODES, parseHttpUrl } from "./errors.js";
-import { type Colors, colorsFor, err, out, pad } from "./output.js";
+import { type Colors, colorsFor, err, jsonLine, out, pad, safe } from "./output.js";
 import { API_KEY_ENV, type Registration, registerEndpoint } from "./register.js";
 import { readSecretFile, SECRET_ENV } from "./secret.js";
 
@@ -64,9 +64,13 @@ async function apiKeyOf(flags: RegisterFlags): Promise<string> {
 
 function printRegistration(c: Colors, target: string, registration: Registration): void {
   const secret = registration.webhook_secret;
-  out(`${c.green("✓")} Registered ${c.bold(target)} with ColiVara: your account's one endpoint now points there.`);
-  out(`  ${pad("app_id", 12)} ${registration.app_id}`);
-  out(`  ${pad("endpoint_id", 12)} ${registration.endpoint_id}`);
+  out(
+    `${c.green("✓")} Registered ${c.bold(safe(target))} with ColiVara: your account's one endpoint now points there.`,
+  );
+  // ColiVara's strings are printed escaped: a hostile or broken answer cannot clear the
+  // screen and draw lines of its own. The secret was checked to be whsec_ and base64.
+  out(`  ${pad("app_id", 12)} ${safe(registration.app_id)}`);
+  out(`  ${pad("endpoint_id", 12)} ${safe(registration.endpoint_id)}`);
   out();
   out(`Webhook secret ${c.dim("(the same as before a move; keep it private: whoever has it can forge deliveries)")}:`);
   out(`  ${c.bold(secret)}`);
@@ -94,7 +98,7 @@ export async function registerCommand(target: string, flags: RegisterFlags): Pro
   await confirmMove(target, flags);
   const registration = await registerEndpoint({ url: target, apiKey, baseUrl: flags.baseUrl });
   if (flags.json) {
-    out(JSON.stringify({ url: target, ...registration }, null, 2));
+    out(jsonLine({ url: target, ...registration }, 2));
   } else {
     printRegistration(colorsFor(process.stdout), target, registration);
   }

@@ -1,4 +1,9 @@
+import { createVerifier } from "@colivara/webhooks";
 import { CliError, networkError, parseHttpUrl } from "./errors.js";
+import { responseStart } from "./read-capped.js";
+
+/** Most bytes of ColiVara's answer read: its real answers are a few hundred bytes. */
+const ANSWER_BYTES = 64 * 1024;
 
 /** ColiVara's API. */
 export const DEFAULT_BASE_URL = "https://api.colivara.com";
@@ -93,6 +98,12 @@ export async function registerEndpoint(options: RegisterOptions): Promise<Regist
   if (options.apiKey.trim() === "") {
     throw new CliError("missing_api_key", `The API key is empty: set ${API_KEY_ENV} or pass --api-key-file.`);
   }
+  if (!/^[\x21-\x7e]+$/.test(options.apiKey.trim())) {
+    throw new CliError(
+      "usage",
+      `The API key holds a space or a character an HTTP header cannot carry: copy it again from your ColiVara account (${API_KEY_ENV} or --api-key-file).`,
+    );
+  }
   const endpoint = new URL("v1/webhook/", base.href.endsWith("/") ? base.href : `${base.href}/`);
   const { status, text } = await postUrl(endpoint, options);
   refuseFailure(status, text, endpoint, options.url);
@@ -114,9 +125,26 @@ async function postUrl(endpoint: URL, options: RegisterOptions): Promise<{ statu
       body: JSON.stringify({ url: options.url }),
       signal: AbortSignal.timeout(timeoutSeconds * 1000),
     });
-    return { status: response.status, text: await response.text() };
+    const { bytes, cut } = await responseStart(response, ANSWER_BYTES);
+    if (cut) {
+      throw new CliError(
+        "api_error",
+        `${endpoint.href} answered ${response.status} with more than ${ANSWER_BYTES / 1024} KiB; ColiVara's answer is a few hundred bytes. Is --base-url ColiVara's API?`,
+      );
+    }
+    return { status: response.status, text: bytes.toString("utf8") };
   } catch (error) {
     throw networkError(error, endpoint, timeoutSeconds);
+  }
+}
+
+/** Whether the core accepts it as a webhook secret (whsec_ and base64 of at least 24 bytes). */
+function isSecret(value: string): boolean {
+  try {
+    createVerifier({ secret: value });
+    return /^whsec_[A-Za-z0-9+/=]+$/.test(value);
+  } catch {
+    return false;
   }
 }
 
@@ -166,6 +194,13 @@ function registrationOf(status: number, text: string, endpoint: URL): Registrati
     throw new CliError(
       "api_error",
       `Unexpected answer from ${endpoint.href} (${status}): expected {"app_id","endpoint_id","webhook_secret"}, got ${got}. Is --base-url ColiVara's API?`,
+    );
+  }
+  if (!isSecret(parsed.webhook_secret)) {
+    // Never printed: it may be a real secret with a stray character, or a hostile string.
+    throw new CliError(
+      "api_error",
+      `The answer from ${endpoint.href} (${status}) holds a webhook_secret that is not a whsec_ secret (${parsed.webhook_secret.length} characters). Is --base-url ColiVara's API?`,
     );
   }
   return { app_id: appId, endpoint_id: endpointId, webhook_secret: parsed.webhook_secret };

@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { createVerifier, isWebhookVerificationError } from "@colivara/webhooks";
 import { CliError } from "./errors.js";
+import { readFileCapped } from "./read-capped.js";
+
+/** Most bytes a secret or API key file may hold: a few keys, with room for comments. */
+const SECRET_FILE_BYTES = 64 * 1024;
 
 /** Key length Svix issues, and the Standard Webhooks minimum. */
 export const SECRET_BYTES = 24;
@@ -80,13 +83,21 @@ export interface SecretFlags {
  * ```
  */
 export async function readSecretFile(path: string, what = "secret"): Promise<string> {
+  let bytes: Buffer | undefined;
   try {
-    return (await readFile(path, "utf8")).trim();
+    bytes = await readFileCapped(path, SECRET_FILE_BYTES);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(code ?? error);
     throw new CliError("usage", `Cannot read the ${what} file ${path}: ${why}.`, { cause: error });
   }
+  if (bytes === undefined) {
+    throw new CliError(
+      "usage",
+      `The ${what} file ${path} holds more than ${SECRET_FILE_BYTES / 1024} KiB: it should hold only the ${what} (a line or a few).`,
+    );
+  }
+  return bytes.toString("utf8").trim();
 }
 
 /**

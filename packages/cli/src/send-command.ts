@@ -1,7 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import { InvalidArgumentError } from "commander";
 import { EXIT_CODES, parseHttpUrl } from "./errors.js";
-import { type Colors, colorsFor, out, pad, preview } from "./output.js";
+import { type Colors, colorsFor, jsonLine, out, pad, preview, safe } from "./output.js";
 import { resolveSecrets, type SecretFlags, secretSetting } from "./secret.js";
 import {
   DELIVERY_KINDS,
@@ -65,18 +65,16 @@ function printResult(c: Colors, result: DeliveryResult): void {
         ? `${statusText(first.status)}, then ${statusText(response.status)}`
         : statusText(response.status);
     out(`  ${pad("status", 9)} ${status}`);
-    out(`  ${pad("response", 9)} ${response.body === "" ? c.dim("(empty)") : preview(response.body)}`);
+    out(`  ${pad("response", 9)} ${response.body === "" ? c.dim("(empty)") : safe(preview(response.body))}`);
   } else {
     out(`  ${pad("status", 9)} ${c.red("no answer")}`);
   }
   out(`  ${pad("time", 9)} ${result.outcome === "timeout" ? "over " : ""}${result.durationMs} ms`);
   const mark = { pass: c.green("✓"), fail: c.red("✗"), inconclusive: c.yellow("?") }[result.verdict];
+  // An explanation quotes the endpoint's answer (a Location, an error code): escaped.
+  const explanation = safe(result.explanation);
   const text =
-    result.verdict === "pass"
-      ? result.explanation
-      : result.verdict === "fail"
-        ? c.red(result.explanation)
-        : c.yellow(result.explanation);
+    result.verdict === "pass" ? explanation : result.verdict === "fail" ? c.red(explanation) : c.yellow(explanation);
   out(`  ${pad("verdict", 9)} ${mark} ${text}`);
   out();
 }
@@ -144,7 +142,7 @@ export async function sendCommand(target: string, flags: SendFlags): Promise<num
     if (!flags.json) printResult(c, result);
   }
   if (flags.json) {
-    out(JSON.stringify({ url: url.href, ok: results.every((r) => r.verdict === "pass"), results }, null, 2));
+    out(jsonLine({ url: url.href, ok: results.every((r) => r.verdict === "pass"), results }, 2));
   } else {
     out(summaryLine(c, results));
   }

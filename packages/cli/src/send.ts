@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { signWebhook, upsertFailEvent, upsertSuccessEvent } from "@colivara/webhooks/testing";
 import { CliError, networkError, parseHttpUrl } from "./errors.js";
+import { readFileCapped } from "./read-capped.js";
 import { tamperBody } from "./tamper.js";
 
 /**
@@ -121,9 +121,12 @@ export function examplePayload(type: (typeof EVENT_TYPES)[number]): object {
   return type === "upsert.fail" ? upsertFailEvent() : upsertSuccessEvent();
 }
 
+/** Most bytes a payload file may hold: 16 times the body a verifier accepts by default. */
+const PAYLOAD_FILE_BYTES = 16 * 1024 * 1024;
+
 /**
  * Reads a payload file for `send --payload`: its exact bytes are signed and sent, so it
- * must hold JSON.
+ * must hold JSON, of at most 16 MiB.
  *
  * @example
  * ```ts
@@ -131,14 +134,21 @@ export function examplePayload(type: (typeof EVENT_TYPES)[number]): object {
  * ```
  */
 export async function readPayloadFile(path: string): Promise<string> {
-  let text: string;
+  let bytes: Buffer | undefined;
   try {
-    text = await readFile(path, "utf8");
+    bytes = await readFileCapped(path, PAYLOAD_FILE_BYTES);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(code ?? error);
     throw new CliError("invalid_payload_file", `Cannot read the payload file ${path}: ${why}.`, { cause: error });
   }
+  if (bytes === undefined) {
+    throw new CliError(
+      "invalid_payload_file",
+      `The payload file ${path} is over ${PAYLOAD_FILE_BYTES / 1024 / 1024} MiB; a verifier refuses bodies over 1 MiB by default (413), so there is nothing to learn from sending it.`,
+    );
+  }
+  const text = bytes.toString("utf8");
   try {
     JSON.parse(text);
   } catch (error) {

@@ -24,8 +24,22 @@ export function shortenSignature(value: string): string {
 }
 
 /**
- * Headers as the inspector and `--json` show them: in the order received, signatures
- * shortened, credentials (authorization, cookies, bypass tokens) hidden.
+ * Whether a header carries a credential (authorization, cookies, bypass tokens): never shown,
+ * never written to a saved delivery.
+ *
+ * @example
+ * ```ts
+ * isCredential("Cookie"); // true
+ * ```
+ */
+export function isCredential(name: string): boolean {
+  return HIDDEN_HEADERS.has(name.toLowerCase());
+}
+
+/**
+ * Headers as the inspector and `--json` show them: in the order received, credentials
+ * (authorization, cookies, bypass tokens) hidden, and signatures shortened unless
+ * `signatures` is `"full"` (`listen --json`, whose lines `verify` reads back).
  *
  * @example
  * ```ts
@@ -33,11 +47,14 @@ export function shortenSignature(value: string): string {
  * // [["svix-id", "msg_1"], ["authorization", "(hidden, 10 characters)"]]
  * ```
  */
-export function showHeaders(headers: ReadonlyArray<readonly [string, string]>): Array<[string, string]> {
+export function showHeaders(
+  headers: ReadonlyArray<readonly [string, string]>,
+  signatures: "short" | "full" = "short",
+): Array<[string, string]> {
   return headers.map(([name, value]) => {
     const lower = name.toLowerCase();
-    if (SIGNATURE_HEADERS.has(lower)) return [name, shortenSignature(value)];
-    if (HIDDEN_HEADERS.has(lower)) return [name, `(hidden, ${value.length} characters)`];
+    if (SIGNATURE_HEADERS.has(lower) && signatures === "short") return [name, shortenSignature(value)];
+    if (isCredential(lower)) return [name, `(hidden, ${value.length} characters)`];
     return [name, value];
   });
 }
