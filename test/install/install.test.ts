@@ -11,19 +11,18 @@
 //   and as CommonJS (.cts) under `module: nodenext`, then runs what tsc emitted.
 // - ts-bundler/ type-checks the same program under `moduleResolution: bundler`.
 // Next.js itself is only imported here; next build and next start run in test/e2e and
-// test/matrix.
-import { execFile } from "node:child_process";
+// test/matrix. Each README's own install line, in a project of its own, is
+// readme-lines.test.ts.
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { root } from "../docs/readme-samples.js";
+import { MiB, packageDirs, packEveryPackage, run } from "./packed.js";
+import { cleanEnv } from "./readme-project.js";
 
-const run = promisify(execFile);
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
-const PACKAGES = ["core", "express", "fastify", "hono", "next", "redis", "cli"];
 
 interface Manifest {
   name: string;
@@ -38,12 +37,13 @@ async function manifest(dir: string): Promise<Manifest> {
 
 /** The framework versions the workspace develops against, so the two never drift apart. */
 async function frameworkRanges(): Promise<Record<string, string>> {
-  const [rootPkg, express, fastify, hono, next, example] = await Promise.all([
+  const [rootPkg, express, fastify, hono, next, bullmq, example] = await Promise.all([
     manifest("."),
     manifest("packages/express"),
     manifest("packages/fastify"),
     manifest("packages/hono"),
     manifest("packages/next"),
+    manifest("packages/bullmq"),
     manifest("examples/next"),
   ]);
   const pick = (pkg: Manifest, name: string): string => {
@@ -57,6 +57,8 @@ async function frameworkRanges(): Promise<Record<string, string>> {
     fastify: pick(fastify, "fastify"),
     hono: pick(hono, "hono"),
     next: pick(next, "next"),
+    bullmq: pick(bullmq, "bullmq"),
+    ioredis: pick(bullmq, "ioredis"),
     react: pick(example, "react"),
     "react-dom": pick(example, "react-dom"),
     typescript: pick(rootPkg, "typescript"),
@@ -64,15 +66,9 @@ async function frameworkRanges(): Promise<Record<string, string>> {
   };
 }
 
-/** The environment without the npm_config_* variables pnpm sets for its scripts. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
-}
-
-const MiB = 1024 * 1024;
 let work: string;
 let app: string;
-const tarballs: Record<string, string> = {};
+let tarballs: Record<string, string> = {};
 
 async function node(args: string[], cwd = app): Promise<string> {
   try {
@@ -90,20 +86,8 @@ beforeAll(async () => {
   const started = performance.now();
   work = await mkdtemp(join(tmpdir(), "colivara-install-"));
   app = join(work, "app");
-  const packs = join(work, "packs");
-  await mkdir(packs, { recursive: true });
-
   // `pnpm pack` each built package (`pnpm test` builds first).
-  await Promise.all(
-    PACKAGES.map(async (dir) => {
-      const { stdout } = await run("pnpm", ["pack", "--json", "--pack-destination", packs], {
-        cwd: join(root, "packages", dir),
-        maxBuffer: 16 * MiB,
-      });
-      const packed = JSON.parse(stdout) as { name: string; filename: string };
-      tarballs[packed.name] = packed.filename;
-    }),
-  );
+  tarballs = await packEveryPackage(join(work, "packs"));
 
   const dependencies: Record<string, string> = await frameworkRanges();
   for (const [name, file] of Object.entries(tarballs)) dependencies[name] = `file:${file}`;
@@ -172,7 +156,7 @@ const EVERY_ADAPTER = [
 describe("installed from the packed tarballs", () => {
   it("packs every package, with workspace: ranges rewritten to the packed versions", async () => {
     expect(Object.keys(tarballs).sort()).toEqual(
-      (await Promise.all(PACKAGES.map(async (dir) => (await manifest(`packages/${dir}`)).name))).sort(),
+      (await Promise.all((await packageDirs()).map(async (dir) => (await manifest(`packages/${dir}`)).name))).sort(),
     );
     const core = await manifest("packages/core");
     for (const name of Object.keys(tarballs)) {
