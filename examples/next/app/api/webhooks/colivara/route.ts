@@ -2,8 +2,8 @@
 // Verify in the route itself, never in middleware.ts. The secret comes from
 // COLIVARA_WEBHOOK_SECRET and is read on the first delivery, so `next build` needs none.
 import { withColivaraWebhook } from "@colivara/webhooks-next";
-import { logVerified } from "@/lib/webhook-log";
 import { nodeWebhookOptions } from "@/lib/node-webhook-options";
+import { logVerified } from "@/lib/webhook-log";
 
 export const POST = withColivaraWebhook(async (webhook) => {
   logVerified(webhook, "app-node", "verify");

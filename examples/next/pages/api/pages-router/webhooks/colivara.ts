@@ -1,8 +1,8 @@
 // The Pages Router integration (Node.js). Next's body parser must be off: the signature
 // covers the exact bytes of the body.
 import { withColivaraWebhookPages } from "@colivara/webhooks-next";
-import { logVerified } from "@/lib/webhook-log";
 import { nodeWebhookOptions } from "@/lib/node-webhook-options";
+import { logVerified } from "@/lib/webhook-log";
 
 export const config = { api: { bodyParser: false } };
 

@@ -4,8 +4,8 @@
 // cannot change it), kept through `deadLetter` and reported through `onError`.
 import { withColivaraWebhook } from "@colivara/webhooks-next";
 import { DocumentMetadata } from "@/lib/document-metadata";
-import { keepDeadLetter, logWithMetadata } from "@/lib/webhook-log";
 import { nodeWebhookOptions } from "@/lib/node-webhook-options";
+import { keepDeadLetter, logWithMetadata } from "@/lib/webhook-log";
 
 export const POST = withColivaraWebhook(
   async (webhook) => {

@@ -1,8 +1,8 @@
 // Typed metadata in a Pages Router API route (body parser off, as for every webhook route).
 import { withColivaraWebhookPages } from "@colivara/webhooks-next";
 import { DocumentMetadata } from "@/lib/document-metadata";
-import { keepDeadLetter, logWithMetadata } from "@/lib/webhook-log";
 import { nodeWebhookOptions } from "@/lib/node-webhook-options";
+import { keepDeadLetter, logWithMetadata } from "@/lib/webhook-log";
 
 export const config = { api: { bodyParser: false } };
 
