@@ -14,17 +14,27 @@ function escapeCharacter(character: string): string {
 }
 
 /**
+ * The most characters of one received string that a log line, a span attribute or an error
+ * message carries: a Svix id is about 30, and a signed id of megabytes must not make a
+ * megabyte log line. The rest is counted, not written.
+ */
+export const ESCAPED_TEXT_MAX_LENGTH = 512;
+
+/**
  * A string from the network made safe to write where people and parsers read lines (a log,
  * a terminal, a span attribute, an error message): every control character, line separator
- * and bidirectional override becomes a visible `\xNN` or `\uNNNN`. Printable text, including
- * non-Latin scripts and emoji, is kept as it is. The one function every package uses, so
- * that no writer escapes differently.
+ * and bidirectional override becomes a visible `\xNN` or `\uNNNN`, and text past
+ * `maxLength` characters is cut and counted. Printable text, including non-Latin scripts and
+ * emoji, is kept as it is. The one function every package uses, so that no writer escapes
+ * differently.
  *
  * @example
  * ```ts
  * escapeText("msg_1\n[ok] forged line"); // "msg_1\\x0a[ok] forged line"
  * ```
  */
-export function escapeText(text: string): string {
-  return UNSAFE.test(text) ? text.replace(UNSAFE_ALL, escapeCharacter) : text;
+export function escapeText(text: string, maxLength: number = ESCAPED_TEXT_MAX_LENGTH): string {
+  const kept = text.length > maxLength ? text.slice(0, maxLength) : text;
+  const escaped = UNSAFE.test(kept) ? kept.replace(UNSAFE_ALL, escapeCharacter) : kept;
+  return kept === text ? escaped : `${escaped}…(${text.length - maxLength} more characters)`;
 }

@@ -91,8 +91,10 @@ export interface ColivaraWebhookOptions<M = Record<string, unknown>> extends Ver
   /**
    * Where each attempt's record goes: a pino-compatible logger gets every attempt (accepted
    * at info, refused at warn, failures at error) and the warnings. Default: one line on
-   * stderr per refused attempt and per warning, at most 10 a minute plus a summary. `false`:
-   * nothing.
+   * stderr per refused attempt and per warning. Refusals of unverified requests, refusals of
+   * signed deliveries and slow-handler warnings are each paced to 10 lines a minute plus a
+   * summary that names the codes it counted; clock-drift and signature-burst warnings are
+   * never paced away. `false`: nothing.
    */
   log?: WebhookLogger | false | undefined;
   /** A span and metrics per attempt: `openTelemetry()` from `@colivara/webhooks/otel`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeText } from "../src/escape-text.js";
+import { ESCAPED_TEXT_MAX_LENGTH, escapeText } from "../src/escape-text.js";
 
 describe("escapeText", () => {
   it("keeps printable text, other scripts and emoji as they are", () => {
@@ -33,5 +33,14 @@ describe("escapeText", () => {
     expect(escaped).toBe("id\\x0d\\x0a[INFO] accepted\\x1b[2J\\x9b31m\\x85\\u2028end");
     const codes = [...escaped].map((character) => character.charCodeAt(0));
     expect(codes.every((code) => code >= 0x20 && code < 0x7f)).toBe(true);
+  });
+});
+
+describe("escapeText's bound", () => {
+  it("cuts text past the bound and counts what it left out", () => {
+    expect(escapeText("x".repeat(ESCAPED_TEXT_MAX_LENGTH))).toBe("x".repeat(ESCAPED_TEXT_MAX_LENGTH));
+    const long = `${"a".repeat(ESCAPED_TEXT_MAX_LENGTH)}\n${"b".repeat(1 << 20)}`;
+    expect(escapeText(long)).toBe(`${"a".repeat(ESCAPED_TEXT_MAX_LENGTH)}…(${(1 << 20) + 1} more characters)`);
+    expect(escapeText("ab\ncd", 3)).toBe("ab\\x0a…(2 more characters)");
   });
 });

@@ -120,3 +120,26 @@ describe("a signed delivery with a 1 MiB id, through the Fetch handler", () => {
     expect(handled.length).toBe(6);
   });
 });
+
+describe("a signed delivery with a 1 MiB id, in what is written about it", () => {
+  it("makes a bounded delivery record, the id cut and counted", async () => {
+    const id = `msg_${"R".repeat(MiB)}`;
+    const lines: string[] = [];
+    const logger = {
+      info: (record: object, message: string) => void lines.push(JSON.stringify({ ...record, message })),
+      warn: (record: object, message: string) => void lines.push(JSON.stringify({ ...record, message })),
+      error: (record: object, message: string) => void lines.push(JSON.stringify({ ...record, message })),
+    };
+    const handle = createWebhookHandler(
+      () => {
+        throw new Error("handler failed");
+      },
+      { secret, log: logger, onError: () => {} },
+    );
+    expect((await handle(signedRequest(id))).status).toBe(500);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line.length).toBeLessThan(4096);
+    expect(lines.join("\n")).toContain(`${id.slice(0, 100)}`);
+    expect(lines.join("\n")).toContain("more characters)");
+  });
+});
