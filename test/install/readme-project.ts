@@ -17,7 +17,7 @@ const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
 /** The environment without the npm_config_* variables pnpm sets for its scripts, plus `extra`. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
-  return { ...env, ...extra };
+  return { ...env, ...extra } as NodeJS.ProcessEnv;
 }
 
 /**
