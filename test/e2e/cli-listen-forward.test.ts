@@ -3,8 +3,9 @@
 // 127.0.0.1 only, and the inspector refuses other hosts and cross-site replays.
 import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newSecret, sign, successPayload } from "../conformance/deliveries.js";
+import { eventually } from "../support/eventually.js";
 import {
   cleanEnv,
   cliPath,
@@ -55,7 +56,7 @@ describe("listen without a secret", () => {
     const delivery = sign(secret as string, successPayload({ name: "fresh-secret.pdf" }));
     const response = await fetch(url, { method: "POST", body: delivery.body, headers: delivery.headers });
     expect(response.status).toBe(200);
-    await vi.waitFor(() => expect(plain(listener.stdout())).toContain("fresh-secret.pdf stored in"));
+    await eventually(() => expect(plain(listener.stdout())).toContain("fresh-secret.pdf stored in"));
   });
 });
 
@@ -93,7 +94,7 @@ describe("listen --forward-to", () => {
       expect(got?.headers[name]).toBe(delivery.headers[name]);
     }
     expect(got?.headers["x-extra"]).toBe("kept");
-    await vi.waitFor(() =>
+    await eventually(() =>
       expect(plain(listener.stdout())).toMatch(/app → 202 Accepted in [\d.]+ ms {2}\{"queued":true/),
     );
   });
@@ -102,7 +103,7 @@ describe("listen --forward-to", () => {
     const forged = sign(newSecret(), successPayload());
     const response = await fetch(url, { method: "POST", body: forged.body, headers: forged.headers });
     expect(response.status).toBe(202);
-    await vi.waitFor(() => expect(plain(listener.stdout())).toMatch(/✗ 202 {2}invalid_signature/));
+    await eventually(() => expect(plain(listener.stdout())).toMatch(/✗ 202 {2}invalid_signature/));
   });
 
   it("a bad --forward-to URL exits 2", async () => {
@@ -128,7 +129,7 @@ describe("listen --status", () => {
     const delivery = sign(secret, successPayload());
     const response = await fetch(listening, { method: "POST", body: delivery.body, headers: delivery.headers });
     expect(response.status).toBe(503);
-    const report = await vi.waitFor(() => {
+    const report = await eventually(() => {
       const found = listener
         .stdout()
         .split("\n")

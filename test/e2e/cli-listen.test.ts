@@ -6,8 +6,9 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failPayload, newSecret, sign, successPayload } from "../conformance/deliveries.js";
+import { eventually } from "../support/eventually.js";
 import { cleanEnv, cliPath, EXIT, plain, type Running, repoRoot, runCli, startProcess } from "./cli-support.js";
 
 function listen(args: string[], env: Record<string, string | undefined> = {}): Running {
@@ -47,7 +48,7 @@ describe("colivara-webhooks listen (pretty output)", () => {
   it("verifies and pretty-prints what `send --all` sends, and shows each rejection", async () => {
     const run = await runCli(["send", url, "--all"], { COLIVARA_WEBHOOK_SECRET: secret });
     expect(run.code).toBe(EXIT.ok);
-    await vi.waitFor(() => {
+    await eventually(() => {
       const out = plain(listener.stdout());
       expect(out).toMatch(/✓ 200 {2}upsert\.success {2}POST \/webhooks\/colivara {2}msg_\w+/);
       expect(out).toContain("annual-report-2025.pdf stored in default_collection (48 pages, document 4242)");
@@ -63,7 +64,7 @@ describe("colivara-webhooks listen (pretty output)", () => {
     const response = await fetch(url, { method: "POST", body: delivery.body, headers: delivery.headers });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ received: true, id: delivery.id, type: "upsert.fail" });
-    await vi.waitFor(() => expect(plain(listener.stdout())).toContain("svix-signed.pdf failed: Could not convert"));
+    await eventually(() => expect(plain(listener.stdout())).toContain("svix-signed.pdf failed: Could not convert"));
   });
 
   it("stops on SIGTERM with exit 0", async () => {
@@ -103,7 +104,7 @@ describe("colivara-webhooks listen --json", () => {
   it("prints one JSON line per delivery: verified events with their fields", async () => {
     const delivery = sign(previous, successPayload({ name: "rotated.pdf", num_pages: 5 }), { prefix: "webhook" });
     expect((await post("/hooks/colivara", delivery)).status).toBe(200);
-    const report = await vi.waitFor(() => {
+    const report = await eventually(() => {
       const found = reports().find((r) => r.id === delivery.id);
       expect(found).toBeDefined();
       return found as Report;
@@ -120,7 +121,7 @@ describe("colivara-webhooks listen --json", () => {
   it("prints the full signature: a line is a delivery file `verify` reads back", async () => {
     const delivery = sign(current, successPayload({ name: "copied.pdf" }));
     expect((await post("/hooks/colivara", delivery)).status).toBe(200);
-    const line = await vi.waitFor(() => {
+    const line = await eventually(() => {
       const found = listener
         .stdout()
         .split("\n")
@@ -141,7 +142,7 @@ describe("colivara-webhooks listen --json", () => {
     expect((await post("/hooks/colivara", forged)).status).toBe(401);
     const elsewhere = sign(current, successPayload());
     expect((await post("/other", elsewhere)).status).toBe(404);
-    await vi.waitFor(() => {
+    await eventually(() => {
       expect(reports()).toContainEqual(
         expect.objectContaining({
           id: forged.id,
@@ -230,7 +231,7 @@ describe("colivara-webhooks listen escapes every received string it prints", () 
     const listener = listen([], { COLIVARA_WEBHOOK_SECRET: secret });
     try {
       await hostile(listener, /Listening on (http:\/\/127\.0\.0\.1:\d+\/webhooks\/colivara)/);
-      await vi.waitFor(() => expect(listener.stdout()).toContain("msg_\\x9b2J"));
+      await eventually(() => expect(listener.stdout()).toContain("msg_\\x9b2J"));
       const out = listener.stdout();
       expect(out).toContain("\\x1b[2J\\x1b[Hreport.pdf failed: \\x9b31mconversion failed\\u202eevil");
       expect(out).not.toMatch(UNSAFE);
@@ -243,7 +244,7 @@ describe("colivara-webhooks listen escapes every received string it prints", () 
     const listener = listen(["--json"], { COLIVARA_WEBHOOK_SECRET: secret });
     try {
       await hostile(listener, /"listening":"(http:\/\/127\.0\.0\.1:\d+\/webhooks\/colivara)"/);
-      await vi.waitFor(() =>
+      await eventually(() =>
         expect(
           listener
             .stdout()

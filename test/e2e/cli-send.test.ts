@@ -4,8 +4,9 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createVerifier } from "@colivara/webhooks";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newSecret } from "../conformance/deliveries.js";
+import { eventually } from "../support/eventually.js";
 import {
   closedPort,
   EXIT,
@@ -61,7 +62,7 @@ describe("colivara-webhooks send, against examples/express", () => {
     expect(out).toContain('{"received":true,"summary":"annual-report-2025.pdf stored in default_collection');
     expect(out).toContain("✓ accepted");
     const id = out.match(/\(upsert\.success, (msg_\w+)\)/)?.[1];
-    await vi.waitFor(() => expect(example.logged().map((l) => l.id)).toContain(id));
+    await eventually(() => expect(example.logged().map((l) => l.id)).toContain(id));
   });
 
   it("--event upsert.fail with --json and --secret", async () => {
@@ -80,7 +81,7 @@ describe("colivara-webhooks send, against examples/express", () => {
       received: true,
       summary: "scanned-contract.pdf failed: The document could not be converted to images.",
     });
-    await vi.waitFor(() =>
+    await eventually(() =>
       expect(example.logged()).toContainEqual(expect.objectContaining({ id: only?.id, type: "upsert.fail" })),
     );
   });
@@ -96,7 +97,7 @@ describe("colivara-webhooks send, against examples/express", () => {
     expect(run.code).toBe(EXIT.ok);
     const [result] = (JSON.parse(run.stdout) as SendJson).results;
     expect(result?.status).toBe(200);
-    await vi.waitFor(() =>
+    await eventually(() =>
       expect(example.logged().find((l) => l.id === result?.id)?.summary).toBe(
         "from-a-file.pdf stored in mine (2 pages, document 7)",
       ),
@@ -130,7 +131,7 @@ describe("colivara-webhooks send, against examples/express", () => {
     expect(result).toMatchObject({ delivery: "replay", status: 200, outcome: "duplicate", verdict: "pass" });
     expect(result?.first?.status).toBe(200);
     expect(JSON.parse(result?.response.body ?? "")).toEqual({ duplicate: true });
-    await vi.waitFor(() => expect(example.logged().map((l) => l.id)).toContain(result?.id));
+    await eventually(() => expect(example.logged().map((l) => l.id)).toContain(result?.id));
     expect(example.logged().filter((l) => l.id === result?.id)).toHaveLength(1);
   });
 

@@ -6,6 +6,7 @@ import { memoryStore } from "@colivara/webhooks";
 import express from "express";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Delivery, newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
+import { eventually } from "../../../test/support/eventually.js";
 import { verifyColivara } from "../src/index.js";
 
 const secret = newSecret();
@@ -57,7 +58,7 @@ async function answeredOrStarted(
   void request.then(() => {
     answered = true;
   });
-  await vi.waitFor(() => expect(answered || app.started() > runs).toBe(true));
+  await eventually(() => expect(answered || app.started() > runs).toBe(true));
   if (!answered) app.releaseAll();
   return request;
 }
@@ -72,7 +73,7 @@ describe("memoryStore({ maxEntries: 2 }) behind Express, two slow handlers in fl
 
     const first = post(a);
     const second = post(b);
-    await vi.waitFor(() => expect(app.started()).toBe(2));
+    await eventually(() => expect(app.started()).toBe(2));
 
     // Before the fix, c's claim evicted a's and b's and c ran: wait for an answer or a third run.
     const third = await answeredOrStarted(app, post(c), 2);
@@ -92,7 +93,7 @@ describe("memoryStore({ maxEntries: 2 }) behind Express, two slow handlers in fl
 
     // Handled marks make room: the third delivery's retry now runs.
     const later = post(c);
-    await vi.waitFor(() => expect(app.calls.get(c.id)).toBe(1));
+    await eventually(() => expect(app.calls.get(c.id)).toBe(1));
     app.releaseAll();
     expect((await later).status).toBe(204);
   });
