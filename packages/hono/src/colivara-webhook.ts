@@ -1,17 +1,9 @@
 import type { ColivaraEvent, ColivaraWebhookOptions, VerifiedWebhook } from "@colivara/webhooks";
-import {
-  bodyReadError,
-  checkHttpsDecidable,
-  createDeliveryPipeline,
-  currentRuntime,
-  type FetchRuntime,
-  peerOf,
-  type ResolvedOptions,
-  toFetchResponse,
-  urlSchemeIsConnection,
-} from "@colivara/webhooks/adapter";
-import type { Context, MiddlewareHandler } from "hono";
+import { bodyReadError, createDeliveryPipeline, toFetchResponse } from "@colivara/webhooks/adapter";
+import type { MiddlewareHandler } from "hono";
+import { actsOn } from "./mount.js";
 import { readHonoBody } from "./read-body.js";
+import { arrivedOverTls, checkRuntime, peerAddress } from "./transport.js";
 
 /**
  * The context variables the middleware sets: `c.get("colivara")`. `M` is the type of
@@ -24,72 +16,6 @@ import { readHonoBody } from "./read-body.js";
  */
 export interface ColivaraEnv<M = Record<string, unknown>> {
   Variables: { colivara: VerifiedWebhook<ColivaraEvent<M>> };
-}
-
-type NodeSocket = { encrypted?: boolean; remoteAddress?: string };
-
-/** The Node socket under @hono/node-server (`c.env.incoming`); absent on Bun, Deno and Workers. */
-function nodeSocket(c: Context): NodeSocket | undefined {
-  return (c.env as { incoming?: { socket?: NodeSocket } } | undefined)?.incoming?.socket;
-}
-
-/**
- * The connection's TLS: the socket under @hono/node-server, Bun's URL (built from the
- * listener). Never the URL elsewhere: @hono/node-server and Deno.serve take its scheme from
- * an absolute request target (`POST https://host/path HTTP/1.1`), which any client writes.
- */
-function arrivedOverTls(c: Context, runtime: FetchRuntime): boolean {
-  const socket = nodeSocket(c);
-  if (socket !== undefined) return socket.encrypted === true;
-  return urlSchemeIsConnection(runtime) && c.req.url.startsWith("https:");
-}
-
-/** The peer: the Node socket's, Deno's `info.remoteAddr`, Bun's `server.requestIP()` (all `c.env`). */
-function peerAddress(c: Context, runtime: FetchRuntime): string | undefined {
-  return nodeSocket(c)?.remoteAddress ?? peerOf(runtime, c.req.raw, c.env);
-}
-
-/** Deno and Workers give no TLS fact: `requireHttps` then needs `trustProxy` (on Node, the socket may). */
-function checkRuntime({ requireHttps, trustProxy }: ResolvedOptions): FetchRuntime {
-  const runtime = currentRuntime();
-  if (runtime !== "node") checkHttpsDecidable({ requireHttps, trust: trustProxy, runtime, where: "colivaraWebhook()" });
-  return runtime;
-}
-
-/** A route as Hono's router keeps it; without `basePath` (older Hono 4) a mount under a base fails closed. */
-interface MatchedRoute {
-  path: string;
-  basePath?: string;
-}
-
-/** `path` below `base` (a base path, perhaps with parameters), segment by segment. */
-function below(base: string, path: string): string {
-  const depth = base.split("/").filter((segment) => segment !== "").length;
-  return `/${path
-    .split("/")
-    .slice(1 + depth)
-    .join("/")}`;
-}
-
-/** `use(mw)` or `use("*", mw)` under `base`: Hono stores it as `${base}/*`. */
-function isPathless(route: MatchedRoute, base: string): boolean {
-  return route.path === "*" || route.path === `${base.replace(/\/$/, "")}/*`;
-}
-
-/**
- * On a route or a prefix of its own, always. Mounted without a path (`app.use(mw)`, also
- * under `basePath()` or `route()`, where `path` is relative to that base), on the webhook
- * path only: the path Hono routed this request by (`c.req.path`: percent-escapes decoded, the
- * trailing slash dropped under `strict: false`), in any spelling a router could take for it.
- * Which form it is comes from the route Hono matched for it; without that to read, it fails
- * closed: it acts.
- */
-function actsOn(c: Context, appliesTo: (pathname: string) => boolean): boolean {
-  const matched = (c.req as { matchedRoutes?: readonly MatchedRoute[] }).matchedRoutes;
-  const current = matched?.[c.req.routeIndex];
-  if (matched === undefined || current === undefined) return true;
-  const base = current.basePath ?? "/";
-  return !isPathless(current, base) || appliesTo(below(base, c.req.path));
 }
 
 /**

@@ -58,7 +58,14 @@ function watched(store: DedupeStore, unacknowledged: Set<string>): DedupeStore {
   };
 }
 
-/** One Svix-like sender: each delivery retried until a 2xx; attempts time out like Svix's 15 s, scaled down. */
+/**
+ * How long the sender waits for an answer before it counts the attempt as timed out and
+ * retries (the first attempt may still finish): Svix's own 15 s, so a slow answer on a busy
+ * two-core machine is not mistaken for a lost one.
+ */
+const SENDER_TIMEOUT_MS = 15_000;
+
+/** One Svix-like sender: each delivery retried until a 2xx; attempts time out as Svix's do. */
 function sender(endpoint: (request: Request) => Promise<Response>, tally: Map<number, number>) {
   const attempt = async (delivery: Delivery): Promise<number> => {
     const request = new Request("http://127.0.0.1/webhooks/colivara", {
@@ -66,8 +73,11 @@ function sender(endpoint: (request: Request) => Promise<Response>, tally: Map<nu
       headers: delivery.headers,
       body: delivery.body,
     });
-    const timeout = sleep(3000).then(() => 0);
+    // The timer is cancelled once the answer came, so no attempt leaves one running.
+    const answered = new AbortController();
+    const timeout = sleep(SENDER_TIMEOUT_MS, 0, { signal: answered.signal }).catch(() => 0);
     const status = await Promise.race([endpoint(request).then((response) => response.status), timeout]);
+    answered.abort();
     tally.set(status, (tally.get(status) ?? 0) + 1);
     return status;
   };
