@@ -20,6 +20,7 @@ import { handOffSection } from "./hand-off.mjs";
 import { renderTable } from "./lib.mjs";
 import { metadataSection } from "./metadata.mjs";
 import { observabilitySection } from "./observability.mjs";
+import { redisWaitSection } from "./redis-wait.mjs";
 
 const SECTIONS = [
   { name: "core-verify", run: coreVerify },
@@ -28,6 +29,7 @@ const SECTIONS = [
   ...FETCH_SECTIONS,
   { name: "hand-off", run: handOffSection },
   { name: "observability", run: observabilitySection },
+  { name: "redis-wait", run: redisWaitSection },
 ];
 
 const { values } = parseArgs({

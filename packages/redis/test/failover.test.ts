@@ -1,11 +1,9 @@
 // Exactly-once through a Redis Cluster failover: a primary killed with SIGKILL mid-traffic,
 // its replica promoted, then a copy of every delivery sent. Counts only; the figures are
-// printed. `SIMULATION=full` (pnpm simulate) runs it with more traffic.
-import { randomUUID } from "node:crypto";
-import { Cluster } from "ioredis";
+// printed. `SIMULATION=full` (pnpm simulate) runs it with more traffic. What waitForReplicas
+// costs on a healthy cluster is a figure of `pnpm bench --only redis-wait`.
 import { describe, expect, it } from "vitest";
-import { startRedisCluster } from "../../../test/support/redis-cluster.js";
-import { type RedisStoreOptions, redisStore } from "../src/index.js";
+import type { RedisStoreOptions } from "../src/index.js";
 import { type FailoverFigures, type FailoverOptions, runFailover } from "./failover-scenario.js";
 
 const FULL = process.env.SIMULATION === "full";
@@ -57,45 +55,3 @@ describe("a primary killed with a healthy replica (the window is the last instan
     120_000,
   );
 });
-
-/** Milliseconds of one claim + complete, `count` times in a row. */
-async function timings(client: Cluster, options: RedisStoreOptions, count: number): Promise<number[]> {
-  const store = redisStore(client, { ...options, prefix: `latency:${randomUUID()}:` });
-  const spent: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const started = performance.now();
-    const claim = await store.claim(`msg_${i}`);
-    await store.complete(`msg_${i}`, claim.token as string);
-    spent.push(performance.now() - started);
-  }
-  return spent;
-}
-
-function summary(spent: number[]): string {
-  const sorted = [...spent].sort((a, b) => a - b);
-  const at = (q: number) => (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(2);
-  const mean = sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
-  return `mean ${mean.toFixed(2)} ms, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms`;
-}
-
-it("the latency cost of waitForReplicas: claim + complete on a healthy cluster, printed", async () => {
-  const cluster = await startRedisCluster();
-  const client = new Cluster(cluster.nodes);
-  try {
-    const count = FULL ? 5000 : 500;
-    await timings(client, {}, 100); // warm-up: connections to every primary
-    // Interleaved rounds, so both modes see the same machine load.
-    const plain: number[] = [];
-    const waiting: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      plain.push(...(await timings(client, {}, count / 5)));
-      waiting.push(...(await timings(client, { waitForReplicas: 1, waitTimeoutMs: 500 }, count / 5)));
-    }
-    console.log(`[failover] latency, claim + complete, as it is: ${summary(plain)}`);
-    console.log(`[failover] latency, claim + complete, waitForReplicas 1: ${summary(waiting)}`);
-    expect(waiting).toHaveLength(count);
-  } finally {
-    await client.quit();
-    await cluster.stop();
-  }
-}, 120_000);
