@@ -6,7 +6,7 @@ const source = (path: string) => fileURLToPath(new URL(`./packages/${path}`, imp
 // Tests import workspace packages from their sources, so an edit to the core shows in every
 // adapter's tests without a build (tRPC does the same). Servers started in child processes
 // (load, e2e, install tests) still run the built packages: `pnpm test` builds first.
-const workspaceSources = [
+export const workspaceSources = [
   { find: /^@colivara\/webhooks\/adapter$/, replacement: source("core/src/adapter.ts") },
   { find: /^@colivara\/webhooks\/testing$/, replacement: source("core/src/testing.ts") },
   { find: /^@colivara\/webhooks$/, replacement: source("core/src/index.ts") },

@@ -2,10 +2,10 @@
 // `*.measure.ts` files, run by a `pnpm bench` section, never by `pnpm test`. Sources resolve
 // as in vitest.config.ts.
 import { defineConfig } from "vitest/config";
-import base from "./vitest.config.js";
+import { workspaceSources } from "./vitest.config.js";
 
 export default defineConfig({
-  resolve: base.resolve,
+  resolve: { alias: workspaceSources },
   test: {
     include: ["packages/*/test/**/*.measure.ts"],
     testTimeout: 600_000,
