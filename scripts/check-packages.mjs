@@ -2,7 +2,7 @@
 // workspace: ranges rewritten) and checks each tarball, with no problem tolerated:
 // - publint, every level (errors, warnings and suggestions);
 // - @arethetypeswrong/cli, every resolution mode (node10, node16 from CJS and ESM, bundler);
-// - what ships: package.json, README.md, LICENSE and dist/ (plus bin/ for the CLI), no
+// - what ships: package.json, README.md, LICENSE and dist/ (plus bin/ for the CLI and BullMQ), no
 //   sources, tests or configs; no workspace: ranges; the metadata users and npm read;
 //   the core without runtime dependencies.
 // Expects built packages (`pnpm build`, which the script in package.json runs first).
@@ -62,7 +62,7 @@ try {
     for (const required of ["package.json", "README.md", "LICENSE"]) {
       if (!files.includes(required)) problem(`the tarball has no ${required}`);
     }
-    const allowed = dir === "cli" ? /^(dist|bin)\// : /^dist\//;
+    const allowed = dir === "cli" || dir === "bullmq" ? /^(dist|bin)\// : /^dist\//;
     for (const file of files) {
       if (!["package.json", "README.md", "LICENSE"].includes(file) && !allowed.test(file)) {
         problem(`the tarball ships ${file}`);
