@@ -87,7 +87,8 @@ async function find(
  */
 export async function listDeadLetters(queue: Queue, options: { limit?: number } = {}): Promise<DeadLetterSummary[]> {
   const limit = options.limit ?? 1000;
-  const failed = (await queue.getFailed(0, limit - 1)) as ColivaraJob[];
+  // BullMQ's getFailed lists the newest first; dead letters are read oldest first.
+  const failed = (await queue.getJobs(["failed"], 0, limit - 1, true)) as ColivaraJob[];
   const delayed = (await queue.getDelayed(0, -1)) as ColivaraJob[];
   const refused = delayed.filter((job) => job.name === DEAD_LETTER_JOB_NAME);
   return [...failed.map((job) => summarize(job, "failed")), ...refused.map((job) => summarize(job, "refused"))].slice(
