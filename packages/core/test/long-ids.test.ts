@@ -5,7 +5,13 @@ import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { newSecret, signedFetchRequest } from "../../../test/support/independent-signer.js";
 import { DEDUPE_KEY_MAX_BYTES, DIGEST_KEY_PREFIX, dedupeKey } from "../src/adapter.js";
-import { createWebhookHandler, type DedupeStore, memoryStore, type VerifiedWebhook } from "../src/index.js";
+import {
+  createWebhookHandler,
+  type DedupeStore,
+  memoryStore,
+  type VerifiedWebhook,
+  WebhookVerificationError,
+} from "../src/index.js";
 import { upsertSuccessEvent } from "../src/testing.js";
 
 const secret = newSecret();
@@ -32,6 +38,7 @@ const sha256 = (text: string) => createHash("sha256").update(text, "utf8").diges
 
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllGlobals();
 });
 
 describe("dedupeKey", () => {
@@ -67,6 +74,18 @@ describe("dedupeKey", () => {
     const key = dedupeKey(id);
     expect(key).toBeInstanceOf(Promise);
     expect(await key).toBe(`${DIGEST_KEY_PREFIX}${sha256(id)}`);
+    expect(dedupeKey("msg_short")).toBe("msg_short");
+  });
+
+  it("fails with invalid_config naming both digests where neither node:crypto nor Web Crypto exists", async () => {
+    vi.spyOn(process, "getBuiltinModule").mockReturnValue(undefined as never);
+    vi.stubGlobal("crypto", undefined);
+    const error = await Promise.resolve(dedupeKey("z".repeat(300))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WebhookVerificationError);
+    expect(error).toMatchObject({ code: "invalid_config" });
+    expect((error as Error).message).toContain("node:crypto");
+    expect((error as Error).message).toContain("Web Crypto (crypto.subtle)");
+    // Short ids need no digest at all.
     expect(dedupeKey("msg_short")).toBe("msg_short");
   });
 });
