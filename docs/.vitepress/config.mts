@@ -10,7 +10,11 @@ export default defineConfig({
   cleanUrls: false,
   lastUpdated: false,
   srcExclude: ["**/.samples-*/**", "README.md"],
-  head: [["meta", { name: "color-scheme", content: "light dark" }]],
+  head: [
+    ["meta", { name: "color-scheme", content: "light dark" }],
+    // Without an icon link, browsers ask for /favicon.ico and log the 404 as a console error.
+    ["link", { rel: "icon", type: "image/svg+xml", href: "/favicon.svg" }],
+  ],
   themeConfig: {
     search: { provider: "local" },
     outline: [2, 3],
