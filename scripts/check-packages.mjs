@@ -2,9 +2,9 @@
 // workspace: ranges rewritten) and checks each tarball, with no problem tolerated:
 // - publint, every level (errors, warnings and suggestions);
 // - @arethetypeswrong/cli, every resolution mode (node10, node16 from CJS and ESM, bundler);
-// - what ships: package.json, README.md, LICENSE and dist/ (plus bin/ for the CLI and BullMQ), no
-//   sources, tests or configs; no workspace: ranges; the metadata users and npm read;
-//   the core without runtime dependencies.
+// - what ships: package.json, README.md, LICENSE and dist/ (plus bin/ for the CLI and BullMQ,
+//   and the agent skill SKILL.md for the core), no sources, tests or configs; no workspace:
+//   ranges; the metadata users and npm read; the core without runtime dependencies.
 // Expects built packages (`pnpm build`, which the script in package.json runs first).
 import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
@@ -59,12 +59,15 @@ try {
     }
 
     // What ships.
-    for (const required of ["package.json", "README.md", "LICENSE"]) {
+    // The core carries the agent skill, so that it arrives with `npm install @colivara/webhooks`.
+    const topLevel = ["package.json", "README.md", "LICENSE", ...(dir === "core" ? ["SKILL.md"] : [])];
+    for (const required of topLevel) {
       if (!files.includes(required)) problem(`the tarball has no ${required}`);
     }
+    if (dir === "core") checkSkill(await readFile(join(pkgDir, "SKILL.md"), "utf8"), problem);
     const allowed = dir === "cli" || dir === "bullmq" ? /^(dist|bin)\// : /^dist\//;
     for (const file of files) {
-      if (!["package.json", "README.md", "LICENSE"].includes(file) && !allowed.test(file)) {
+      if (!topLevel.includes(file) && !allowed.test(file)) {
         problem(`the tarball ships ${file}`);
       }
     }
@@ -86,6 +89,18 @@ try {
   }
 } finally {
   await rm(dest, { recursive: true, force: true });
+}
+
+/**
+ * The skill is read by coding agents: a front matter with its name and when to use it, and
+ * the steps and pitfalls of adding the pack to an app.
+ */
+function checkSkill(text, problem) {
+  const front = /^---\nname: ([a-z0-9-]+)\ndescription: (.+)\n---\n/.exec(text);
+  if (!front) problem("SKILL.md has no front matter with name and description");
+  for (const topic of ["COLIVARA_WEBHOOK_SECRET", "Raw body first", "Route order", "Exactly once", "handOff"]) {
+    if (!text.includes(topic)) problem(`SKILL.md does not cover ${topic}`);
+  }
 }
 
 if (failures > 0) {

@@ -3,8 +3,9 @@
 // genuine success, a genuine failure, a tampered, a stale and a replayed one), prints what
 // happened, and stops the server. Exit code 0 when every delivery got the answer it should.
 //
-//   pnpm demo                  build the packages, then run this script
-//   node scripts/demo.mjs      run it on an existing build
+//   pnpm demo                        node scripts/demo.mjs --build: builds the packages quietly
+//                                    (their output is shown only if the build fails), then runs
+//   node scripts/demo.mjs            run it on an existing build
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -30,14 +31,10 @@ const DELIVERIES = [
   { name: "replayed", args: ["--replay"] },
 ];
 
-/** Runs the CLI; resolves to its exit code and output (it exits 1 when an endpoint misbehaves). */
-function runCli(args, env = {}) {
+/** Runs a command to its end; resolves to its exit code and output. */
+function run(command, args, env = process.env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk) => {
@@ -49,6 +46,21 @@ function runCli(args, env = {}) {
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs the CLI; resolves to its exit code and output (it exits 1 when an endpoint misbehaves). */
+function runCli(args, env = {}) {
+  return run(process.execPath, [cli, ...args], { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined, ...env });
+}
+
+/**
+ * `pnpm build`, its output kept back: a first run shows the demo's table, not two hundred
+ * lines of bundler output. A failed build prints what it said and ends the demo.
+ */
+async function buildQuietly() {
+  process.stdout.write(dim("building the packages (pnpm build)…\n"));
+  const build = await run("pnpm", ["build"]);
+  if (build.code !== 0) throw new Error(`pnpm build failed (exit ${build.code}):\n${build.stdout}${build.stderr}`);
 }
 
 /** Starts examples/express/server.js; resolves once it prints the URL it listens on. */
@@ -148,6 +160,7 @@ function table(header, rows) {
 }
 
 async function main() {
+  if (process.argv.includes("--build")) await buildQuietly();
   if (!existsSync(cli)) {
     console.error("The CLI is not built: run `pnpm demo` (it builds first) or `pnpm build`.");
     return 2;

@@ -1,13 +1,23 @@
-// Every TypeScript sample in every README (root and packages/*) is type-checked against the
-// built packages under strict TypeScript, as a user's file would be, so the docs cannot
-// drift from the API. Samples are self-contained: nothing is declared for them.
+// Every TypeScript sample in every README (root and packages/*) and every docs page (docs/**)
+// is type-checked against the built packages under strict TypeScript, as a user's file would
+// be, so the docs cannot drift from the API. Samples are self-contained: nothing is declared
+// for them.
 import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
-import { nameOf, readmes, removeSamples, type Sample, samplesOf, writeSamples } from "./readme-samples.js";
+import {
+  docsPages,
+  markdownFiles,
+  nameOf,
+  readmes,
+  removeSamples,
+  type Sample,
+  samplesOf,
+  writeSamples,
+} from "./readme-samples.js";
 
-const all: Sample[] = readmes().flatMap(samplesOf);
+const all: Sample[] = markdownFiles().flatMap(samplesOf);
 
-describe("README samples", () => {
+describe("README and docs samples", () => {
   afterAll(() => removeSamples(all, "check"));
 
   it("covers the root README and every package README", () => {
@@ -25,12 +35,26 @@ describe("README samples", () => {
     for (const readme of readmes()) expect(samplesOf(readme).length, readme).toBeGreaterThan(0);
   });
 
-  it("has samples for every adapter in the root README", () => {
+  it("has a quickstart for every adapter in the root README", () => {
     const root = samplesOf("README.md");
-    for (const pkg of ["webhooks-express", "webhooks-fastify", "webhooks-next", "webhooks-hono", "webhooks-redis"]) {
+    for (const pkg of ["webhooks-express", "webhooks-fastify", "webhooks-next", "webhooks-hono", "webhooks"]) {
       expect(root.some((s) => s.code.includes(`@colivara/${pkg}"`))).toBe(true);
     }
-    expect(root.some((s) => s.code.includes("@colivara/webhooks/testing"))).toBe(true);
+  });
+
+  it("covers every page of the docs site, and every getting-started page has a sample", () => {
+    const pages = docsPages();
+    for (const page of ["express", "fastify", "next-app", "next-pages", "hono", "fetch", "typed-metadata"]) {
+      expect(pages).toContain(`docs/guide/${page}.md`);
+      expect(samplesOf(`docs/guide/${page}.md`).length, page).toBeGreaterThan(0);
+    }
+    const withSamples = pages.filter((page) => samplesOf(page).length > 0);
+    for (const pkg of ["webhooks-redis", "webhooks-bullmq", "webhooks/testing", "webhooks/otel", "webhooks-cli"]) {
+      expect(
+        withSamples.some((page) => samplesOf(page).some((s) => s.code.includes(`@colivara/${pkg}"`))),
+        pkg,
+      ).toBe(true);
+    }
   });
 
   it("type-checks every sample under strict TypeScript", () => {
@@ -58,7 +82,7 @@ describe("README samples", () => {
       return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
     });
     expect(problems).toEqual([]);
-  }, 180_000); // one TypeScript program over every sample: minutes on two busy cores
+  }, 300_000); // one TypeScript program over every sample: minutes on two busy cores
 });
 
 /** The line, within the sample, a diagnostic points at. */

@@ -1,4 +1,4 @@
-// Every README sample that is a server (or a route, a Fetch handler, a receive function) is
+// Every README and docs sample that is a server (or a route, a Fetch handler, a receive function) is
 // started as written and sent deliveries signed by the independent signer: a genuine
 // success and failure reach the sample's code, a forged one is refused with 401 and a
 // replay answers 200 {"duplicate":true}. The Redis samples run against a real redis-server.
@@ -7,37 +7,33 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { newSecret, signIndependently } from "../support/independent-signer.js";
 import { type RedisServer, startRedisServer } from "../support/redis-server.js";
-import { nameOf, readmes, removeSamples, type Sample, samplesOf, writeSamples } from "./readme-samples.js";
+import { markdownFiles, nameOf, removeSamples, type Sample, samplesOf, writeSamples } from "./readme-samples.js";
 import { closeSampleServers, epilogueOf, kindOf, type SampleKind, startSample } from "./sample-servers.js";
 
 const secret = newSecret();
-const runnable = readmes()
+const runnable = markdownFiles()
   .flatMap(samplesOf)
   .filter((sample) => kindOf(sample) !== undefined);
 
-// How many samples of each README run; a sample that stops being runnable fails here.
+// How many samples of each README and docs page run; a sample that stops being runnable fails here.
 const expected: Record<string, SampleKind[]> = {
-  "README.md": [
-    "local-app",
-    "local-app",
-    "next-app",
-    "next-pages",
-    "fetch-default",
-    "fetch-default",
-    "fetch-default",
-    "local-app",
-    "receive",
-    "local-app",
-    "local-app",
-    "local-app",
-    "next-app",
-  ],
+  "README.md": ["local-app", "local-app", "next-app", "next-pages", "fetch-default", "fetch-default"],
   "packages/core/README.md": ["receive", "fetch-default"],
   "packages/express/README.md": ["listens", "listens"],
   "packages/fastify/README.md": ["listens", "listens"],
   "packages/hono/README.md": ["listens", "fetch-default", "listens"],
   "packages/next/README.md": ["next-app", "next-app", "next-pages", "next-app"],
   "packages/redis/README.md": ["listens", "listens", "next-app"],
+  "docs/guide/express.md": ["local-app", "local-app", "local-app"],
+  "docs/guide/fastify.md": ["local-app", "local-app"],
+  "docs/guide/fetch.md": ["fetch-default", "fetch-default", "receive"],
+  "docs/guide/hono.md": ["fetch-default"],
+  "docs/guide/next-app.md": ["next-app"],
+  "docs/guide/next-pages.md": ["next-pages"],
+  "docs/index.md": ["listens"],
+  "docs/production/hand-off.md": ["local-app"],
+  "docs/production/observability.md": ["local-app"],
+  "docs/production/serverless.md": ["next-app"],
 };
 
 let redis: RedisServer;
@@ -62,8 +58,8 @@ afterAll(async () => {
   await redis.stop();
 });
 
-describe("README samples that are servers run as written", () => {
-  it("finds the expected runnable samples in each README", () => {
+describe("README and docs samples that are servers run as written", () => {
+  it("finds the expected runnable samples in each README and docs page", () => {
     const found: Record<string, SampleKind[]> = {};
     for (const sample of runnable)
       found[sample.readme] = [...(found[sample.readme] ?? []), kindOf(sample) as SampleKind];

@@ -1,4 +1,4 @@
-// The README's "Testing your webhook route" sample is a user's test file: it is run as one,
+// The docs' "Testing your route" sample is a user's test file: it is run as one,
 // by Vitest in a child process, and must pass. Its deliveries come from our signWebhook (that
 // is what it shows users), so the signatures signWebhook makes for the sample's secret are
 // checked here against the independent signer.
@@ -9,13 +9,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { keyOf, signatureOf } from "../support/independent-signer.js";
 import { root, samplesOf } from "./readme-samples.js";
 
-const sample = samplesOf("README.md").find((s) => s.code.includes('from "supertest"'));
+const sample = samplesOf("docs/testing/your-tests.md").find((s) => s.code.includes('from "supertest"'));
 const dir = `${root}.samples-supertest/`;
 
-describe("README: testing your webhook route with supertest", () => {
+describe("docs: testing your route with supertest", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("is in the README and exercises a genuine, a replayed and a forged delivery", () => {
+  it("is in the docs and exercises a genuine, a replayed and a forged delivery", () => {
     expect(sample?.code).toContain("signWebhook");
     expect(sample?.code).toMatch(/toBe\(204\)/);
     expect(sample?.code).toMatch(/duplicate: true/);
