@@ -1,4 +1,4 @@
-// Hand-off section (issue 18): a route that hands verified deliveries to BullMQ answers in
+// Hand-off section: a route that hands verified deliveries to BullMQ answers in
 // milliseconds whatever the work, where an inline route answers when the work is done.
 // One Express app in its own process (servers/hand-off-server.mjs), Redis from a throwaway
 // redis-server, autocannon over loopback with a freshly signed delivery per request:

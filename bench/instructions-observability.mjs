@@ -47,7 +47,7 @@ export function reportObservability(countOf) {
       };
     }),
     {
-      name: "issue 17's aim, pino + OpenTelemetry within 5% of log: false (the floor's own cost puts it out of reach)",
+      name: "the original aim, pino + OpenTelemetry within 5% of log: false (the floor's own cost puts it out of reach)",
       actual: relative("otel"),
       pass: relative("otel") <= 1.05,
     },

@@ -12,7 +12,7 @@
 // Only 1 KiB is counted: under valgrind OpenSSL cannot use the CPU's SHA extensions, so at
 // larger bodies the count overstates the HMAC's share.
 //
-// The target of issue 14: ours at most 5% above its floor (the framework's raw body, one
+// The instruction target: ours at most 5% above its floor (the framework's raw body, one
 // HMAC, a constant-time compare, JSON.parse). Reported as PASS/MISS, never as the exit code.
 import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";

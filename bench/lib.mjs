@@ -188,7 +188,7 @@ export function pairedRatio(a, b) {
   return median(a.map((value, i) => value / b[i]));
 }
 
-/** The throughput target of issue 14: ours at least this share of its floor's requests/s. */
+/** The throughput target: ours at least this share of its floor's requests/s. */
 export const FLOOR_TARGET = 0.95;
 
 /**
@@ -219,7 +219,7 @@ export function adapterResult(adapter, bytes, rounds) {
   };
 }
 
-/** The PASS/MISS lines of issue 14's throughput target for one adapter's results. */
+/** The PASS/MISS lines of the throughput target for one adapter's results. */
 export function floorChecks(results) {
   return results.map((r) => ({
     name: `${r.adapter} >= ${FLOOR_TARGET}x its verification floor at ${r.size} (requests/s, paired median)`,

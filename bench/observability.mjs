@@ -90,7 +90,7 @@ export async function observabilitySection({ quick = false, log = () => {} } = {
     },
     checks: [
       {
-        name: "issue 17's aim, pino + OpenTelemetry within 5% of log: false (out of reach: see the floor's own overhead)",
+        name: "the original aim, pino + OpenTelemetry within 5% of log: false (out of reach: see the floor's own overhead)",
         target: 0.95,
         actual: 1 / relative("otel"),
         pass: relative("otel") <= 1.05,

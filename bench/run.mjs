@@ -88,7 +88,7 @@ for (const section of SECTIONS) {
   }
 }
 
-// One line per adapter and size: the ratios issue 14 asks every adapter to print.
+// One line per adapter and size: the ratios every adapter prints.
 const adapterRows = sections.flatMap((s) =>
   (Array.isArray(s.results) ? s.results : []).filter((r) => r.oursOverFloor !== undefined),
 );
