@@ -192,6 +192,18 @@ function checkRegistration(fastify: FastifyInstance, own: ColivaraWebhookOptions
   }
 }
 
+/**
+ * A handler map or hand-off with no route to serve it: every delivery would get Fastify's
+ * 404. Found when the app is ready (routes may opt in after the registration).
+ */
+async function checkServed(optedIn: number): Promise<void> {
+  if (optedIn > 0) return;
+  throw invalidConfig(
+    "The colivara plugin has a handler map (on) or handOff but no route to serve it, so every delivery would get 404. " +
+      'Pass its path (app.register(colivaraWebhooks, { path: "/webhooks/colivara", on })) or declare a route with { config: { colivara: true } }.',
+  );
+}
+
 async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: PluginOptions): Promise<void> {
   const own = pluginOptions(options);
   const pipeline = createDeliveryPipeline(own, {
@@ -205,9 +217,13 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: PluginO
   const explicitLimit = own.limit === undefined ? undefined : pipeline.options.limit;
   const serverLimit = fastify.initialConfig.bodyLimit ?? DEFAULT_LIMIT_BYTES;
   // Only routes that opt in get the hook: every other route keeps Fastify's parsing untouched.
+  let optedIn = 0;
   fastify.addHook("onRoute", (route) => {
-    if (route.config?.colivara === true) optIn(route as RouteOptions, pipeline, explicitLimit, serverLimit);
+    if (route.config?.colivara !== true) return;
+    optIn(route as RouteOptions, pipeline, explicitLimit, serverLimit);
+    optedIn++;
   });
+  if (pipeline.answersItself) fastify.addHook("onReady", async () => checkServed(optedIn));
   if (own.path !== undefined) {
     fastify.post(own.path, { config: { colivara: true } }, async () => {
       // The capture hook answers every request on this route itself.
