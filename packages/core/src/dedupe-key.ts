@@ -43,7 +43,7 @@ async function webDigestKey(id: string): Promise<string> {
   if (subtle === undefined) {
     throw new WebhookVerificationError(
       "invalid_config",
-      "Neither node:crypto nor Web Crypto (crypto.subtle) is available to digest a long delivery id.",
+      "Neither node:crypto nor Web Crypto (crypto.subtle) is available to digest a long delivery id. Run on a runtime that has one (Node 20+, Bun, Deno, Cloudflare Workers and Vercel Edge all do); crypto.subtle exists only in secure contexts (HTTPS or localhost) where a browser-like runtime enforces them.",
     );
   }
   const digest = await subtle.digest("SHA-256", encoder.encode(id));
