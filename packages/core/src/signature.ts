@@ -20,6 +20,7 @@ function decodeEntry(entry: string): Uint8Array | undefined {
  */
 export function parseSignatures(header: string): Uint8Array[] {
   // Fast path: one entry, the usual delivery outside a secret rotation.
+  // Stryker disable next-line ConditionalExpression,BlockStatement: the loop below gives the same answer for a 47-character header; this only skips the split
   if (header.length === ENTRY_LENGTH) {
     const mac = decodeEntry(header);
     return mac === undefined ? [] : [mac];
