@@ -3,6 +3,7 @@
 // (Workers, Deno and Next's edge sandbox give numbers). Each test loads a fresh copy of the
 // module, so its interval and its runtime probe start over on the fake clock.
 import { afterEach, describe, expect, it, type Mock, vi } from "vitest";
+import { readFetchBody } from "../src/read-fetch-body.js";
 
 type WatchDeadline = typeof import("../src/read-timeout.js").watchDeadline;
 
@@ -162,9 +163,9 @@ describe("watchDeadline where timer handles cannot be unref'd (a plain timer eac
 
 describe("readFetchBody's deadline", () => {
   it("is released when the body has been read: nothing stays scheduled", async () => {
+    // The reader's own copy of the module (not a fresh one: the body readers' module-level
+    // constants stay out of this test), untouched until now, so it meets the fake clock first.
     vi.useFakeTimers({ toFake: [...FAKED] });
-    vi.resetModules();
-    const { readFetchBody } = await import("../src/read-fetch-body.js");
     const request = new Request("https://example.test/hook", { method: "POST", body: "{}" });
     expect(new TextDecoder().decode(await readFetchBody(request, 100, 10_000))).toBe("{}");
     // One sweep later the interval finds nothing pending and stops.
