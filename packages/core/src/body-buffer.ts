@@ -45,7 +45,11 @@ export class BodyBuffer {
    */
   constructor(limit: number, declared?: number) {
     this.#limit = limit;
+    // Equivalent mutants left standing, as a Stryker directive on this line would silence the
+    // killed ones too: `declared !== undefined` as true (isSafeInteger(undefined) is false), and
+    // `declared >= 0` as true or `> 0` (#grow runs from 2 bytes on, so a length under 2 caps nothing).
     this.#declared =
+      // Stryker disable next-line UnaryOperator: -1 or +1 alike cap nothing, as #grow runs from 2 bytes on
       declared !== undefined && Number.isSafeInteger(declared) && declared >= 0 && declared <= limit ? declared : -1;
   }
 
@@ -78,6 +82,8 @@ export class BodyBuffer {
   /** The body so far: the single chunk itself, or a view of the collected bytes (no copy). */
   bytes(): Uint8Array {
     if (this.#bytes === undefined) return this.#first ?? new Uint8Array(0);
+    // Equivalent mutant left standing (the directive would silence the killed `true`): the test as
+    // false gives subarray(0, length) of a full buffer, the same bytes in the same memory.
     return this.#bytes.byteLength === this.#length ? this.#bytes : this.#bytes.subarray(0, this.#length);
   }
 

@@ -56,6 +56,9 @@ function ignore(): void {}
  */
 export function readNodeBody(stream: NodeBodyStream, limits: NodeBodyLimits, done: NodeBodyCallback): void {
   const { limit, readTimeoutMs, contentLength } = limits;
+  // Equivalent mutants left standing (a directive would silence the killed ones on these lines):
+  // `contentLength === undefined` as false (Number(undefined) is NaN: never over the limit, and
+  // BodyBuffer ignores it), and `declared !== undefined` as true (undefined > limit is false).
   const declared = contentLength === undefined ? undefined : Number(contentLength);
   if (declared !== undefined && declared > limit) {
     done(payloadTooLarge(limit));

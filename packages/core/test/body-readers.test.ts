@@ -1,6 +1,8 @@
 // The core's body readers on real streams: BodyBuffer, readNodeBody (a node:stream Readable
 // stands in for the request: the reader only uses the stream interface) and readFetchBody.
+import { once } from "node:events";
 import { PassThrough, Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { BodyBuffer } from "../src/body-buffer.js";
 import type { WebhookVerificationError } from "../src/index.js";
@@ -172,6 +174,71 @@ describe("readNodeBody", () => {
     stream.destroy(Object.assign(new Error("aborted"), { code: "ECONNRESET" }));
     expect((await outcome).error?.code).toBe("invalid_payload");
   });
+
+  it("reads a body exactly at the limit whose Content-Length says so", async () => {
+    const { error, body } = await read(oneByteChunks("abcde"), 5, "5");
+    expect(error).toBeUndefined();
+    expect(text(body)).toBe("abcde");
+  });
+
+  it("says the client aborted when the stream closes before its end", async () => {
+    const stream = new PassThrough();
+    stream.write("half");
+    const outcome = read(stream, 100, "50");
+    stream.destroy();
+    expect((await outcome).error?.message).toContain("The client aborted the request");
+  });
+
+  it("answers 400 with the stream's own failure as the cause when a transform fails (a corrupt gzip body)", async () => {
+    const gunzip = createGunzip();
+    const outcome = read(gunzip, 100);
+    gunzip.end(Buffer.from("not gzip at all"));
+    const { error } = await outcome;
+    expect(error?.code).toBe("invalid_payload");
+    expect(error?.message).toContain("could not be read completely");
+    expect((error?.cause as { code?: string } | undefined)?.code).toBe("Z_DATA_ERROR");
+  });
+
+  it("answers 413 once the bytes on the wire pass the limit, whatever the decoded size (Fastify's receivedEncodedLength)", async () => {
+    const over = Object.assign(new PassThrough(), { receivedEncodedLength: 11 });
+    const outcome = read(over, 10);
+    over.end("abc");
+    expect((await outcome).error?.code).toBe("payload_too_large");
+    const atLimit = Object.assign(new PassThrough(), { receivedEncodedLength: 10 });
+    const read_ = read(atLimit, 10);
+    atLimit.end("abc");
+    expect(text((await read_).body)).toBe("abc");
+  });
+
+  it("calls back once after a 413, though the stream is then resumed to its end (a server draining it)", async () => {
+    const stream = new PassThrough();
+    const calls: Array<string | undefined> = [];
+    readNodeBody(stream, { limit: 10, readTimeoutMs: 10_000 }, (error) => calls.push(error?.code));
+    stream.write("x".repeat(11));
+    expect(calls).toEqual(["payload_too_large"]);
+    stream.resume();
+    stream.end("y".repeat(11));
+    await once(stream, "end");
+    expect(calls).toEqual(["payload_too_large"]);
+  });
+
+  it("calls back once after a 408, though the stream then fails and closes", async () => {
+    const stream = new PassThrough();
+    stream.write("partial");
+    const calls: Array<string | undefined> = [];
+    const first = new Promise<void>((resolve) =>
+      readNodeBody(stream, { limit: 100, readTimeoutMs: 30 }, (error) => {
+        calls.push(error?.code);
+        resolve();
+      }),
+    );
+    await first;
+    // events.once would reject on the "error": wait for the close itself.
+    const closed = new Promise((resolve) => stream.on("close", resolve));
+    stream.destroy(new Error("late"));
+    await closed;
+    expect(calls).toEqual(["request_timeout"]);
+  });
 });
 
 function request(chunks: string[], headers: Record<string, string> = {}): Request {
@@ -232,5 +299,18 @@ describe("readFetchBody", () => {
       duplex: "half",
     } as RequestInit);
     await expect(readFetchBody(req, 100)).rejects.toMatchObject({ code: "invalid_payload" });
+  });
+
+  it("reads a body whose honest Content-Length is exactly the limit", async () => {
+    expect(text(await readFetchBody(request(["ab", "c"], { "content-length": "3" }), 3))).toBe("abc");
+  });
+
+  it("answers 500 body_already_parsed for a Request whose body was already read, naming the fix", async () => {
+    const used = new Request("https://example.test/hook", { method: "POST", body: "{}" });
+    await used.text();
+    await expect(readFetchBody(used, 100)).rejects.toMatchObject({
+      code: "body_already_parsed",
+      message: expect.stringContaining("pass the untouched Request"),
+    });
   });
 });
