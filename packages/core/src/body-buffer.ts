@@ -1,5 +1,5 @@
 /**
- * Below this, a declared Content-Length is trusted for the first allocation: every real
+ * Up to this, a declared Content-Length is trusted for the first allocation: every real
  * ColiVara event fits, so a body that arrives in several chunks is copied once. Above it the
  * buffer grows towards the declared size instead, so a client that declares 1 MiB and sends
  * a few bytes reserves no more than this for the whole read timeout; once half the declared

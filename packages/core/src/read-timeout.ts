@@ -49,7 +49,7 @@ function stopSweeper(): void {
 /**
  * Calls `onTimeout` once `ms` have passed, unless the returned function is called first. On
  * Node, Bun and Deno every read shares one unref'd interval that checks the deadlines, each
- * at most a tenth of its `ms` late: a timer per request (created, then cleared a few
+ * at most a tenth of its `ms` late (and at least 5 ms, the shortest sweep): a timer per request (created, then cleared a few
  * milliseconds later) costs more than hashing a small delivery. Where timer handles cannot
  * be unref'd (Workers, Edge), each watch is a plain timer, as a shared interval must not
  * outlive the request that started it there.
