@@ -56,14 +56,20 @@ describe("the gate settles a claim", () => {
 });
 
 describe("a store that fails", () => {
+  const down: DedupeStore = {
+    claim: () => Promise.reject(new Error("redis down")),
+    complete: async () => {},
+    release: async () => {},
+  };
+
+  it("to claim: the gate answers (kind answer) 503, the outcome store_unavailable", async () => {
+    const decision = await createDedupeGate(down, vi.fn())(await verified("msg_gate_down"));
+    expect(decision).toMatchObject({ kind: "answer", outcome: "store_unavailable", response: { status: 503 } });
+  });
+
   it("to claim: 503 dedupe_unavailable, recorded as store_unavailable, reported with the delivery", async () => {
     const { logger, lines } = memoryPino();
     const onError = vi.fn();
-    const down: DedupeStore = {
-      claim: () => Promise.reject(new Error("redis down")),
-      complete: async () => {},
-      release: async () => {},
-    };
     const receiver = harness({ ...base, dedupe: down, log: logger, onError, on: {} });
     expect((await receiver.receive(post("msg_down"))).response?.status).toBe(503);
     expect(lines.at(-1)).toMatchObject({ outcome: "store_unavailable", code: "dedupe_unavailable", status: 503 });
