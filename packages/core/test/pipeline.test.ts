@@ -14,6 +14,7 @@ import type { ColivaraWebhookOptions } from "../src/options.js";
 import { responses, type WebhookResponse } from "../src/responses.js";
 import { upsertFailEvent, upsertSuccessEvent } from "../src/testing.js";
 import { harness as createReceiver, type HarnessInput } from "./pipeline-harness.js";
+import { memoryPino } from "./record-support.js";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const KEY_TEXT = SECRET.slice("whsec_".length);
@@ -379,5 +380,50 @@ describe("the promise-free path (node:crypto, no store or the in-memory one, no 
     );
     const mapped = createReceiver({ ...base, dedupe: false, on: { "upsert.success": () => {} } });
     expect((await mapped.receive(delivery(upsertSuccessEvent()))).response?.status).toBe(204);
+  });
+});
+
+describe("answers that come later (Web Crypto, a store of one's own)", () => {
+  it("on Web Crypto, a forgery is refused 401 once the asynchronous check fails", async () => {
+    const spy = vi.spyOn(process, "getBuiltinModule").mockReturnValue(undefined as never);
+    const receiver = createReceiver(base);
+    spy.mockRestore();
+    const forged = delivery(upsertSuccessEvent(), { secret: "whsec_dGhpcy1pcy1hbm90aGVyLXNlY3JldC0yNA==" });
+    const { response, sync } = await receiver.receive(forged);
+    expect(sync).toBe(false);
+    expect(response?.status).toBe(401);
+    expect(errorBody(response as WebhookResponse).error.code).toBe("invalid_signature");
+  });
+
+  it("a store that answers something other than a claim fails closed: 500, reported, no handler", async () => {
+    const onError = vi.fn();
+    const handler = vi.fn();
+    const garbage: DedupeStore = {
+      claim: async () => null as never,
+      complete: async () => {},
+      release: async () => {},
+    };
+    const receiver = createReceiver({ ...base, dedupe: garbage, onError, on: { "upsert.success": handler } });
+    const { response } = await receiver.receive(delivery(upsertSuccessEvent()));
+    expect(response?.status).toBe(500);
+    expect(handler).not.toHaveBeenCalled();
+    expect(onError).toHaveBeenCalledOnce();
+  });
+});
+
+describe("the pipeline's own answers", () => {
+  it("answers itself with a hand-off as with a handler map", () => {
+    const handOff = { enqueue: async () => "stored" as const };
+    expect(createReceiver({ ...base, handOff }).pipeline.answersItself).toBe(true);
+  });
+
+  it("records a copy as a duplicate without a failure code", async () => {
+    const { logger, lines } = memoryPino();
+    const receiver = createReceiver({ ...base, log: logger, on: {} });
+    const input = delivery(upsertSuccessEvent(), { id: "msg_copy_record" });
+    await receiver.receive(input);
+    expect((await receiver.receive(input)).response?.status).toBe(200);
+    expect(lines.at(-1)).toMatchObject({ outcome: "duplicate", status: 200 });
+    expect(lines.at(-1)).not.toHaveProperty("code");
   });
 });
