@@ -82,35 +82,45 @@ export function importsOf(sample: Sample): string[] {
   return [...new Set(packages)];
 }
 
-/** The samples of the root README section a package README links to (`../../README.md#anchor`). */
-function linkedRootSamples(readme: string): Sample[] {
+// GitHub's slug: lower case, punctuation dropped, spaces to hyphens (VitePress slugs agree
+// on the headings the READMEs link to).
+const slug = (heading: string) =>
+  heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} -]/gu, "")
+    .replace(/ /g, "-");
+
+/** The samples of `page`, or of its section under the heading `anchor` names. */
+function samplesUnder(page: string, anchor: string | undefined): Sample[] {
+  if (anchor === undefined) return samplesOf(page);
+  const lines = readFileSync(`${root}${page}`, "utf8").split("\n");
+  const start = lines.findIndex((line) => /^#+ /.test(line) && slug(line.replace(/^#+ /, "")) === anchor);
+  if (start < 0) throw new Error(`a package README links to ${page}#${anchor}, which has no such heading`);
+  const level = (/^#+/.exec(lines[start] as string) as RegExpExecArray)[0].length;
+  const after = lines.findIndex((line, i) => i > start && new RegExp(`^#{1,${level}} `).test(line));
+  const end = after < 0 ? lines.length : after;
+  return samplesOf(page).filter((sample) => sample.line > start && sample.line <= end);
+}
+
+/**
+ * The samples of the pages a package README sends its readers to (the root README or a docs
+ * page, `../../docs/production/hand-off.md` or `../../README.md#anchor`), in link order.
+ */
+function linkedSamples(readme: string): Sample[] {
   const text = readFileSync(`${root}${readme}`, "utf8");
-  const anchor = /\]\(\.\.\/\.\.\/README\.md#([a-z0-9-]+)\)/.exec(text)?.[1];
-  if (anchor === undefined) return [];
-  const rootText = readFileSync(`${root}README.md`, "utf8").split("\n");
-  // GitHub's slug: lower case, punctuation dropped, spaces to hyphens.
-  const slug = (heading: string) =>
-    heading
-      .toLowerCase()
-      .replace(/[^\p{L}\p{N} -]/gu, "")
-      .replace(/ /g, "-");
-  const start = rootText.findIndex((line) => /^#+ /.test(line) && slug(line.replace(/^#+ /, "")) === anchor);
-  if (start < 0) throw new Error(`${readme} links to README.md#${anchor}, which has no such heading`);
-  const level = (/^#+/.exec(rootText[start] as string) as RegExpExecArray)[0].length;
-  const after = rootText.findIndex((line, i) => i > start && new RegExp(`^#{1,${level}} `).test(line));
-  const end = after < 0 ? rootText.length : after;
-  return samplesOf("README.md").filter((sample) => sample.line > start && sample.line <= end);
+  const links = text.matchAll(/\]\(\.\.\/\.\.\/((?:README|docs\/[^)#\s]+)\.md)(?:#([a-z0-9-]+))?\)/g);
+  return [...links].flatMap(([, page, anchor]) => samplesUnder(page as string, anchor));
 }
 
 /**
  * The quickstart of a variant: the README's first runnable server sample, or, when it has
- * none, the first one of the root README section it links to. A sample that imports the
+ * none, the first one of the pages it links to (the docs, or a root README section). A sample that imports the
  * package the variant leaves out belongs to the other variant.
  */
 export function quickstartOf(variant: InstallVariant): Sample {
   const fits = (sample: Sample) =>
     kindOf(sample) !== undefined && (variant.without === undefined || !importsOf(sample).includes(variant.without));
-  const sample = samplesOf(variant.readme).find(fits) ?? linkedRootSamples(variant.readme).find(fits);
+  const sample = samplesOf(variant.readme).find(fits) ?? linkedSamples(variant.readme).find(fits);
   if (sample === undefined) throw new Error(`${variant.readme} (${variant.name}) has no runnable server sample`);
   return sample;
 }

@@ -152,9 +152,9 @@ describe("every package README's install line, in a fresh project", () => {
         variant.commands.length > 0 ? variant.lines.map((line) => line.join(" ")) : nameOf(quickstartOf(variant)),
       ]),
     );
-    // The samples the projects start (README.md#N is the root README's Nth TypeScript sample).
+    // The samples the projects start (page#N is that page's Nth TypeScript sample).
     expect(plan).toEqual({
-      "packages/bullmq/README.md": expect.stringMatching(/^README\.md#\d+ /),
+      "packages/bullmq/README.md": expect.stringMatching(/^docs\/production\/hand-off\.md#\d+ /),
       "packages/cli/README.md": ["npm install --save-dev @colivara/webhooks-cli"],
       "packages/core/README.md": expect.stringMatching(/^packages\/core\/README\.md#1 /),
       "packages/express/README.md": expect.stringMatching(/^packages\/express\/README\.md#1 /),
