@@ -1,21 +1,22 @@
-// The CLI's --help and its README describe the same commands and flags: a flag added to one
-// and not the other fails here.
+// The CLI's --help, its README and the docs' CLI reference describe the same commands and
+// flags: a flag added to one and not the others fails here.
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { EXIT, runCli } from "./cli-support.js";
 
 const readme = fileURLToPath(new URL("../../packages/cli/README.md", import.meta.url));
+const reference = fileURLToPath(new URL("../../docs/reference/cli.md", import.meta.url));
 
 function flags(text: string): string[] {
   return [...new Set(text.match(/--[a-z][a-z-]+/g) ?? [])].filter((flag) => flag !== "--help").sort();
 }
 
-/** The README's `### \`command …\`` sections, each up to the next heading of any level. */
-async function readmeSections(): Promise<Map<string, string>> {
-  const text = await readFile(readme, "utf8");
+/** A document's `## \`command …\`` (or `###`) sections, each up to the next heading or the end. */
+async function readmeSections(file = readme): Promise<Map<string, string>> {
+  const text = await readFile(file, "utf8");
   const sections = new Map<string, string>();
-  for (const match of text.matchAll(/^### `([a-z]+)[^`]*`\n([\s\S]*?)(?=^#{1,3} )/gm)) {
+  for (const match of text.matchAll(/^#{2,3} `([a-z]+)[^`]*`\n([\s\S]*?)(?=^#{1,3} |(?![\s\S]))/gm)) {
     sections.set(match[1] as string, match[2] as string);
   }
   return sections;
@@ -28,14 +29,17 @@ async function helpCommands(): Promise<string[]> {
   return [...commands.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1] as string).filter((name) => name !== "help");
 }
 
-describe("--help and the README agree", () => {
+describe.each([
+  ["the README", readme],
+  ["the docs' CLI reference", reference],
+])("--help and %s agree", (_name, file) => {
   it("on the commands", async () => {
-    expect([...(await readmeSections()).keys()].sort()).toEqual((await helpCommands()).sort());
+    expect([...(await readmeSections(file)).keys()].sort()).toEqual((await helpCommands()).sort());
   });
 
   it.each(["secret", "send", "verify", "listen", "register"])("on every flag of %s", async (command) => {
     const help = await runCli([command, "--help"]);
-    const section = (await readmeSections()).get(command) ?? "";
+    const section = (await readmeSections(file)).get(command) ?? "";
     // The help's own text (its examples) may name other commands' flags: compare its options only.
     const options = help.stdout.split(/\n(?:Examples?|Exit codes):/)[0] ?? "";
     expect(flags(section)).toEqual(flags(options.split("Options:")[1] ?? ""));
