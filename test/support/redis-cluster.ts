@@ -183,21 +183,30 @@ function controls(nodes: Node[], root: string, nodeTimeoutMs: number) {
     async primaryFor(key: string) {
       const someone = live()[0]?.port ?? 0;
       const slot = Number((await cli(someone, ["CLUSTER", "KEYSLOT", key])).trim());
-      const owner = (await nodesSeenBy(someone)).find(
-        (line) => line.flags.includes("master") && isUp(line) && line.slots.some(([a, b]) => slot >= a && slot <= b),
-      );
-      if (!owner) throw new Error(`no primary serves slot ${slot}`);
-      return owner.port;
+      let owner = 0;
+      // Polled for the same reason as replicaOf: a moment's "fail?" flag is not a missing primary.
+      await until(`a live primary serves slot ${slot}`, async () => {
+        const line = (await nodesSeenBy(someone)).find(
+          (node) => node.flags.includes("master") && isUp(node) && node.slots.some(([a, b]) => slot >= a && slot <= b),
+        );
+        owner = line?.port ?? 0;
+        return owner > 0;
+      });
+      return owner;
     },
     async slotsOf(port: number) {
       return (await nodesSeenBy(port)).find((node) => node.port === port)?.slots ?? [];
     },
     async replicaOf(port: number) {
-      const lines = await nodesSeenBy(port);
-      const primary = lines.find((line) => line.port === port);
-      const replica = lines.find((line) => line.primaryId === primary?.id && isUp(line));
-      if (!replica) throw new Error(`the primary on ${port} has no live replica`);
-      return replica.port;
+      // The primary's own replication view, polled: gossip flags a busy replica "fail?" for a
+      // moment on a loaded machine, and that is not the question the callers ask.
+      let replica = 0;
+      await until(`the primary on ${port} has an online replica`, async () => {
+        const online = /port=(\d+),state=online/.exec(await cli(port, ["INFO", "replication"]));
+        replica = Number(online?.[1] ?? 0);
+        return replica > 0;
+      });
+      return replica;
     },
     signal(port: number, signal: NodeJS.Signals) {
       nodes.find((node) => node.port === port)?.child.kill(signal);
