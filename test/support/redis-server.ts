@@ -12,6 +12,8 @@ export interface RedisServer {
   url: string;
   /** Stops the server (SIGTERM, then SIGKILL) and waits for it to exit. */
   stop(): Promise<void>;
+  /** Kills the server (SIGKILL), as a crash does, and waits for it to exit. */
+  kill(): Promise<void>;
 }
 
 export const REDIS_MISSING =
@@ -94,11 +96,16 @@ function waitForPong(port: number, child: ChildProcess, output: () => string): P
   });
 }
 
-async function startOnce(binary: string): Promise<RedisServer> {
-  const port = await freePort();
+/** Where a persistent server keeps its append-only file: every write fsynced, so a SIGKILL loses none. */
+function persistence(dir: string | undefined): string[] {
+  if (dir === undefined) return ["--appendonly", "no"];
+  return ["--appendonly", "yes", "--appendfsync", "always", "--dir", dir];
+}
+
+async function startOnce(binary: string, port: number, dir?: string): Promise<RedisServer> {
   const child = spawn(
     binary,
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence(dir), "--protected-mode", "yes"],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   // If the test process dies without stop(), the server must not outlive it.
@@ -120,6 +127,12 @@ async function startOnce(binary: string): Promise<RedisServer> {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, "exit");
+      child.kill("SIGKILL");
+      await exited;
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, "exit");
@@ -140,11 +153,20 @@ export async function startRedisServer(): Promise<RedisServer> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      return await startOnce(binary);
+      return await startOnce(binary, await freePort());
     } catch (error) {
       lastError = error;
       if (error instanceof Error && error.message.startsWith(REDIS_MISSING)) throw error;
     }
   }
   throw lastError;
+}
+
+/**
+ * Starts redis-server with an append-only file in `dir` (fsynced on every write), on `port`
+ * or a free one: killed and started again on the same port and directory, it comes back with
+ * every key it acknowledged, as a production Redis with persistence does after a crash.
+ */
+export async function startPersistentRedisServer(dir: string, port?: number): Promise<RedisServer> {
+  return startOnce(findRedisServer(), port ?? (await freePort()), dir);
 }

@@ -1,6 +1,6 @@
 import type { WebhookHandlers } from "@colivara/webhooks";
 import { type DedupeStore, isPermanentFailure, type VerifiedWebhook } from "@colivara/webhooks";
-import { dedupeKey, isInvalidMetadata, type MetadataCheck } from "@colivara/webhooks/adapter";
+import { dedupeKey, isInvalidMetadata, type MetadataCheck, markHandled } from "@colivara/webhooks/adapter";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import { type ColivaraJobData, fromJobData } from "./job-data.js";
 import { inWorkerSpan, loadOpenTelemetry } from "./trace.js";
@@ -74,7 +74,10 @@ async function runOnce(
   }
   if (dedupe && claim?.token) {
     // The handler's work is done: failing the job now would run it a second time.
-    await dedupe.complete(key, claim.token).catch((error) => settings.report(error, webhook));
+    // Retried through a Redis restart or failover; past its bound, reported with the delivery id.
+    await markHandled({ store: dedupe, key, token: claim.token, id: webhook.id })?.catch((error) =>
+      settings.report(error, webhook),
+    );
   }
   return "handled";
 }

@@ -14,6 +14,7 @@ export { DEDUPE_KEY_MAX_BYTES, DIGEST_KEY_PREFIX, dedupeKey } from "./dedupe-key
 export { DEFAULT_LOG_LINES, DEFAULT_LOG_WINDOW_MS } from "./default-log.js";
 export { escapeText } from "./escape-text.js";
 export { createFetchHandler, type FetchHandlerSettings, toFetchResponse } from "./fetch-handler.js";
+export { type HandledMark, MARK_RETRY_MS, type MarkingStore, markHandled } from "./handled-mark.js";
 export { bodyReadError, DEFAULT_LIMIT_BYTES } from "./limit.js";
 export type { MetadataCheck } from "./metadata-check.js";
 export { checkMetadataSchema, createMetadataCheck, isInvalidMetadata } from "./metadata-check.js";

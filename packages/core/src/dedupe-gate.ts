@@ -2,6 +2,7 @@ import { type DedupeClaim, type DedupeStore, syncStoreOf } from "./dedupe.js";
 import { dedupeKey } from "./dedupe-key.js";
 import type { DeliveryOutcome } from "./delivery-record.js";
 import type { VerifiedWebhook } from "./events.js";
+import { markHandled } from "./handled-mark.js";
 import { isThenable, type MaybePromise } from "./maybe-async.js";
 import type { ErrorContext } from "./options.js";
 import { responses, type WebhookResponse } from "./responses.js";
@@ -54,6 +55,7 @@ interface GateStore {
   claim(id: string): MaybePromise<DedupeClaim>;
   complete(id: string, token: string): MaybePromise<void>;
   release(id: string, token: string): MaybePromise<void>;
+  extend?: ((id: string, token: string) => MaybePromise<void>) | undefined;
 }
 
 /** One delivery at the gate: the store, where failures go, the delivery and its dedupe key. */
@@ -64,13 +66,16 @@ interface GateCall {
   readonly key: string;
 }
 
-/** Completes or releases the claim; a promise only when the store's answer is one. */
+/**
+ * Completes (retried within a bound: see markHandled) or releases the claim; a promise only
+ * when the store's answer is one.
+ */
 function settleWith({ store, report, webhook, key }: GateCall, token: string, handled: boolean) {
   // The answer is already decided; an unreleased claim expires with its lease.
   const failed = (error: unknown) => report(error, { webhook });
   let done: MaybePromise<void>;
   try {
-    done = handled ? store.complete(key, token) : store.release(key, token);
+    done = handled ? markHandled({ store, key, token, id: webhook.id }) : store.release(key, token);
   } catch (error) {
     failed(error);
     return undefined;

@@ -38,6 +38,12 @@ export interface DedupeStore {
   complete(id: string, token: string): Promise<void>;
   /** Gives a claimed id back (the handler failed) so the retry is processed. */
   release(id: string, token: string): Promise<void>;
+  /**
+   * Optional: starts a claimed id's lease again, while the claim is still `token`'s (else
+   * does nothing). Called between attempts of a handled mark that failed, so no copy can
+   * claim the delivery while its mark is being retried.
+   */
+  extend?(id: string, token: string): Promise<void>;
 }
 
 /**
@@ -49,6 +55,7 @@ export interface SyncDedupeStore {
   claim(id: string): DedupeClaim;
   complete(id: string, token: string): void;
   release(id: string, token: string): void;
+  extend(id: string, token: string): void;
 }
 
 /** Where {@link memoryStore} keeps its {@link SyncDedupeStore}. */
@@ -197,6 +204,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
     claim: async (id) => sync.claim(id),
     complete: async (id, token) => sync.complete(id, token),
     release: async (id, token) => sync.release(id, token),
+    extend: async (id, token) => sync.extend(id, token),
     [SYNC_STORE]: sync,
   } as DedupeStore;
 }
@@ -244,6 +252,12 @@ function memorySyncStore(limits: Limits, now: () => number): SyncDedupeStore {
     },
     release(id, token) {
       if (leases.get(id)?.token === token) room.drop(leases, id);
+    },
+    extend(id, token) {
+      if (leases.get(id)?.token !== token) return;
+      // Taken out and put back at the end: the map stays in expiry order (every lease is as long).
+      room.drop(leases, id);
+      room.add(leases, id, { token, expiresAt: now() + leaseMs });
     },
   };
 }

@@ -216,6 +216,7 @@ function checkStore(dedupe: unknown, handOff: HandOff | undefined): DedupeStore 
   if (typeof store !== "object" || store === null || methods.some((name) => typeof store[name] !== "function")) {
     throw invalid("dedupe must be a store with claim/complete/release (memoryStore(), redisStore(client)) or false.");
   }
+  checkFunction("dedupe.extend", store.extend, "(id, token) => Promise<void>, or left out");
   return store as DedupeStore;
 }
 

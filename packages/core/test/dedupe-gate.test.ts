@@ -2,6 +2,7 @@
 // handled mark that cannot be written, a claim settled once, and a claim without a token.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDedupeGate, type GateDecision } from "../src/dedupe-gate.js";
+import { MARK_RETRY_MS } from "../src/handled-mark.js";
 import { createVerifier, type DedupeStore, memoryStore, type VerifiedWebhook } from "../src/index.js";
 import { upsertSuccessEvent } from "../src/testing.js";
 import { harness } from "./pipeline-harness.js";
@@ -10,6 +11,7 @@ import { memoryPino, NOW_S, SECRET, signed } from "./record-support.js";
 afterEach(() => {
   vi.restoreAllMocks();
   vi.unstubAllGlobals();
+  vi.useRealTimers();
 });
 
 const base = { secret: SECRET, now: () => NOW_S * 1000 };
@@ -87,21 +89,27 @@ describe("a store that fails", () => {
       },
     ],
   ])(
-    "to write the handled mark (%s): the answer stands and onError hears of it with the delivery id",
+    "to write the handled mark (%s), past the retry bound: the answer stands and onError hears of it with the delivery id",
     async (_label, complete) => {
+      vi.useFakeTimers({ toFake: ["setTimeout", "Date"] });
       const memory = memoryStore();
       const store: DedupeStore = {
         claim: (id) => memory.claim(id),
-        complete: complete as DedupeStore["complete"],
+        complete: vi.fn(complete as DedupeStore["complete"]),
         release: (id, token) => memory.release(id, token),
       };
       const onError = vi.fn();
       const receiver = harness({ ...base, dedupe: store, onError, on: {} });
-      expect((await receiver.receive(post("msg_mark"))).response?.status).toBe(204);
+      const received = receiver.receive(post("msg_mark"));
+      await vi.advanceTimersByTimeAsync(MARK_RETRY_MS);
+      expect((await received).response?.status).toBe(204);
+      vi.useRealTimers();
+      expect(vi.mocked(store.complete).mock.calls.length).toBeGreaterThan(5);
       expect(onError).toHaveBeenCalledOnce();
-      expect(onError).toHaveBeenCalledWith(expect.objectContaining({ message: "mark lost" }), {
-        webhook: expect.objectContaining({ id: "msg_mark" }),
-      });
+      const reported = onError.mock.calls[0]?.[0] as Error;
+      expect(reported).toMatchObject({ code: "dedupe_unavailable", message: expect.stringContaining("msg_mark") });
+      expect(reported.cause).toMatchObject({ message: "mark lost" });
+      expect(onError.mock.calls[0]?.[1]).toEqual({ webhook: expect.objectContaining({ id: "msg_mark" }) });
     },
   );
 

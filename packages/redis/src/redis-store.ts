@@ -9,7 +9,7 @@ import {
   type ReplicaWait,
 } from "./client-commands.js";
 import { replicaWaitOption } from "./replica-wait-option.js";
-import { CLAIM_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT } from "./scripts.js";
+import { CLAIM_SCRIPT, COMPLETE_SCRIPT, EXTEND_SCRIPT, RELEASE_SCRIPT } from "./scripts.js";
 
 /**
  * The part of an `ioredis` client (`Redis` or `Cluster`) the store uses.
@@ -73,9 +73,10 @@ export interface RedisStoreOptions {
    * After a claim or a completion, wait (Redis `WAIT`) until this many replicas of the
    * key's primary acknowledged the write. A claim not acknowledged within `waitTimeoutMs`
    * is given back and the delivery answered `503 dedupe_unavailable`, so the sender retries;
-   * a completion not acknowledged is reported through `onError`. Narrows the window in which
-   * a failover loses a claim and a copy is handled twice; it does not close it (see the
-   * README). Off by default.
+   * a handled mark not acknowledged is retried like one that failed (for up to 10 s, through
+   * a failover to the promoted replica), then reported through `onError` with the delivery
+   * id. Closes the window in which a failover loses a handled mark acknowledged only by the
+   * primary that died (see the README for what each setting promises). Off by default.
    */
   waitForReplicas?: number | undefined;
   /** The longest `WAIT` for `waitForReplicas`, in milliseconds. Default 500. */
@@ -187,6 +188,9 @@ export function redisStore(client: RedisClient, options: RedisStoreOptions = {})
     },
     async release(id: string, token: string): Promise<void> {
       await release(id, token);
+    },
+    async extend(id: string, token: string): Promise<void> {
+      await commands.evaluate(EXTEND_SCRIPT, prefix + id, [lease(token), leaseMs]);
     },
   };
 }

@@ -34,3 +34,12 @@ export const RELEASE_SCRIPT: string = `if redis.call("GET", KEYS[1]) == ARGV[1] 
   return redis.call("DEL", KEYS[1])
 end
 return 0`;
+
+/**
+ * ARGV[1] = "p:<token>", ARGV[2] = lease in ms. Starts the lease again only while the key
+ * still holds our lease. Returns 1 or 0.
+ */
+export const EXTEND_SCRIPT: string = `if redis.call("GET", KEYS[1]) == ARGV[1] then
+  return redis.call("PEXPIRE", KEYS[1], ARGV[2])
+end
+return 0`;

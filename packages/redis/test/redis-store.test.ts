@@ -258,6 +258,22 @@ describe.each(Object.keys(CLIENTS))("redisStore with %s", (kind) => {
     expect(await short.claim(msg)).toEqual({ status: "done" });
   });
 
+  it("extends a claim's lease only for the token that holds it (PTTL back at the full lease)", async () => {
+    const long = redisStore(connected.client, { prefix, leaseSeconds: 100 });
+    const msg = id();
+    const { token } = await long.claim(msg);
+    await admin.pexpire(`${prefix}${msg}`, 5000);
+    await long.extend?.(msg, "not the owner");
+    expect(await admin.pttl(`${prefix}${msg}`)).toBeLessThanOrEqual(5000);
+    await long.extend?.(msg, token as string);
+    expect(await admin.pttl(`${prefix}${msg}`)).toBeGreaterThan(90_000);
+    expect(await admin.get(`${prefix}${msg}`)).toBe(`p:${token}`);
+    await long.complete(msg, token as string);
+    await long.extend?.(msg, token as string);
+    expect(await admin.get(`${prefix}${msg}`)).toBe("d");
+    expect(await admin.pttl(`${prefix}${msg}`)).toBeGreaterThan(100_000);
+  });
+
   it("namespaces keys by prefix: the same id in two prefixes is two deliveries", async () => {
     const msg = id();
     const other = redisStore(connected.client, { prefix: `${prefix}other:` });
