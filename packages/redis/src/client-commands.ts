@@ -20,10 +20,20 @@ export interface IORedisPipeline {
   exec(): Promise<Array<[error: Error | null, reply: unknown]> | null>;
 }
 
-/** Runs a one-key script; `wait` also waits for that many replicas, resolving how many acknowledged. */
+/**
+ * Runs a one-key script; `wait` also waits for that many replicas, resolving how many
+ * acknowledged. With `waitFor`, only a reply it accepts is waited for (0 acknowledged else):
+ * a script that wrote nothing must not spend `timeoutMs` in a WAIT that cannot succeed.
+ */
 export interface Commands {
   evaluate(script: string, key: string, args: string[]): Promise<unknown>;
-  evaluateAndWait(script: string, key: string, args: string[], wait: ReplicaWait): Promise<[unknown, number]>;
+  evaluateAndWait(
+    script: string,
+    key: string,
+    args: string[],
+    wait: ReplicaWait,
+    waitFor?: (reply: unknown) => boolean,
+  ): Promise<[unknown, number]>;
 }
 
 /** `WAIT numreplicas timeout`. */
@@ -73,14 +83,35 @@ function evalThenWait(client: AnyClient, script: string, key: string, args: stri
     .exec();
 }
 
+/** A keyed script that writes nothing: it carries a WAIT to the key's primary and connection. */
+const ROUTE_SCRIPT = "return 1";
+
+/**
+ * The WAIT after a script that already ran, on the key's primary: a MOVED answer means the
+ * slot changed hands in between, and a WAIT on another node's connection would count writes
+ * that are not ours, so it counts as none acknowledged.
+ */
+async function waitAfter(client: AnyClient, key: string, wait: ReplicaWait): Promise<number> {
+  const [routed, waited] = (await evalThenWait(client, ROUTE_SCRIPT, key, [], wait)) ?? [];
+  if (!routed || !waited) throw new Error("the Redis pipeline was discarded");
+  if (routed[0]?.message.startsWith("MOVED ")) return 0;
+  if (routed[0]) throw routed[0];
+  if (waited[0]) throw waited[0];
+  return Number(waited[1]);
+}
+
 /** ioredis (`Redis` and `Cluster`): a pipeline keeps EVAL and WAIT on the key's node and connection. */
 function ioredisCommands(client: AnyClient): Commands {
   const io = client as { eval(...args: [string, number, ...(string | number)[]]): Promise<unknown> };
   return {
     evaluate: (script, key, args) => io.eval(script, 1, key, ...args),
-    // A MOVED slot (a failover, a resharding): the script did not run; pipelinedWithWait retries.
-    evaluateAndWait: (script, key, args, wait) =>
-      pipelinedWithWait(client, () => evalThenWait(client, script, key, args, wait)),
+    async evaluateAndWait(script, key, args, wait, waitFor) {
+      // A MOVED slot (a failover, a resharding): the script did not run; pipelinedWithWait retries.
+      if (!waitFor) return pipelinedWithWait(client, () => evalThenWait(client, script, key, args, wait));
+      // The WAIT depends on the reply, so it cannot share the script's pipeline: one more round trip.
+      const reply = await io.eval(script, 1, key, ...args);
+      return [reply, waitFor(reply) ? await waitAfter(client, key, wait) : 0];
+    },
   };
 }
 
@@ -88,9 +119,10 @@ function ioredisCommands(client: AnyClient): Commands {
 function sequential(evaluate: Commands["evaluate"], sendFor: (key: string) => Promise<Send>): Commands {
   return {
     evaluate,
-    async evaluateAndWait(script, key, args, wait) {
+    async evaluateAndWait(script, key, args, wait, waitFor) {
       const send = await sendFor(key);
       const reply = await evaluate(script, key, args);
+      if (waitFor && !waitFor(reply)) return [reply, 0];
       return [reply, Number(await send(waitArgs(wait)))];
     },
   };
@@ -110,9 +142,10 @@ function nodeRedisClusterCommands(client: AnyClient): Commands {
     const nodeFor = client.getNodeClientForKey as (key: string) => Promise<{ eval: NodeEval; sendCommand: Send }>;
     return {
       evaluate: clusterEvaluate,
-      async evaluateAndWait(script, key, args, wait) {
+      async evaluateAndWait(script, key, args, wait, waitFor) {
         const node = await nodeFor.call(client, key);
         const reply = await node.eval(script, { keys: [key], arguments: args });
+        if (waitFor && !waitFor(reply)) return [reply, 0];
         return [reply, Number(await node.sendCommand(waitArgs(wait)))];
       },
     };

@@ -126,11 +126,27 @@ function notAcknowledged(what: string, wait: ReplicaWait, acknowledged: number):
  * replicas short of `wait.replicas` acknowledged it (0 without `wait`).
  */
 function runner(commands: Commands, wait: ReplicaWait | undefined) {
-  return async (script: string, key: string, args: string[]): Promise<{ reply: unknown; acknowledged: number }> => {
+  return async (
+    script: string,
+    key: string,
+    args: string[],
+    waitFor?: (reply: unknown) => boolean,
+  ): Promise<{ reply: unknown; acknowledged: number }> => {
     if (!wait) return { reply: await commands.evaluate(script, key, args), acknowledged: Number.POSITIVE_INFINITY };
-    const [reply, acknowledged] = await commands.evaluateAndWait(script, key, args, wait);
+    const [reply, acknowledged] = await commands.evaluateAndWait(script, key, args, wait, waitFor);
     return { reply, acknowledged };
   };
+}
+
+/** Only a claim that wrote its lease (0) has anything for replicas to acknowledge. */
+const claimedOnly = (reply: unknown): boolean => integerReply(reply) === 0;
+
+function tooFewReplicas(id: string, wait: ReplicaWait): Error {
+  const error = new Error(
+    `The claim of ${id} was refused at once: its Redis primary has fewer than ${wait.replicas} replica(s) in sync (waitForReplicas), so the delivery is answered 503 and the sender retries it; the other primaries' deliveries go on.`,
+  );
+  error.name = "ReplicaWaitError";
+  return error;
 }
 
 /**
@@ -170,8 +186,10 @@ export function redisStore(client: RedisClient, options: RedisStoreOptions = {})
   return {
     async claim(id: string): Promise<DedupeClaim> {
       const token = newToken();
-      const { reply, acknowledged } = await run(CLAIM_SCRIPT, prefix + id, [lease(token), leaseMs]);
+      const args = wait ? [lease(token), leaseMs, String(wait.replicas)] : [lease(token), leaseMs];
+      const { reply, acknowledged } = await run(CLAIM_SCRIPT, prefix + id, args, claimedOnly);
       const status = integerReply(reply);
+      if (status === 3 && wait) throw tooFewReplicas(id, wait);
       if (status === 0 && wait && acknowledged < wait.replicas) {
         // Give the claim back (best effort) and let the sender retry: 503 dedupe_unavailable.
         await release(id, token).catch(() => undefined);

@@ -3,16 +3,26 @@
 // with the TTL). KEYS[1] is the namespaced key of one delivery id.
 
 /**
- * ARGV[1] = "p:<token>", ARGV[2] = lease in ms. Returns 0 claimed (the key was absent and
- * now holds our lease), 1 in flight (another attempt's lease), 2 done.
+ * ARGV[1] = "p:<token>", ARGV[2] = lease in ms; with `waitForReplicas`, ARGV[3] = the replicas
+ * required. Returns 0 claimed (the key was absent and now holds our lease), 1 in flight
+ * (another attempt's lease), 2 done, 3 refused without a write: this primary has fewer
+ * replicas in sync (online, acknowledged within the last 2 s) than ARGV[3], so a WAIT could
+ * only time out. The count is the primary's own view (INFO replication), so a shard without
+ * its replica answers at once and the other shards are untouched.
  */
 export const CLAIM_SCRIPT: string = `local v = redis.call("GET", KEYS[1])
-if not v then
-  redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
-  return 0
-end
 if v == "d" then return 2 end
-return 1`;
+if v then return 1 end
+if ARGV[3] then
+  local live = 0
+  local info = redis.call("INFO", "replication")
+  for state, lag in string.gmatch(info, "slave%d+:[^\\r\\n]*state=(%a+)[^\\r\\n]*lag=(%d+)") do
+    if state == "online" and tonumber(lag) <= 2 then live = live + 1 end
+  end
+  if live < tonumber(ARGV[3]) then return 3 end
+end
+redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
+return 0`;
 
 /**
  * ARGV[1] = "p:<token>", ARGV[2] = TTL in ms. Marks the id done only while the key still

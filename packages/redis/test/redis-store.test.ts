@@ -139,10 +139,13 @@ describe.each(Object.keys(CLIENTS))("redisStore with %s", (kind) => {
 
   const id = () => `msg_${randomUUID()}`;
 
-  it("with waitForReplicas and no replica to acknowledge, gives a claim back and throws (the adapter answers 503)", async () => {
+  it("with waitForReplicas and no replica at all, refuses the claim at once: no write, no WAIT (the adapter answers 503)", async () => {
     const waiting = redisStore(connected.client, { prefix, waitForReplicas: 1, waitTimeoutMs: 20 });
     const msg = id();
-    await expect(waiting.claim(msg)).rejects.toThrow(/not acknowledged by 1 Redis replica\(s\) within 20 ms \(0 did\)/);
+    const waits = async () => Number(/cmdstat_wait:calls=(\d+)/.exec(await admin.info("commandstats"))?.[1] ?? 0);
+    const before = await waits();
+    await expect(waiting.claim(msg)).rejects.toThrow(/refused at once: its Redis primary has fewer than 1 replica/);
+    expect(await waits()).toBe(before);
     expect(await admin.exists(prefix + msg)).toBe(0);
     // Reads are not refused: a handled id is still a duplicate.
     const claim = await store.claim(msg);
