@@ -6,7 +6,7 @@
  * ARGV[1] = "p:<token>", ARGV[2] = lease in ms; with `waitForReplicas`, ARGV[3] = the replicas
  * required. Returns 0 claimed (the key was absent and now holds our lease), 1 in flight
  * (another attempt's lease), 2 done, 3 refused without a write: this primary has fewer
- * replicas in sync (online, acknowledged within the last 2 s) than ARGV[3], so a WAIT could
+ * replicas in sync (online, acknowledged within the last 4 s: replicas acknowledge every second, and INFO counts whole seconds, -1 just after an acknowledgement) than ARGV[3], so a WAIT could
  * only time out. The count is the primary's own view (INFO replication), so a shard without
  * its replica answers at once and the other shards are untouched.
  */
@@ -16,8 +16,8 @@ if v then return 1 end
 if ARGV[3] then
   local live = 0
   local info = redis.call("INFO", "replication")
-  for state, lag in string.gmatch(info, "slave%d+:[^\\r\\n]*state=(%a+)[^\\r\\n]*lag=(%d+)") do
-    if state == "online" and tonumber(lag) <= 2 then live = live + 1 end
+  for state, lag in string.gmatch(info, "slave%d+:[^\\r\\n]*state=(%a+)[^\\r\\n]*lag=(%-?%d+)") do
+    if state == "online" and tonumber(lag) <= 4 then live = live + 1 end
   end
   if live < tonumber(ARGV[3]) then return 3 end
 end
