@@ -21,6 +21,8 @@ export interface FailoverOptions {
   store: RedisStoreOptions;
   /** Freeze the doomed primary's replica and fill its link before the kill. */
   lagReplica: boolean;
+  /** How long each handler runs, drawn evenly from [from, to] ms: deliveries are in flight at the kill. */
+  handlerMs: readonly [from: number, to: number];
   /** Deliveries sent before the lag, during it (around the kill), and as a stream through the failover. */
   before: number;
   during: number;
@@ -28,8 +30,12 @@ export interface FailoverOptions {
 }
 
 export interface FailoverFigures {
-  /** Deliveries handled twice whose handled mark was not acknowledged (the window WAIT leaves). */
-  handledTwiceMarkNotAcknowledged: number;
+  /** Deliveries whose handled mark failed at least once and was retried. */
+  marksRetried: number;
+  /** Deliveries whose handled mark could not be stored within the retry bound (reported through onError). */
+  marksLost: number;
+  /** Deliveries handled twice whose handled mark was reported lost: the one double the pack owns up to. */
+  handledTwiceMarkLost: number;
   deliveries: number;
   /** Deliveries whose key lives on the killed primary. */
   onKilledPrimary: number;
@@ -46,15 +52,24 @@ export interface FailoverFigures {
 }
 
 /** The store as it is, noting the ids whose handled mark (complete) failed or was not acknowledged. */
-function watched(store: DedupeStore, unacknowledged: Set<string>): DedupeStore {
+function watched(store: DedupeStore, retried: Set<string>): DedupeStore {
   return {
     claim: (id) => store.claim(id),
     release: (id, token) => store.release(id, token),
+    extend: (id, token) => store.extend?.(id, token) ?? Promise.resolve(),
     complete: (id, token) =>
       store.complete(id, token).catch((error: unknown) => {
-        unacknowledged.add(id);
+        retried.add(id);
         throw error;
       }),
+  };
+}
+
+/** The ids of the handled marks reported lost (dedupe_unavailable naming the delivery, after the retry bound). */
+function lostMarks(lost: Set<string>) {
+  return (error: unknown, context: { webhook?: { id: string } | undefined }) => {
+    const message = error instanceof Error ? error.message : "";
+    if (message.startsWith("The handled mark of delivery") && context.webhook) lost.add(context.webhook.id);
   };
 }
 
@@ -140,12 +155,15 @@ async function scenario(cluster: RedisCluster, client: Cluster, options: Failove
   const secret = newSecret();
   const handled = new Map<string, number>();
   const tally = new Map<number, number>();
-  const unacknowledged = new Set<string>();
+  const retried = new Set<string>();
+  const lost = new Set<string>();
   const endpoint = createWebhookHandler(
     async (webhook) => {
       handled.set(webhook.id, (handled.get(webhook.id) ?? 0) + 1);
+      const [from, to] = options.handlerMs;
+      await sleep(from + Math.random() * (to - from));
     },
-    { secret, dedupe: watched(redisStore(client, options.store), unacknowledged), onError: () => {} },
+    { secret, dedupe: watched(redisStore(client, options.store), retried), onError: lostMarks(lost) },
   );
   const send = sender(endpoint, tally);
   const fresh = (count: number) => Array.from({ length: count }, () => sign(secret, successPayload()));
@@ -178,7 +196,7 @@ async function scenario(cluster: RedisCluster, client: Cluster, options: Failove
 
   // Copies of everything, after the failover.
   await Promise.all(sent.map((delivery) => send(delivery)));
-  return figures(sent, handled, tally, unacknowledged, await onPrimary(cluster, client, replica, sent));
+  return figures(sent, handled, tally, { retried, lost }, await onPrimary(cluster, client, replica, sent));
 }
 
 /** New deliveries, one every 20 ms, each sent until a 2xx. */
@@ -212,13 +230,15 @@ function figures(
   sent: Delivery[],
   handled: Map<string, number>,
   tally: Map<number, number>,
-  unacknowledged: Set<string>,
+  marks: { retried: Set<string>; lost: Set<string> },
   onKilledPrimary: number,
 ): FailoverFigures {
   const runs = sent.map((delivery) => handled.get(delivery.id) ?? 0);
   const twice = sent.filter((delivery) => (handled.get(delivery.id) ?? 0) > 1);
   return {
-    handledTwiceMarkNotAcknowledged: twice.filter((delivery) => unacknowledged.has(delivery.id)).length,
+    marksRetried: marks.retried.size,
+    marksLost: marks.lost.size,
+    handledTwiceMarkLost: twice.filter((delivery) => marks.lost.has(delivery.id)).length,
     deliveries: sent.length,
     onKilledPrimary,
     handledTwice: runs.filter((count) => count > 1).length,
