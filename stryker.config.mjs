@@ -8,9 +8,14 @@ export default {
   // The core's verification, its delivery pipeline and dedupe, and its body readers: the
   // modules a forged, replayed, doubled or oversized delivery meets first.
   mutate: [
-    ...["verifier", "headers", "timestamp", "signature", "mac", "secret", "payload", "base64"],
-    ...["pipeline", "claimed-delivery", "dedupe-gate", "dedupe", "dedupe-key", "responses"],
-    ...["read-node-body", "read-fetch-body", "body-buffer", "limit", "read-timeout"],
+    ...["verifier", "headers", "timestamp", "signature", "mac", "secret", "payload", "base64"].map(
+      (n) => `verify/${n}`,
+    ),
+    ...["pipeline", "claimed-delivery"].map((n) => `pipeline/${n}`),
+    ...["dedupe-gate", "dedupe", "dedupe-key", "handled-mark"].map((n) => `dedupe/${n}`),
+    ...["responses", "read-node-body", "read-fetch-body", "body-buffer", "limit", "read-timeout"].map(
+      (n) => `http/${n}`,
+    ),
   ].map((name) => `packages/core/src/${name}.ts`),
   coverageAnalysis: "perTest",
   ignoreStatic: true,

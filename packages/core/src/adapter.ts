@@ -5,34 +5,34 @@
  * @packageDocumentation
  */
 
-export { BodyBuffer } from "./body-buffer.js";
-export type { BodyFramework, CapturedBody } from "./captured-body.js";
-export { capturedBody } from "./captured-body.js";
-export type { DedupeClaim, DedupeStore } from "./dedupe.js";
-export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS } from "./dedupe.js";
-export { DEDUPE_KEY_MAX_BYTES, DIGEST_KEY_PREFIX, dedupeKey } from "./dedupe-key.js";
-export { DEFAULT_LOG_LINES, DEFAULT_LOG_WINDOW_MS } from "./default-log.js";
-export { escapeText } from "./escape-text.js";
-export { createFetchHandler, type FetchHandlerSettings, toFetchResponse } from "./fetch-handler.js";
-export { type HandledMark, MARK_RETRY_MS, type MarkingStore, markHandled } from "./handled-mark.js";
-export { bodyReadError, DEFAULT_LIMIT_BYTES } from "./limit.js";
-export type { MetadataCheck } from "./metadata-check.js";
-export { checkMetadataSchema, createMetadataCheck, isInvalidMetadata } from "./metadata-check.js";
-export type { NodeResponseLike } from "./node-response.js";
-export { sendNodeResponse, watchAnswer } from "./node-response.js";
-export { numberOption } from "./number-option.js";
-export type { PipelineSettings, ResolvedOptions } from "./options.js";
-export type { AnswerCallback, BodyCallback, DeliveryPipeline, DeliveryPort } from "./pipeline.js";
-export { createDeliveryPipeline } from "./pipeline.js";
-export { type ProxyTrust, TRUST_ALL, TRUST_NONE } from "./proxy-trust.js";
-export { readFetchBody } from "./read-fetch-body.js";
-export type { NodeBodyCallback, NodeBodyLimits, NodeBodyStream } from "./read-node-body.js";
-export { readNodeBody } from "./read-node-body.js";
-export { responses, type WebhookResponse } from "./responses.js";
+export type { DedupeClaim, DedupeStore } from "./dedupe/dedupe.js";
+export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS } from "./dedupe/dedupe.js";
+export { DEDUPE_KEY_MAX_BYTES, DIGEST_KEY_PREFIX, dedupeKey } from "./dedupe/dedupe-key.js";
+export { type HandledMark, MARK_RETRY_MS, type MarkingStore, markHandled } from "./dedupe/handled-mark.js";
+export { BodyBuffer } from "./http/body-buffer.js";
+export type { BodyFramework, CapturedBody } from "./http/captured-body.js";
+export { capturedBody } from "./http/captured-body.js";
+export { bodyReadError, DEFAULT_LIMIT_BYTES } from "./http/limit.js";
+export { type ProxyTrust, TRUST_ALL, TRUST_NONE } from "./http/proxy-trust.js";
+export { readFetchBody } from "./http/read-fetch-body.js";
+export type { NodeBodyCallback, NodeBodyLimits, NodeBodyStream } from "./http/read-node-body.js";
+export { readNodeBody } from "./http/read-node-body.js";
+export { responses, type WebhookResponse } from "./http/responses.js";
 export {
   checkHttpsDecidable,
   currentRuntime,
   type FetchRuntime,
   peerOf,
   urlSchemeIsConnection,
-} from "./runtime-transport.js";
+} from "./http/runtime-transport.js";
+export { createFetchHandler, type FetchHandlerSettings, toFetchResponse } from "./pipeline/fetch-handler.js";
+export type { NodeResponseLike } from "./pipeline/node-response.js";
+export { sendNodeResponse, watchAnswer } from "./pipeline/node-response.js";
+export type { PipelineSettings, ResolvedOptions } from "./pipeline/options.js";
+export type { AnswerCallback, BodyCallback, DeliveryPipeline, DeliveryPort } from "./pipeline/pipeline.js";
+export { createDeliveryPipeline } from "./pipeline/pipeline.js";
+export { DEFAULT_LOG_LINES, DEFAULT_LOG_WINDOW_MS } from "./record/default-log.js";
+export { escapeText } from "./shared/escape-text.js";
+export { numberOption } from "./shared/number-option.js";
+export type { MetadataCheck } from "./verify/metadata-check.js";
+export { checkMetadataSchema, createMetadataCheck, isInvalidMetadata } from "./verify/metadata-check.js";

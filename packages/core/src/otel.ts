@@ -19,10 +19,10 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import type { DeliveryRecord } from "./delivery-record.js";
-import type { DeliveryTelemetry, TelemetryAttempt } from "./telemetry.js";
+import type { DeliveryRecord } from "./record/delivery-record.js";
+import type { DeliveryTelemetry, TelemetryAttempt } from "./record/telemetry.js";
 
-export type { DeliveryTelemetry, TelemetryAttempt } from "./telemetry.js";
+export type { DeliveryTelemetry, TelemetryAttempt } from "./record/telemetry.js";
 
 /**
  * Options of {@link openTelemetry}; by default the global providers the OpenTelemetry SDK

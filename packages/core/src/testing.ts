@@ -4,9 +4,10 @@
  *
  * @packageDocumentation
  */
-import { encodeBase64 } from "./base64.js";
-import type { ColivaraEvent, UpsertFailEvent, UpsertSuccessEvent, VerifiedWebhook } from "./events.js";
-import { resolveKeys } from "./secret.js";
+
+import type { ColivaraEvent, UpsertFailEvent, UpsertSuccessEvent, VerifiedWebhook } from "./shared/events.js";
+import { encodeBase64 } from "./verify/base64.js";
+import { resolveKeys } from "./verify/secret.js";
 
 /**
  * Input of {@link signWebhook}.

@@ -1,7 +1,7 @@
 // The hand-written base64 codec at its edges: what the strict decoder refuses, and the
 // padding the encoder writes for each remainder length.
 import { describe, expect, it } from "vitest";
-import { decodeBase64Strict, encodeBase64 } from "../src/base64.js";
+import { decodeBase64Strict, encodeBase64 } from "../src/verify/base64.js";
 
 describe("decodeBase64Strict", () => {
   it("refuses characters outside ASCII, even at the first code point past it", () => {

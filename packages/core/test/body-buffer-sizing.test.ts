@@ -1,7 +1,7 @@
 // How BodyBuffer sizes its memory: a declared Content-Length it can trust is reserved once,
 // one it cannot trust is ignored, and without one the buffer doubles (copies stay few).
 import { describe, expect, it } from "vitest";
-import { BodyBuffer } from "../src/body-buffer.js";
+import { BodyBuffer } from "../src/http/body-buffer.js";
 
 /** Appends `total` bytes in chunks of `chunk`, returning the ArrayBuffer held after each append. */
 function held(buffer: BodyBuffer, total: number, chunk: number): ArrayBufferLike[] {

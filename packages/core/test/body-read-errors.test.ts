@@ -1,7 +1,7 @@
 // bodyReadError: a body reader's failure (raw-body, Fastify, Hono, a Node stream) mapped to the
 // failure table by its conventional type/status/code, with a message that says what happened.
 import { describe, expect, it } from "vitest";
-import { bodyReadError } from "../src/limit.js";
+import { bodyReadError } from "../src/http/limit.js";
 
 describe("bodyReadError", () => {
   it.each([

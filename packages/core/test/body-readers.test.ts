@@ -4,10 +4,10 @@ import { once } from "node:events";
 import { PassThrough, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { BodyBuffer } from "../src/body-buffer.js";
+import { BodyBuffer } from "../src/http/body-buffer.js";
+import { readFetchBody } from "../src/http/read-fetch-body.js";
+import { readNodeBody } from "../src/http/read-node-body.js";
 import type { WebhookVerificationError } from "../src/index.js";
-import { readFetchBody } from "../src/read-fetch-body.js";
-import { readNodeBody } from "../src/read-node-body.js";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (body: Uint8Array | undefined) => new TextDecoder().decode(body);

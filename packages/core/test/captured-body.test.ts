@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BODY_ALREADY_PARSED, capturedBody, isRawBody } from "../src/captured-body.js";
+import { BODY_ALREADY_PARSED, capturedBody, isRawBody } from "../src/http/captured-body.js";
 
 describe("capturedBody (which bodies captured before the verifier are raw)", () => {
   it("takes bytes and strings as raw, never a parsed object", () => {

@@ -3,6 +3,7 @@
 // through a hand-off. The delivery records come from a real pino logger.
 import { describe, expect, it, vi } from "vitest";
 import { eventually } from "../../../test/support/eventually.js";
+import type { WebhookResponse } from "../src/http/responses.js";
 import {
   createWebhookHandler,
   type DedupeStore,
@@ -12,10 +13,9 @@ import {
   type VerifiedWebhook,
   WebhookVerificationError,
 } from "../src/index.js";
-import type { ColivaraWebhookOptions } from "../src/options.js";
-import { createDeliveryPipeline, type DeliveryPort } from "../src/pipeline.js";
-import type { WebhookResponse } from "../src/responses.js";
-import type { StandardSchemaV1 } from "../src/standard-schema.js";
+import type { ColivaraWebhookOptions } from "../src/pipeline/options.js";
+import { createDeliveryPipeline, type DeliveryPort } from "../src/pipeline/pipeline.js";
+import type { StandardSchemaV1 } from "../src/shared/standard-schema.js";
 import { upsertSuccessEvent } from "../src/testing.js";
 import { harness } from "./pipeline-harness.js";
 import { memoryPino, NOW_S, SECRET, signed } from "./record-support.js";

@@ -1,8 +1,8 @@
 // The dedupe claim in front of the user's code (dedupe-gate.ts): a store that is down, a
 // handled mark that cannot be written, a claim settled once, and a claim without a token.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createDedupeGate, type GateDecision } from "../src/dedupe-gate.js";
-import { MARK_RETRY_MS } from "../src/handled-mark.js";
+import { createDedupeGate, type GateDecision } from "../src/dedupe/dedupe-gate.js";
+import { MARK_RETRY_MS } from "../src/dedupe/handled-mark.js";
 import { createVerifier, type DedupeStore, memoryStore, type VerifiedWebhook } from "../src/index.js";
 import { upsertSuccessEvent } from "../src/testing.js";
 import { harness } from "./pipeline-harness.js";

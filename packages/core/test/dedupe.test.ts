@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { eventually } from "../../../test/support/eventually.js";
 import { macOf, newSecret } from "../../../test/support/independent-signer.js";
-import { DEDUPE_ENTRY_OVERHEAD_BYTES, DEFAULT_MAX_BYTES } from "../src/dedupe.js";
+import { DEDUPE_ENTRY_OVERHEAD_BYTES, DEFAULT_MAX_BYTES } from "../src/dedupe/dedupe.js";
 import { type DedupeStore, memoryStore } from "../src/index.js";
 import { upsertSuccessEvent } from "../src/testing.js";
 import { harness as createReceiver } from "./pipeline-harness.js";

@@ -1,11 +1,11 @@
 // The delivery record through a real pino logger: one line per attempt, at the right level,
 // with the measurements, and never a secret, a signature or an unverified body field.
 import { describe, expect, it } from "vitest";
-import { memoryStore } from "../src/dedupe.js";
-import { defaultSink } from "../src/default-log.js";
-import type { DeliveryWarningKind } from "../src/delivery-log.js";
-import { permanentFailure } from "../src/hand-off.js";
-import { NOT_RECORDING } from "../src/recorder.js";
+import { memoryStore } from "../src/dedupe/dedupe.js";
+import { permanentFailure } from "../src/pipeline/hand-off.js";
+import { defaultSink } from "../src/record/default-log.js";
+import type { DeliveryWarningKind } from "../src/record/delivery-log.js";
+import { NOT_RECORDING } from "../src/record/recorder.js";
 import { upsertSuccessEvent } from "../src/testing.js";
 import { memoryPino, NOW_S, OLD_SECRET, pipelineFor, SECRET, signed } from "./record-support.js";
 

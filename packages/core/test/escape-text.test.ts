@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ESCAPED_TEXT_MAX_LENGTH, escapeText } from "../src/escape-text.js";
+import { ESCAPED_TEXT_MAX_LENGTH, escapeText } from "../src/shared/escape-text.js";
 
 describe("escapeText", () => {
   it("keeps printable text, other scripts and emoji as they are", () => {

@@ -5,10 +5,10 @@
 import { format } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signIndependently } from "../../../test/support/independent-signer.js";
-import type { WebhookVerificationError } from "../src/errors.js";
-import { metadataIssues } from "../src/metadata-issues.js";
-import type { StandardSchemaV1 } from "../src/standard-schema.js";
+import type { WebhookVerificationError } from "../src/shared/errors.js";
+import type { StandardSchemaV1 } from "../src/shared/standard-schema.js";
 import { upsertSuccessEvent } from "../src/testing.js";
+import { metadataIssues } from "../src/verify/metadata-issues.js";
 import { HOSTILE_CASES, LOG_FORGING_ID, NOW_S as TABLE_NOW_S, SECRET as TABLE_SECRET } from "./hostile-cases.js";
 import { harness } from "./pipeline-harness.js";
 import { memoryPino, NOW_S, pipelineFor, SECRET, signed } from "./record-support.js";

@@ -1,7 +1,7 @@
 // A handled mark that cannot be lost (handled-mark.ts): retried with the lease kept until the
 // store takes it, reported with the delivery id past its bound, and the memory store's extend.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MARK_RETRY_MS, markHandled } from "../src/handled-mark.js";
+import { MARK_RETRY_MS, markHandled } from "../src/dedupe/handled-mark.js";
 import { createWebhookHandler, type DedupeStore, memoryStore } from "../src/index.js";
 import { upsertSuccessEvent } from "../src/testing.js";
 import { harness } from "./pipeline-harness.js";

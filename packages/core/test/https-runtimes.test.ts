@@ -4,7 +4,7 @@
 // start instead, naming the runtime's reason and what to set. Bun builds request.url from
 // the listener (test/runtimes/absolute-target.test.ts checks each claim over a raw socket).
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createWebhookHandler } from "../src/fetch-handler.js";
+import { createWebhookHandler } from "../src/pipeline/fetch-handler.js";
 import { SECRET } from "./record-support.js";
 
 afterEach(() => {

@@ -1,8 +1,8 @@
 // The limit option as users write it (a byte count, or "512kb" as in Express), and the 413's
 // message: what each accepts, refuses, and says to do.
 import { describe, expect, it } from "vitest";
+import { parseLimit, payloadTooLarge } from "../src/http/limit.js";
 import { WebhookVerificationError } from "../src/index.js";
-import { parseLimit, payloadTooLarge } from "../src/limit.js";
 
 function refusal(limit: unknown): WebhookVerificationError {
   try {

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signatureOf } from "../../../test/support/independent-signer.js";
 import { createVerifier } from "../src/index.js";
-import { type CheckFacts, createCheck } from "../src/verifier.js";
+import { type CheckFacts, createCheck } from "../src/verify/verifier.js";
 import { ID, NOW_MS, OTHER_SECRET, SECRET, SUCCESS_BODY, TS } from "./hostile-cases.js";
 
 const original = process.getBuiltinModule.bind(process);

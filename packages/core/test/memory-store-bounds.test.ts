@@ -3,7 +3,7 @@
 // user to change, and tokens that stay distinct however many claims came before.
 import { describe, expect, it } from "vitest";
 import { DEDUPE_KEY_MAX_BYTES } from "../src/adapter.js";
-import { DEDUPE_ENTRY_OVERHEAD_BYTES } from "../src/dedupe.js";
+import { DEDUPE_ENTRY_OVERHEAD_BYTES } from "../src/dedupe/dedupe.js";
 import { type DedupeStore, type MemoryStoreOptions, memoryStore } from "../src/index.js";
 
 const T0 = 1_000_000;

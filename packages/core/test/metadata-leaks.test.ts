@@ -9,12 +9,12 @@ import fc from "fast-check";
 import * as v from "valibot";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { defaultOnError } from "../src/default-log.js";
-import { loggerSink } from "../src/delivery-log.js";
-import { WebhookVerificationError } from "../src/errors.js";
-import type { VerifiedWebhook } from "../src/events.js";
-import { createMetadataCheck, type MetadataSchema } from "../src/metadata-check.js";
+import { defaultOnError } from "../src/record/default-log.js";
+import { loggerSink } from "../src/record/delivery-log.js";
+import { WebhookVerificationError } from "../src/shared/errors.js";
+import type { VerifiedWebhook } from "../src/shared/events.js";
 import { upsertSuccessEvent } from "../src/testing.js";
+import { createMetadataCheck, type MetadataSchema } from "../src/verify/metadata-check.js";
 import { memoryPino, NOW_S, pipelineFor, signed } from "./record-support.js";
 
 afterEach(() => vi.restoreAllMocks());

@@ -6,6 +6,7 @@ import * as v from "valibot";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { signIndependently } from "../../../test/support/independent-signer.js";
+import type { WebhookResponse } from "../src/http/responses.js";
 import {
   createVerifier,
   type HandOff,
@@ -13,8 +14,7 @@ import {
   type VerifiedWebhook,
   WebhookVerificationError,
 } from "../src/index.js";
-import type { ColivaraWebhookOptions } from "../src/options.js";
-import type { WebhookResponse } from "../src/responses.js";
+import type { ColivaraWebhookOptions } from "../src/pipeline/options.js";
 import { upsertFailEvent, upsertSuccessEvent } from "../src/testing.js";
 import { harness } from "./pipeline-harness.js";
 

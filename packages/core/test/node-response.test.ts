@@ -4,7 +4,7 @@ import { createServer, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, expect, it, vi } from "vitest";
 import { eventually } from "../../../test/support/eventually.js";
-import { watchAnswer } from "../src/node-response.js";
+import { watchAnswer } from "../src/pipeline/node-response.js";
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {

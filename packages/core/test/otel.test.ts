@@ -4,8 +4,8 @@ import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-ho
 import { type DataPoint, type Histogram, MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { HandOffContext } from "../src/hand-off.js";
 import { METRICS, openTelemetry, SPAN_NAME } from "../src/otel.js";
+import type { HandOffContext } from "../src/pipeline/hand-off.js";
 import { upsertSuccessEvent } from "../src/testing.js";
 import { type Handler, OLD_SECRET, pipelineFor, signed } from "./record-support.js";
 

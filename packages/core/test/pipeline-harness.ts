@@ -1,11 +1,12 @@
 // Runs the delivery pipeline the way an adapter does, with an in-memory port: the body is
 // given (or the reader's error), answers are collected, and middleware mode hands back the
 // verified delivery with a way to say how "the route" answered.
-import type { VerifiedWebhook } from "../src/events.js";
-import type { HeaderInput } from "../src/headers.js";
-import type { ColivaraWebhookOptions } from "../src/options.js";
-import { createDeliveryPipeline, type DeliveryPipeline } from "../src/pipeline.js";
-import type { WebhookResponse } from "../src/responses.js";
+
+import type { WebhookResponse } from "../src/http/responses.js";
+import type { ColivaraWebhookOptions } from "../src/pipeline/options.js";
+import { createDeliveryPipeline, type DeliveryPipeline } from "../src/pipeline/pipeline.js";
+import type { VerifiedWebhook } from "../src/shared/events.js";
+import type { HeaderInput } from "../src/verify/headers.js";
 
 export interface HarnessInput {
   method?: string | undefined;

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { eventually } from "../../../test/support/eventually.js";
 import { signIndependently } from "../../../test/support/independent-signer.js";
+import { payloadTooLarge } from "../src/http/limit.js";
+import { responses, type WebhookResponse } from "../src/http/responses.js";
 import {
   type DedupeStore,
   memoryStore,
@@ -9,9 +11,7 @@ import {
   type VerifiedWebhook,
   WebhookVerificationError,
 } from "../src/index.js";
-import { payloadTooLarge } from "../src/limit.js";
-import type { ColivaraWebhookOptions } from "../src/options.js";
-import { responses, type WebhookResponse } from "../src/responses.js";
+import type { ColivaraWebhookOptions } from "../src/pipeline/options.js";
 import { upsertFailEvent, upsertSuccessEvent } from "../src/testing.js";
 import { harness as createReceiver, type HarnessInput } from "./pipeline-harness.js";
 import { memoryPino } from "./record-support.js";

@@ -3,10 +3,10 @@
 import { Writable } from "node:stream";
 import pino from "pino";
 import { signIndependently } from "../../../test/support/independent-signer.js";
-import type { VerifiedWebhook } from "../src/events.js";
-import type { ColivaraWebhookOptions } from "../src/options.js";
-import { createDeliveryPipeline, type DeliveryPipeline, type DeliveryPort } from "../src/pipeline.js";
-import type { WebhookResponse } from "../src/responses.js";
+import type { WebhookResponse } from "../src/http/responses.js";
+import type { ColivaraWebhookOptions } from "../src/pipeline/options.js";
+import { createDeliveryPipeline, type DeliveryPipeline, type DeliveryPort } from "../src/pipeline/pipeline.js";
+import type { VerifiedWebhook } from "../src/shared/events.js";
 import { upsertSuccessEvent } from "../src/testing.js";
 
 export const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

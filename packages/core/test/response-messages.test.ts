@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { signIndependently } from "../../../test/support/independent-signer.js";
+import type { WebhookResponse } from "../src/http/responses.js";
 import {
   type DedupeStore,
   type HandOff,
@@ -10,8 +11,7 @@ import {
   permanentFailure,
   WebhookVerificationError,
 } from "../src/index.js";
-import type { ColivaraWebhookOptions } from "../src/options.js";
-import type { WebhookResponse } from "../src/responses.js";
+import type { ColivaraWebhookOptions } from "../src/pipeline/options.js";
 import { upsertSuccessEvent } from "../src/testing.js";
 import { type HarnessInput, harness } from "./pipeline-harness.js";
 

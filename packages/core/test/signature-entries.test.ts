@@ -2,7 +2,7 @@
 // entries that decode to the wrong number of bytes.
 import { describe, expect, it } from "vitest";
 import { createVerifier, type WebhookVerificationError } from "../src/index.js";
-import { MAX_SIGNATURE_HEADER_LENGTH } from "../src/signature.js";
+import { MAX_SIGNATURE_HEADER_LENGTH } from "../src/verify/signature.js";
 import { ID, NOW_MS, SECRET, SUCCESS_BODY, sig, TS } from "./hostile-cases.js";
 
 const verifier = createVerifier({ secret: SECRET, now: () => NOW_MS });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { signatureOf } from "../../../test/support/independent-signer.js";
 import { createVerifier, WebhookVerificationError } from "../src/index.js";
-import { parseTimestamp } from "../src/timestamp.js";
+import { parseTimestamp } from "../src/verify/timestamp.js";
 import { ID, NOW_MS, SECRET, SUCCESS_BODY } from "./hostile-cases.js";
 
 async function rejectionAt(timestamp: string): Promise<WebhookVerificationError> {

@@ -3,9 +3,9 @@
 // saw and the scheme the one it wrote: what a client prepends to X-Forwarded-For or
 // X-Forwarded-Proto never counts. Bad values fail at creation, naming what to set.
 import { describe, expect, it } from "vitest";
-import { WebhookVerificationError } from "../src/errors.js";
-import { createDeliveryPipeline } from "../src/pipeline.js";
-import { compileProxyTrust } from "../src/proxy-trust.js";
+import { compileProxyTrust } from "../src/http/proxy-trust.js";
+import { createDeliveryPipeline } from "../src/pipeline/pipeline.js";
+import { WebhookVerificationError } from "../src/shared/errors.js";
 import { memoryPino, OLD_SECRET, pipelineFor, type Request, signed } from "./record-support.js";
 
 /** A delivery as the server receives it: the peer, and the forwarding headers as they arrive. */

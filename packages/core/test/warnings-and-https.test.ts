@@ -1,7 +1,7 @@
 // Warnings that arrive before the damage, and the HTTPS-only rule with its trusted proxies.
 import { describe, expect, it } from "vitest";
-import { WebhookVerificationError } from "../src/errors.js";
-import { createDeliveryPipeline } from "../src/pipeline.js";
+import { createDeliveryPipeline } from "../src/pipeline/pipeline.js";
+import { WebhookVerificationError } from "../src/shared/errors.js";
 import { upsertSuccessEvent } from "../src/testing.js";
 import { memoryPino, NOW_S, OLD_SECRET, pipelineFor, signed } from "./record-support.js";
 

@@ -3,9 +3,9 @@
 // (Workers, Deno and Next's edge sandbox give numbers). Each test loads a fresh copy of the
 // module, so its interval and its runtime probe start over on the fake clock.
 import { afterEach, describe, expect, it, type Mock, vi } from "vitest";
-import { readFetchBody } from "../src/read-fetch-body.js";
+import { readFetchBody } from "../src/http/read-fetch-body.js";
 
-type WatchDeadline = typeof import("../src/read-timeout.js").watchDeadline;
+type WatchDeadline = typeof import("../src/http/read-timeout.js").watchDeadline;
 
 const FAKED = ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date", "performance"] as const;
 
@@ -17,7 +17,7 @@ async function onFakeClock(
   vi.useFakeTimers({ toFake: [...toFake] });
   runtime();
   vi.resetModules();
-  return (await import("../src/read-timeout.js")).watchDeadline;
+  return (await import("../src/http/read-timeout.js")).watchDeadline;
 }
 
 /** Not fired `early` ms from now, fired exactly once by `by` ms from now. */
@@ -110,7 +110,7 @@ describe("watchDeadline on Node (one shared, unref'd interval)", () => {
   it("does not keep the process alive while a deadline is pending", async () => {
     // On Node's own timers, where getActiveResourcesInfo lists what holds the process open.
     vi.resetModules();
-    const { watchDeadline } = await import("../src/read-timeout.js");
+    const { watchDeadline } = await import("../src/http/read-timeout.js");
     const refTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
     const before = refTimers();
     const cancel = watchDeadline(60_000, () => {});
@@ -151,7 +151,7 @@ describe("watchDeadline where timer handles cannot be unref'd (a plain timer eac
       vi.useFakeTimers({ toFake: [...FAKED] });
       handlesOf(kind);
       vi.resetModules();
-      const { watchDeadline } = await import("../src/read-timeout.js");
+      const { watchDeadline } = await import("../src/http/read-timeout.js");
       const onTimeout = vi.fn();
       watchDeadline(100, onTimeout)();
       vi.advanceTimersByTime(200);

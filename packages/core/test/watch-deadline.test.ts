@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { watchDeadline } from "../src/read-timeout.js";
+import { watchDeadline } from "../src/http/read-timeout.js";
 
 /** Resolves with the performance.now() at which the watch fired. */
 function fired(ms: number): { at: Promise<number>; cancel: () => void } {

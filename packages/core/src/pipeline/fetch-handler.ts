@@ -1,0 +1,209 @@
+import { bodyReadError } from "../http/limit.js";
+import type { ProxyTrust } from "../http/proxy-trust.js";
+import { readFetchBody } from "../http/read-fetch-body.js";
+import type { WebhookResponse } from "../http/responses.js";
+import {
+  checkHttpsDecidable,
+  currentRuntime,
+  type FetchRuntime,
+  peerOf,
+  urlSchemeIsConnection,
+} from "../http/runtime-transport.js";
+import { WebhookVerificationError } from "../shared/errors.js";
+import type { ColivaraEvent, VerifiedWebhook } from "../shared/events.js";
+import type { ColivaraWebhookOptions, PipelineSettings } from "./options.js";
+import { createDeliveryPipeline } from "./pipeline.js";
+
+/**
+ * Your code for a verified delivery on a Fetch runtime. Return a `Response`, or nothing
+ * for 204; a throw answers 500 (so ColiVara retries) and is reported through `onError`.
+ * `M` is the type of `event.metadata` (the `metadata` schema's output).
+ *
+ * @example
+ * ```ts
+ * const handler: FetchWebhookHandler = async ({ event }) => {
+ *   if (event.type === "upsert.success") await markReady(event.id);
+ * };
+ * ```
+ */
+export type FetchWebhookHandler<M = Record<string, unknown>> = (
+  webhook: VerifiedWebhook<ColivaraEvent<M>>,
+  request: Request,
+) => MaybeResponse | Promise<MaybeResponse>;
+
+// biome-ignore lint/suspicious/noConfusingVoidType: `async () => {}` returns Promise<void>; a handler may return nothing.
+type MaybeResponse = Response | undefined | void;
+
+/**
+ * The endpoint {@link createWebhookHandler} returns: `fetch(request)`, or with what the
+ * runtime passes besides (Deno.serve's `info`, Bun.serve's `server`) so the record names the
+ * peer and `trustProxy` addresses are checked against it.
+ *
+ * @example
+ * ```ts
+ * const endpoint: FetchWebhookEndpoint = createWebhookHandler(async () => {});
+ * Deno.serve(endpoint);
+ * ```
+ */
+export type FetchWebhookEndpoint = (request: Request, info?: unknown) => Promise<Response>;
+
+/**
+ * Turns the pipeline's response into a Fetch `Response`.
+ *
+ * @example
+ * ```ts
+ * send: (response) => resolve(toFetchResponse(response)),
+ * ```
+ */
+export function toFetchResponse(response: WebhookResponse): Response {
+  return new Response(response.body === "" ? null : response.body, {
+    status: response.status,
+    headers: response.headers,
+  });
+}
+
+function checkHandler(handler: unknown, options: { handOff?: unknown; on?: unknown }): void {
+  const mode = options.handOff !== undefined ? "handOff" : options.on !== undefined ? "a handler map (options.on)" : "";
+  if (handler !== undefined && typeof handler !== "function") {
+    throw new WebhookVerificationError(
+      "invalid_config",
+      "The webhook handler must be a function (webhook, request) => Response | void.",
+    );
+  }
+  if (handler !== undefined && mode !== "") {
+    throw new WebhookVerificationError(
+      "invalid_config",
+      `Pass either a handler function or ${mode}, not both: with both, the handler would never run.`,
+    );
+  }
+  if (handler === undefined && mode === "") {
+    throw new WebhookVerificationError(
+      "invalid_config",
+      'Pass a handler function, a handler map as { on: { "upsert.success": fn } }, or { handOff }.',
+    );
+  }
+}
+
+/**
+ * The adapters' settings of {@link createFetchHandler}: the pipeline's, and whether the
+ * request URL's scheme may say how the request arrived. Next.js builds it from
+ * `x-forwarded-proto`, which any client can send: there only `trustProxy` counts.
+ */
+export interface FetchHandlerSettings extends PipelineSettings {
+  /**
+   * Default true: on a runtime that builds the URL from the connection (Bun), its scheme
+   * counts. It never counts elsewhere (Deno, @hono/node-server: the request target's).
+   */
+  trustUrlScheme?: boolean | undefined;
+  /** Names the adapter in start-up errors. Default `createWebhookHandler`. */
+  name?: string | undefined;
+  /** Why the runtime gives no connection fact, for the start-up error (Next.js). */
+  noConnectionFact?: string | undefined;
+}
+
+const isHttps = (request: Request): boolean => request.url.startsWith("https:");
+
+/**
+ * How the handler learns the connection's TLS: Bun's URL, or nothing (then `requireHttps`
+ * needs `trustProxy`, checked here at start-up).
+ */
+function connectionTls(
+  settings: FetchHandlerSettings,
+  resolved: { requireHttps: boolean; trustProxy: ProxyTrust },
+  runtime: FetchRuntime,
+): ((request: Request) => boolean) | undefined {
+  const fromUrl = settings.trustUrlScheme !== false && urlSchemeIsConnection(runtime);
+  checkHttpsDecidable({
+    requireHttps: resolved.requireHttps,
+    trust: resolved.trustProxy,
+    runtime: fromUrl ? "bun" : runtime,
+    where: settings.name ?? "createWebhookHandler",
+    reason: fromUrl ? undefined : settings.noConnectionFact,
+  });
+  return fromUrl ? isHttps : undefined;
+}
+
+/**
+ * {@link createWebhookHandler} with the adapters' settings (`lazySecret`: read the secret on
+ * the first request, for Next.js builds).
+ */
+export function createFetchHandler<M>(
+  handler: FetchWebhookHandler<M> | undefined,
+  options: ColivaraWebhookOptions<M> = {},
+  settings: FetchHandlerSettings = {},
+): FetchWebhookEndpoint {
+  checkHandler(handler, options);
+  const pipeline = createDeliveryPipeline(options, settings);
+  const runtime = currentRuntime();
+  const secure = connectionTls(settings, pipeline.options, runtime);
+  const { limit, readTimeoutMs } = pipeline.options;
+  // The pipeline hands over what the metadata schema returned: the handler's `M`.
+  const call =
+    handler &&
+    ((request: Request) => (webhook: VerifiedWebhook) =>
+      handler(webhook as VerifiedWebhook<ColivaraEvent<M>>, request));
+  // `info`: Deno.serve's ServeHandlerInfo, Bun.serve's server (the peer's address).
+  return function colivaraWebhook(request: Request, info?: unknown): Promise<Response> {
+    return new Promise((resolve) => {
+      pipeline.run({
+        method: request.method,
+        headers: request.headers,
+        readBody: (done) =>
+          readFetchBody(request, limit, readTimeoutMs).then(
+            (body) => done(undefined, body),
+            // A client that aborts mid-upload is a 400 like in every adapter, not a server fault.
+            (error: unknown) => done(bodyReadError(error, limit)),
+          ),
+        send: (response) => resolve(toFetchResponse(response)),
+        secure: secure && (() => secure(request)),
+        remoteAddress: () => peerOf(runtime, request, info),
+        call: call?.(request),
+        statusOf: (returned) => (returned instanceof Response ? returned.status : undefined),
+        pass: (returned) => resolve(returned as Response),
+      });
+    });
+  };
+}
+
+/**
+ * A framework-free `(request: Request) => Promise<Response>` webhook endpoint for Fetch
+ * runtimes (Next.js App Router, Bun, Deno, Cloudflare Workers). Pass a handler, or a
+ * handler map as `options.on` (or `options.handOff`) and no handler. `requireHttps` counts
+ * `request.url`'s scheme on Bun only (Bun.serve builds it from the listener); elsewhere it
+ * needs `trustProxy` and throws at creation without it.
+ *
+ * @example
+ * ```ts
+ * import { createWebhookHandler } from "@colivara/webhooks";
+ *
+ * export default {
+ *   fetch: createWebhookHandler(async ({ event }) => {
+ *     console.log(event.type);
+ *   }),
+ * };
+ * ```
+ *
+ * @example
+ * ```ts
+ * // Deno behind one proxy that terminates TLS: the proxy's x-forwarded-proto decides.
+ * Deno.serve(createWebhookHandler(async ({ event }) => console.log(event.type), { requireHttps: true, trustProxy: 1 }));
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ *
+ * const fetch = createWebhookHandler(
+ *   async ({ event }) => {
+ *     if (event.type === "upsert.success") console.log(event.metadata.tenant); // string
+ *   },
+ *   { metadata: z.object({ tenant: z.string() }) },
+ * );
+ * ```
+ */
+export function createWebhookHandler<M = Record<string, unknown>>(
+  handler: FetchWebhookHandler<M> | undefined,
+  options: ColivaraWebhookOptions<M> = {},
+): FetchWebhookEndpoint {
+  return createFetchHandler(handler, options);
+}
