@@ -4,23 +4,18 @@
 // the handler an https:// URL, Bun.serve does not (its URL comes from the listener). Each
 // runtime serves the built Fetch handler and Hono middleware (`pnpm build` first).
 import { type ChildProcess, spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import { connect } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { newSecret, signIndependently } from "../support/independent-signer.js";
+import { runtimeBinary } from "./runtime-binaries.js";
 
 const script = fileURLToPath(new URL("./absolute-target-server.mjs", import.meta.url));
-const require = createRequire(import.meta.url);
-const bin = (name: string) => {
-  require.resolve(`${name}/package.json`); // fails clearly if the runtime is not installed
-  return fileURLToPath(new URL(`../../node_modules/.bin/${name}`, import.meta.url));
-};
 const runtimes = {
   node: [process.execPath, script],
-  deno: [bin("deno"), "run", "--allow-net=127.0.0.1", "--allow-read", "--allow-env", script],
-  bun: [bin("bun"), "run", script],
+  deno: [runtimeBinary("deno"), "run", "--allow-net=127.0.0.1", "--allow-read", "--allow-env", script],
+  bun: [runtimeBinary("bun"), "run", script],
 } as const;
 type Runtime = keyof typeof runtimes;
 

@@ -1,26 +1,20 @@
-// The Fetch handler under the runtimes users deploy it on, installed from the npm registry.
+// The Fetch handler under the runtimes users deploy it on, installed from the npm registry
+// into the test-only runtimes workspace (scripts/test-runtimes.mjs).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { failPayload, newSecret, sign, successPayload } from "../conformance/deliveries.js";
+import { runtimeBinary } from "./runtime-binaries.js";
 
 const script = fileURLToPath(new URL("./fetch-handler-script.mjs", import.meta.url));
-const require = createRequire(import.meta.url);
-
-function binary(pkg: string, name: string): string {
-  const dir = join(fileURLToPath(new URL("../../node_modules/.bin/", import.meta.url)), name);
-  require.resolve(`${pkg}/package.json`); // fails clearly if the runtime is not installed
-  return dir;
-}
 
 const runtimes = [
   { name: "node", command: process.execPath, args: [script] },
-  { name: "deno", command: binary("deno", "deno"), args: ["run", "--allow-read", "--allow-env", script] },
-  { name: "bun", command: binary("bun", "bun"), args: ["run", script] },
+  { name: "deno", command: runtimeBinary("deno"), args: ["run", "--allow-read", "--allow-env", script] },
+  { name: "bun", command: runtimeBinary("bun"), args: ["run", script] },
 ];
 
 describe.each(runtimes)("createWebhookHandler under $name", ({ command, args }) => {
