@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Delivery, newSecret, sign, successPayload } from "../conformance/deliveries.js";
+import { freePort } from "../support/free-port.js";
 import { runtimeBinary } from "./runtime-binaries.js";
 
 const LIMIT = 4096;
@@ -22,19 +23,6 @@ type WorkerName = keyof typeof workers;
 const ports = {} as Record<WorkerName, number>;
 let workerd: ChildProcess | undefined;
 let output = "";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 /** One ES module per worker, everything it imports inlined (hono included), as wrangler bundles. */
 function bundle(name: WorkerName): void {
