@@ -4,8 +4,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { accessSync, constants } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { delimiter, join } from "node:path";
+import { freePort } from "./free-port.js";
 
 export interface RedisServer {
   port: number;
@@ -43,19 +44,6 @@ export function findRedisProgram(name: "redis-server" | "redis-cli"): string {
     }
   }
   throw new Error(REDIS_MISSING);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 /** Resolves when the server answers PING with PONG; rejects if the process exits first. */
