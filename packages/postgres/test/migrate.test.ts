@@ -33,23 +33,22 @@ async function tables(): Promise<string[]> {
 }
 
 describe("migrate", () => {
-  it.each(CLIENT_NAMES)("creates the table and its index through %s, and does nothing the second time", async (name) => {
-    const table = tableName();
-    const connected = await CLIENTS[name](server.url);
-    try {
-      await migrate(connected.client, { table });
-      await migrate(connected.client, { table });
-    } finally {
-      await connected.close();
-    }
-    expect(await columns(table)).toEqual([
-      "key text NO",
-      "token text YES",
-      "expires_at timestamp with time zone NO",
-    ]);
-    const { rows } = await admin.query("SELECT indexname FROM pg_indexes WHERE tablename = $1 ORDER BY 1", [table]);
-    expect(rows.map((row: { indexname: string }) => row.indexname)).toEqual([`${table}_expires_at`, `${table}_pkey`]);
-  });
+  it.each(CLIENT_NAMES)(
+    "creates the table and its index through %s, and does nothing the second time",
+    async (name) => {
+      const table = tableName();
+      const connected = await CLIENTS[name](server.url);
+      try {
+        await migrate(connected.client, { table });
+        await migrate(connected.client, { table });
+      } finally {
+        await connected.close();
+      }
+      expect(await columns(table)).toEqual(["key text NO", "token text YES", "expires_at timestamp with time zone NO"]);
+      const { rows } = await admin.query("SELECT indexname FROM pg_indexes WHERE tablename = $1 ORDER BY 1", [table]);
+      expect(rows.map((row: { indexname: string }) => row.indexname)).toEqual([`${table}_expires_at`, `${table}_pkey`]);
+    },
+  );
 
   it("lets ten instances starting together migrate the same table at once", async () => {
     const table = tableName();
