@@ -1,7 +1,8 @@
 // The clients the store supports, each connected to a test server: node-postgres's Pool and
-// Client, and postgres.js. Each test file starts its own server (test/support/postgres-server.ts).
+// Client, and postgres.js 4 and 3. Each test file starts its own server (test/support/postgres-server.ts).
 import pg from "pg";
 import postgres from "postgres";
+import postgres3 from "postgres3";
 import type { PostgresClient } from "../src/index.js";
 
 export interface Connected {
@@ -9,7 +10,7 @@ export interface Connected {
   close(): Promise<unknown>;
 }
 
-export type ClientName = "pg Pool" | "pg Client" | "postgres.js";
+export type ClientName = "pg Pool" | "pg Client" | "postgres.js" | "postgres.js 3";
 
 export const CLIENTS: Record<ClientName, (url: string) => Promise<Connected>> = {
   async "pg Pool"(url) {
@@ -26,6 +27,10 @@ export const CLIENTS: Record<ClientName, (url: string) => Promise<Connected>> = 
   },
   async "postgres.js"(url) {
     const sql = postgres(url, { max: 20, onnotice: () => undefined });
+    return { client: sql, close: () => sql.end({ timeout: 5 }) };
+  },
+  async "postgres.js 3"(url) {
+    const sql = postgres3(url, { max: 20, onnotice: () => undefined });
     return { client: sql, close: () => sql.end({ timeout: 5 }) };
   },
 };
