@@ -18,7 +18,9 @@ const everything = [
 
 /** What a directory of the fake machine holds: the next path segment of every file under it. */
 const listing = (present: Set<string>) => (dir: string) =>
-  [...present].filter((file) => file.startsWith(`${dir}/`)).map((file) => file.slice(dir.length + 1).split("/")[0]);
+  [...present]
+    .filter((file) => file.startsWith(`${dir}/`))
+    .map((file) => file.slice(dir.length + 1).split("/")[0] as string);
 const byName = (...names: string[]) => REQUIREMENTS.filter((requirement) => names.includes(requirement.name));
 
 /** A machine holding `files`; apt-get install adds what each package provides. */
