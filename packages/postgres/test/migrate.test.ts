@@ -1,5 +1,6 @@
 // The migration on a real PostgreSQL: what it creates, that it is idempotent and safe when
 // instances start together, and that a table name is always one quoted identifier.
+import { readFileSync } from "node:fs";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresServer, startPostgresServer } from "../../../test/support/postgres-server.js";
@@ -79,6 +80,15 @@ describe("migrate", () => {
     const { rows } = await admin.query(`SELECT token FROM ${DEFAULT_TABLE} WHERE key = 'msg_default'`);
     expect(rows).toEqual([{ token: claim.token }]);
   });
+
+  it.each(["packages/postgres/README.md", "docs/production/postgres.md"])(
+    "is the SQL %s shows, word for word",
+    (page) => {
+      const text = readFileSync(new URL(`../../../${page}`, import.meta.url), "utf8");
+      const blocks = [...text.matchAll(/^```sql\n([\s\S]*?)^```/gm)].map((match) => match[1]);
+      expect(blocks).toEqual([MIGRATION_SQL]);
+    },
+  );
 
   it("quotes any table name as one identifier: SQL in a name is never run", async () => {
     const victim = tableName();
