@@ -299,6 +299,44 @@ describe("across clients and connections", () => {
     }
   });
 
+  it("never gives out two claims when the database runs every transaction SERIALIZABLE: a loser is in flight or refused (503)", async () => {
+    const table = tableName();
+    await migrate(admin, { table });
+    const pool = new pg.Pool({
+      connectionString: server.url,
+      max: 20,
+      options: "-c default_transaction_isolation=serializable",
+    });
+    pool.on("error", () => undefined);
+    try {
+      const dedupe = postgresStore(pool, { table });
+      for (let round = 0; round < 5; round++) {
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 20 }, () => dedupe.claim(`msg_serial_${round}`)),
+        );
+        const claimed = outcomes.filter(
+          (outcome) => outcome.status === "fulfilled" && outcome.value.status === "claimed",
+        );
+        const others = outcomes.filter(
+          (outcome) => outcome.status === "rejected" || outcome.value.status !== "claimed",
+        );
+        expect(claimed.length).toBeLessThanOrEqual(1);
+        for (const outcome of others) {
+          if (outcome.status === "fulfilled") expect(outcome.value).toEqual({ status: "in_flight" });
+          else expect(String(outcome.reason)).toMatch(/could not serialize/);
+        }
+        // Whoever lost, the row holds exactly one claim, and the next claim sees it.
+        const { rows } = await admin.query(`SELECT count(*)::int AS n FROM "${table}" WHERE key = $1`, [
+          `msg_serial_${round}`,
+        ]);
+        expect(rows).toEqual([{ n: 1 }]);
+        expect(await dedupe.claim(`msg_serial_${round}`)).toEqual({ status: "in_flight" });
+      }
+    } finally {
+      await pool.end();
+    }
+  });
+
   it("shares one table between pg and postgres.js: a claim made by one is seen by the other", async () => {
     const table = tableName();
     const a = await CLIENTS["pg Pool"](server.url);
