@@ -104,12 +104,24 @@ function postmasterPid(data: string): number | undefined {
   }
 }
 
-async function launch(bin: string, dir: string, port: number, user: RunAs): Promise<ChildProcess> {
+async function launch(bin: string, dir: string, port: number, user: RunAs, fsync: boolean): Promise<ChildProcess> {
   const data = join(dir, "data");
   const child = spawn(
     join(bin, "postgres"),
-    // fsync off: a test cluster need not survive a power cut; a killed server still loses no commit.
-    ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
+    // fsync off for tests: a test cluster need not survive a power cut, and a killed server
+    // still loses no commit. Measurements turn it on, to pay what production pays.
+    [
+      "-D",
+      data,
+      "-p",
+      String(port),
+      "-k",
+      dir,
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      `fsync=${fsync ? "on" : "off"}`,
+    ],
     { ...user, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LC_ALL: "C" } },
   );
   // If the test process dies without remove(), the server must not outlive it: an immediate shutdown.
@@ -148,11 +160,13 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * initdb into a fresh temp dir and start postgres on a free port. The port is found by
+ * initdb into a fresh temp dir and start postgres on a free port (`fsync` off unless asked
+ * for: tests need no durability against power cuts, measurements do). The port is found by
  * binding port 0 and releasing it, so another process may take it in between: that start
  * fails and is retried on another.
  */
-export async function startPostgresServer(): Promise<PostgresServer> {
+export async function startPostgresServer(options: { fsync?: boolean } = {}): Promise<PostgresServer> {
+  const fsync = options.fsync ?? false;
   const bin = findPostgresBinDir();
   const user = runAs();
   const dir = mkdtempSync(join(tmpdir(), "colivara-pg-"));
@@ -173,7 +187,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5 && !child; attempt++) {
     port = await freePort();
-    child = await launch(bin, dir, port, user).catch((error: unknown) => {
+    child = await launch(bin, dir, port, user, fsync).catch((error: unknown) => {
       lastError = error;
       return undefined;
     });
@@ -188,7 +202,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop: () => stopChild(running),
     async restart() {
-      running = await launch(bin, dir, port, user);
+      running = await launch(bin, dir, port, user, fsync);
     },
     async remove() {
       await stopChild(running);
