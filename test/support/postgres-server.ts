@@ -169,7 +169,9 @@ export async function startPostgresServer(options: { fsync?: boolean } = {}): Pr
   const fsync = options.fsync ?? false;
   const bin = findPostgresBinDir();
   const user = runAs();
-  const dir = mkdtempSync(join(tmpdir(), "colivara-pg-"));
+  // As root, under /tmp: the postgres user must be able to reach it, which a TMPDIR under
+  // /root would not let it.
+  const dir = mkdtempSync(join(user.uid === undefined ? tmpdir() : "/tmp", "colivara-pg-"));
   if (user.uid !== undefined && user.gid !== undefined) chownSync(dir, user.uid, user.gid);
   try {
     execFileSync(

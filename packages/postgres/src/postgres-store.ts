@@ -2,7 +2,7 @@ import type { DedupeClaim, DedupeStore } from "@colivara/webhooks";
 import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS, numberOption } from "@colivara/webhooks/adapter";
 import { checkKey } from "./dedupe-key-check.js";
 import { invalid, kindOf, type PostgresClient, sqlRunner } from "./sql-client.js";
-import { statements } from "./statements.js";
+import { SWEEP_LIMIT, statements } from "./statements.js";
 import { tableOption } from "./table-name.js";
 
 /**
@@ -34,6 +34,34 @@ function milliseconds(name: string, value: unknown, fallback: number): number {
   return ms;
 }
 
+/** Pause between sweeps that found less than a full batch: nothing is piling up. */
+const SWEEP_PAUSE_MS = 1000;
+
+/**
+ * Calls `deleteExpired` after claims that wrote a row, one at a time and not awaited
+ * (housekeeping never delays a delivery). A sweep that deleted a full batch is followed by
+ * another at the next claim, so the sweeping keeps up with any delivery rate; one that found
+ * less waits {@link SWEEP_PAUSE_MS}, so a quiet table costs about one statement a second.
+ */
+function sweeper(deleteExpired: () => Promise<unknown[]>): () => void {
+  let busy = false;
+  let nextAt = 0;
+  return () => {
+    if (busy || Date.now() < nextAt) return;
+    busy = true;
+    deleteExpired()
+      .then((rows) => {
+        nextAt = rows.length < SWEEP_LIMIT ? Date.now() + SWEEP_PAUSE_MS : 0;
+      })
+      .catch(() => {
+        nextAt = Date.now() + SWEEP_PAUSE_MS;
+      })
+      .finally(() => {
+        busy = false;
+      });
+  };
+}
+
 function claimStatus(rows: Array<Record<string, unknown>>): DedupeClaim["status"] {
   const status = Number(rows[0]?.status);
   if (status === 0) return "claimed";
@@ -46,8 +74,9 @@ function claimStatus(rows: Array<Record<string, unknown>>): DedupeClaim["status"
  * A {@link DedupeStore} in PostgreSQL, for apps running several instances: a delivery id is
  * handled once whichever instance receives it. Each operation is one atomic statement on
  * one row of `table` (create it first with {@link migrate} or {@link migrationSql}). Rows
- * whose lease or TTL ran out are deleted by later claims, at most ten at a time, so the
- * table stays about as large as the ids it must remember. Takes a node-postgres (`pg`)
+ * whose lease or TTL ran out are deleted by later claims, ten at a time (again at the next
+ * claim while there are more, else after a second's pause), so the table stays about as
+ * large as the ids it must remember. Takes a node-postgres (`pg`)
  * `Pool` or `Client`, or a postgres.js `sql`, which the app creates and closes. Keys are
  * the adapters' `dedupeKey(id)`, at most 256 bytes; a longer key is refused
  * (`dedupe_unavailable`). Bad options throw `invalid_config` here.
@@ -75,19 +104,7 @@ export function postgresStore(client: PostgresClient, options: PostgresStoreOpti
   const ttlMs = milliseconds("ttlSeconds", options.ttlSeconds, DEFAULT_DEDUPE_TTL_SECONDS);
   const leaseMs = milliseconds("leaseSeconds", options.leaseSeconds, DEFAULT_LEASE_SECONDS);
 
-  // One sweep at a time per store, after a claim wrote a row: the table loses expired rows
-  // as fast as it gains new ones. Not awaited: housekeeping never delays a delivery.
-  let sweeping = false;
-  const sweep = () => {
-    if (sweeping) return;
-    sweeping = true;
-    run(sql.sweep)
-      .catch(() => undefined)
-      .finally(() => {
-        sweeping = false;
-      });
-  };
-
+  const sweep = sweeper(() => run(sql.sweep));
   return {
     async claim(id: string): Promise<DedupeClaim> {
       const token = globalThis.crypto.randomUUID();

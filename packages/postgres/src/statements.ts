@@ -42,7 +42,7 @@ WHERE d.token = $2::text OR d.expires_at <= now()`,
     // cannot deadlock with a claim waiting for the row it would delete.
     sweep: `DELETE FROM ${table} WHERE key IN (
   SELECT key FROM ${table} WHERE expires_at <= now() ORDER BY expires_at LIMIT ${SWEEP_LIMIT} FOR UPDATE SKIP LOCKED
-)`,
+) RETURNING 1`,
   };
 }
 
