@@ -337,6 +337,31 @@ describe("across clients and connections", () => {
     }
   });
 
+  it("re-claims 400 expired ids from 20 connections while sweeps delete expired rows: every claim wins, no deadlock", async () => {
+    const table = tableName();
+    await migrate(admin, { table });
+    await admin.query(
+      `INSERT INTO "${table}" (key, token, expires_at) SELECT 'old_' || i, 'gone', now() - interval '1 second' FROM generate_series(1, 400) i`,
+    );
+    const pool = new pg.Pool({ connectionString: server.url, max: 20 });
+    pool.on("error", () => undefined);
+    try {
+      // Twenty stores, so twenty sweepers run beside the claims, as on twenty instances.
+      const stores = Array.from({ length: 20 }, () => postgresStore(pool, { table }));
+      const keys = Array.from({ length: 400 }, (_, i) => `old_${i + 1}`).sort(() => Math.random() - 0.5);
+      const outcomes = await Promise.allSettled(keys.map((key, i) => (stores[i % 20] as DedupeStore).claim(key)));
+      const failures = outcomes
+        .filter((outcome) => outcome.status === "rejected")
+        .map((outcome) => String(outcome.reason));
+      expect(failures).toEqual([]);
+      expect(outcomes.every((outcome) => outcome.status === "fulfilled" && outcome.value.status === "claimed")).toBe(
+        true,
+      );
+    } finally {
+      await pool.end();
+    }
+  });
+
   it("shares one table between pg and postgres.js: a claim made by one is seen by the other", async () => {
     const table = tableName();
     const a = await CLIENTS["pg Pool"](server.url);
