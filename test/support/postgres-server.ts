@@ -2,7 +2,9 @@
 // into a temp dir, then the postgres server in the foreground, trust auth on 127.0.0.1, its
 // Unix socket in the temp dir. Postgres refuses to run as root, so when the tests run as root
 // (CI does) both run as the `postgres` OS user (which Debian's package creates) and the temp
-// dir is handed to it. A missing binary fails loudly with the install hint, never a skip:
+// dir is handed to it. They are spawned with that user's uid and gid rather than through
+// `runuser -u postgres --`: the child is then postgres itself, so the signals that stop it
+// (fast shutdown, or an immediate one if the tests die) reach it, not a wrapper. A missing binary fails loudly with the install hint, never a skip:
 // `pnpm test` installs it first (scripts/system-deps.mjs).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -146,7 +148,10 @@ async function launch(bin: string, dir: string, port: number, user: RunAs, fsync
     child.once("spawn", () => resolve());
     child.once("error", (error) => reject(new Error(`${POSTGRES_MISSING} (${error.message})`)));
   });
-  await ready(child, () => output);
+  await ready(child, () => output).catch((error: unknown) => {
+    child.kill("SIGKILL"); // a server that never became ready must not linger
+    throw error;
+  });
   return child;
 }
 
