@@ -4,8 +4,9 @@
 // (CI does) both run as the `postgres` OS user (which Debian's package creates) and the temp
 // dir is handed to it. They are spawned with that user's uid and gid rather than through
 // `runuser -u postgres --`: the child is then postgres itself, so the signals that stop it
-// (fast shutdown, or an immediate one if the tests die) reach it, not a wrapper. A missing binary fails loudly with the install hint, never a skip:
-// `pnpm test` installs it first (scripts/system-deps.mjs).
+// (fast shutdown, or an immediate one if the tests die) reach it, not a wrapper. A missing
+// binary fails loudly with the install hint, never a skip: `pnpm test` installs it first
+// (scripts/system-deps.mjs).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { accessSync, chownSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
