@@ -15,6 +15,7 @@ export const workspaceSources = [
   { find: /^@colivara\/webhooks-hono$/, replacement: source("hono/src/index.ts") },
   { find: /^@colivara\/webhooks-next$/, replacement: source("next/src/index.ts") },
   { find: /^@colivara\/webhooks-redis$/, replacement: source("redis/src/index.ts") },
+  { find: /^@colivara\/webhooks-postgres$/, replacement: source("postgres/src/index.ts") },
   { find: /^@colivara\/webhooks-bullmq$/, replacement: source("bullmq/src/index.ts") },
 ];
 

@@ -1,5 +1,10 @@
 // Shared helpers for the benchmark sections: deliveries, timing and table output.
+import { spawnSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
 
 export const KiB = 1024;
@@ -240,4 +245,42 @@ export function adapterTable(results, routes = ["ours", "bare", "floor", "svix"]
       ...[r.oursOverFloor, r.oursOverBare, r.oursOverSvix, r.floorOverBare].map(x),
     ]),
   );
+}
+
+/** The value below which a share `q` (0 to 1) of `values` falls. */
+export function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** A table row of timings in ms: label, mean, p50, p99. */
+export function latencyRow(label, values) {
+  return [
+    label,
+    (values.reduce((sum, value) => sum + value, 0) / values.length).toFixed(2),
+    quantile(values, 0.5).toFixed(2),
+    quantile(values, 0.99).toFixed(2),
+  ];
+}
+
+/**
+ * Runs a `*.measure.ts` file under vitest (vitest.measure.config.ts: the test suite's own
+ * servers) with MEASURE_COUNT, and resolves the JSON it wrote to MEASURE_OUT.
+ */
+export function runMeasurement(file, count) {
+  const root = fileURLToPath(new URL("../", import.meta.url));
+  const vitest = fileURLToPath(new URL("../node_modules/vitest/vitest.mjs", import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), "colivara-bench-measure-"));
+  const out = join(dir, "figures.json");
+  try {
+    const run = spawnSync(process.execPath, [vitest, "run", "--config", "vitest.measure.config.ts", file], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, MEASURE_COUNT: String(count), MEASURE_OUT: out },
+    });
+    if (run.status !== 0) throw new Error(`the measurement ${file} failed:\n${run.stdout}\n${run.stderr}`);
+    return JSON.parse(readFileSync(out, "utf8"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

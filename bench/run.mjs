@@ -20,6 +20,7 @@ import { handOffSection } from "./hand-off.mjs";
 import { renderTable } from "./lib.mjs";
 import { metadataSection } from "./metadata.mjs";
 import { observabilitySection } from "./observability.mjs";
+import { postgresSection } from "./postgres.mjs";
 import { redisWaitSection } from "./redis-wait.mjs";
 
 const SECTIONS = [
@@ -30,6 +31,7 @@ const SECTIONS = [
   { name: "hand-off", run: handOffSection },
   { name: "observability", run: observabilitySection },
   { name: "redis-wait", run: redisWaitSection },
+  { name: "postgres", run: postgresSection },
 ];
 
 const { values } = parseArgs({

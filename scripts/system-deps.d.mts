@@ -3,8 +3,10 @@
 /** A system program the test suite needs. */
 export interface Requirement {
   name: string;
-  /** Looked up on PATH and in the extra directories. */
+  /** Looked up on PATH and in the extra directories (and in each `<versions>/<major>/bin`). */
   binary?: string;
+  /** A directory of one directory per major version, each with a `bin` (Debian's /usr/lib/postgresql). */
+  versions?: string;
   /** Checked as is. */
   path?: string;
   /** The apt package that provides it. */
@@ -21,11 +23,15 @@ export const EXTRA_DIRS: readonly string[];
 /** True when `file` exists and is executable. */
 export function isExecutable(file: string): boolean;
 
+/** The entries of `dir`, or none when it cannot be read. */
+export function listDir(dir: string): string[];
+
 /** The requirements that are not installed. */
 export function findMissing(lookup?: {
   PATH?: string | undefined;
   extraDirs?: readonly string[];
   executable?: (file: string) => boolean;
+  list?: (dir: string) => string[];
 }): Requirement[];
 
 /** The apt packages for `missing`. */
@@ -54,6 +60,7 @@ export function main(effects?: {
   uid?: number | undefined;
   platform?: string;
   executable?: (file: string) => boolean;
+  list?: (dir: string) => string[];
   extraDirs?: readonly string[];
   run?: (command: string, args: string[], env: Record<string, string | undefined>) => number;
   log?: (line: string) => void;

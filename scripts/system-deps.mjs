@@ -1,23 +1,35 @@
 #!/usr/bin/env node
 // Makes sure the system programs the test suite needs, which npm cannot install, are
 // present before `pnpm test` runs: redis-server and redis-cli (the Redis dedupe and fault
-// tests start a real server) and Debian's chromium at /usr/bin/chromium (the inspector's
+// tests start a real server), PostgreSQL's initdb and postgres (the Postgres store's tests
+// start a throwaway cluster) and Debian's chromium at /usr/bin/chromium (the inspector's
 // browser tests drive it with playwright-core). As root on a machine with apt-get, the
 // missing ones are installed; anywhere else the script exits 1 and says what to install.
 // A missing program is never a reason to skip a test.
 import { spawnSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, readdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 /**
- * What the suite needs. `binary` is looked up on PATH (and in `dirs`), or `path` is checked
- * as is; `debian` is the apt package that provides it, `brew` the Homebrew formula.
+ * What the suite needs. `binary` is looked up on PATH (and in `dirs`, and in each
+ * `<versions>/<major>/bin`), or `path` is checked as is; `debian` is the apt package that
+ * provides it, `brew` the Homebrew formula.
  */
 export const REQUIREMENTS = [
   { name: "redis-server", binary: "redis-server", debian: "redis-server", brew: "redis" },
   // redis-cli comes with redis-tools, a dependency of redis-server.
   { name: "redis-cli", binary: "redis-cli", debian: "redis-tools", brew: "redis" },
+  // Debian keeps initdb and postgres off PATH, in /usr/lib/postgresql/<major>/bin, where
+  // test/support/postgres-server.ts looks for them; the package also creates the `postgres`
+  // user the tests run the server as when they run as root.
+  {
+    name: "postgresql",
+    binary: "initdb",
+    versions: "/usr/lib/postgresql",
+    debian: "postgresql",
+    brew: "postgresql@17",
+  },
   // playwright-core launches this exact path (executablePath: "/usr/bin/chromium").
   { name: "chromium", path: "/usr/bin/chromium", debian: "chromium", brew: "--cask chromium" },
 ];
@@ -35,15 +47,31 @@ export function isExecutable(file) {
   }
 }
 
+/** The entries of `dir`, or none when it cannot be read. */
+export function listDir(dir) {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * The requirements that are not installed.
- * @param {{ PATH?: string, extraDirs?: string[], executable?: (file: string) => boolean }} [lookup]
+ * @param {{ PATH?: string, extraDirs?: string[], executable?: (file: string) => boolean, list?: (dir: string) => string[] }} [lookup]
  */
 export function findMissing(lookup = {}) {
   const executable = lookup.executable ?? isExecutable;
+  const list = lookup.list ?? listDir;
   const dirs = [...(lookup.PATH ?? "").split(delimiter).filter(Boolean), ...(lookup.extraDirs ?? EXTRA_DIRS)];
+  const dirsOf = (requirement) =>
+    requirement.versions
+      ? [...list(requirement.versions).map((major) => join(requirement.versions, major, "bin")), ...dirs]
+      : dirs;
   return REQUIREMENTS.filter((requirement) =>
-    requirement.path ? !executable(requirement.path) : !dirs.some((dir) => executable(join(dir, requirement.binary))),
+    requirement.path
+      ? !executable(requirement.path)
+      : !dirsOf(requirement).some((dir) => executable(join(dir, requirement.binary))),
   );
 }
 
@@ -106,12 +134,13 @@ export function main({
   uid = process.getuid?.(),
   platform = process.platform,
   executable = isExecutable,
+  list = listDir,
   extraDirs = EXTRA_DIRS,
   run = runCommand,
   log = (line) => console.log(line),
   error = (line) => console.error(line),
 } = {}) {
-  const lookup = { PATH: env.PATH, extraDirs, executable };
+  const lookup = { PATH: env.PATH, extraDirs, executable, list };
   const missing = findMissing(lookup);
   const hasAptGet = aptGetPresent(lookup);
   const decision = decide({ missing, uid, platform, hasAptGet });

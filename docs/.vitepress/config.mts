@@ -51,6 +51,7 @@ export default defineConfig({
         items: [
           { text: "Secrets and rotation", link: "/production/secrets" },
           { text: "Exactly once and Redis", link: "/production/exactly-once" },
+          { text: "Exactly once with PostgreSQL", link: "/production/postgres" },
           { text: "Hand-off and workers", link: "/production/hand-off" },
           { text: "Serverless", link: "/production/serverless" },
           { text: "HTTPS and proxies", link: "/production/https" },

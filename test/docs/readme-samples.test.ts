@@ -49,7 +49,14 @@ describe("README and docs samples", () => {
       expect(samplesOf(`docs/guide/${page}.md`).length, page).toBeGreaterThan(0);
     }
     const withSamples = pages.filter((page) => samplesOf(page).length > 0);
-    for (const pkg of ["webhooks-redis", "webhooks-bullmq", "webhooks/testing", "webhooks/otel", "webhooks-cli"]) {
+    for (const pkg of [
+      "webhooks-redis",
+      "webhooks-postgres",
+      "webhooks-bullmq",
+      "webhooks/testing",
+      "webhooks/otel",
+      "webhooks-cli",
+    ]) {
       expect(
         withSamples.some((page) => samplesOf(page).some((s) => s.code.includes(`@colivara/${pkg}"`))),
         pkg,

@@ -1,11 +1,15 @@
 // Every README and docs sample that is a server (or a route, a Fetch handler, a receive function) is
 // started as written and sent deliveries signed by the independent signer: a genuine
 // success and failure reach the sample's code, a forged one is refused with 401 and a
-// replay answers 200 {"duplicate":true}. The Redis samples run against a real redis-server.
+// replay answers 200 {"duplicate":true}. The Redis samples run against a real redis-server,
+// the PostgreSQL ones against a throwaway PostgreSQL cluster.
 import { randomBytes } from "node:crypto";
+import { MIGRATION_SQL } from "@colivara/webhooks-postgres";
 import { Redis } from "ioredis";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { newSecret, signIndependently } from "../support/independent-signer.js";
+import { type PostgresServer, startPostgresServer } from "../support/postgres-server.js";
 import { type RedisServer, startRedisServer } from "../support/redis-server.js";
 import { markdownFiles, nameOf, removeSamples, type Sample, samplesOf, writeSamples } from "./readme-samples.js";
 import { closeSampleServers, epilogueOf, kindOf, type SampleKind, startSample } from "./sample-servers.js";
@@ -23,6 +27,7 @@ const expected: Record<string, SampleKind[]> = {
   "packages/fastify/README.md": ["listens", "listens"],
   "packages/hono/README.md": ["listens", "fetch-default", "listens"],
   "packages/next/README.md": ["next-app", "next-app", "next-pages", "next-app"],
+  "packages/postgres/README.md": ["listens", "listens", "next-app"],
   "packages/redis/README.md": ["listens", "listens", "next-app"],
   "docs/guide/express.md": ["local-app", "local-app", "local-app"],
   "docs/guide/fastify.md": ["local-app", "local-app"],
@@ -37,11 +42,18 @@ const expected: Record<string, SampleKind[]> = {
 };
 
 let redis: RedisServer;
+let postgres: PostgresServer;
 const output: string[] = [];
 
 beforeAll(async () => {
   redis = await startRedisServer();
   vi.stubEnv("REDIS_URL", redis.url);
+  postgres = await startPostgresServer();
+  vi.stubEnv("DATABASE_URL", postgres.url);
+  // The Next.js sample expects the table, as its README says: migrated at deploy time.
+  const admin = new pg.Client({ connectionString: postgres.url });
+  await admin.connect();
+  await admin.query(MIGRATION_SQL).finally(() => admin.end());
   vi.stubEnv("COLIVARA_WEBHOOK_SECRET", secret);
   for (const method of ["log", "info", "warn", "error"] as const) {
     vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
@@ -56,6 +68,7 @@ afterAll(async () => {
   // The samples own their Redis clients and keep them open: they report the lost connection
   // through their error listeners (console, silenced here) until this process ends.
   await redis.stop();
+  await postgres?.remove();
 });
 
 describe("README and docs samples that are servers run as written", () => {

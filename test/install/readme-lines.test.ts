@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nameOf, readmes, root } from "../docs/readme-samples.js";
 import { startProcess } from "../e2e/cli-support.js";
 import { type IndependentDelivery, newSecret, signIndependently } from "../support/independent-signer.js";
+import { type PostgresServer, startPostgresServer } from "../support/postgres-server.js";
 import { type RedisServer, startRedisServer } from "../support/redis-server.js";
 import { filesUnder, MiB, packEveryPackage, run, unpack } from "./packed.js";
 import {
@@ -58,6 +59,7 @@ const readmeOf: Record<string, string> = Object.fromEntries(
 let work: string;
 let tarballs: Record<string, string>;
 let redis: RedisServer;
+let postgres: PostgresServer;
 
 /** At most three npm installs at a time, however many projects run at once. */
 let installing = 0;
@@ -79,10 +81,12 @@ beforeAll(async () => {
   tarballs = await packEveryPackage(join(work, "packs"));
   await Promise.all(Object.entries(tarballs).map(([name, file]) => unpack(file, join(work, "unpacked", name))));
   redis = await startRedisServer();
+  postgres = await startPostgresServer();
 }, 120_000);
 
 afterAll(async () => {
   await redis?.stop();
+  await postgres?.remove();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -161,6 +165,8 @@ describe("every package README's install line, in a fresh project", () => {
       "packages/fastify/README.md": expect.stringMatching(/^packages\/fastify\/README\.md#1 /),
       "packages/hono/README.md": expect.stringMatching(/^packages\/hono\/README\.md#1 /),
       "packages/next/README.md": expect.stringMatching(/^packages\/next\/README\.md#1 /),
+      "packages/postgres/README.md": expect.stringMatching(/^packages\/postgres\/README\.md#1 /),
+      "packages/postgres/README.md (or: postgres)": expect.stringMatching(/^packages\/postgres\/README\.md#2 /),
       "packages/redis/README.md": expect.stringMatching(/^packages\/redis\/README\.md#1 /),
       "packages/redis/README.md (or: redis)": expect.stringMatching(/^packages\/redis\/README\.md#2 /),
     });
@@ -189,6 +195,7 @@ describe("every package README's install line, in a fresh project", () => {
       const { url, started } = await startQuickstart(dir, sample, {
         COLIVARA_WEBHOOK_SECRET: secret,
         REDIS_URL: redis.url,
+        DATABASE_URL: postgres.url,
       });
       try {
         const answer = await post(url, delivery(secret, "genuine"));

@@ -7,7 +7,20 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { decide, findMissing, main, REQUIREMENTS } from "../../scripts/system-deps.mjs";
 
-const everything = ["/usr/bin/redis-server", "/usr/bin/redis-cli", "/usr/bin/chromium", "/usr/bin/apt-get"];
+const POSTGRES_INITDB = "/usr/lib/postgresql/15/bin/initdb";
+const everything = [
+  "/usr/bin/redis-server",
+  "/usr/bin/redis-cli",
+  POSTGRES_INITDB,
+  "/usr/bin/chromium",
+  "/usr/bin/apt-get",
+];
+
+/** What a directory of the fake machine holds: the next path segment of every file under it. */
+const listing = (present: Set<string>) => (dir: string) =>
+  [...present]
+    .filter((file) => file.startsWith(`${dir}/`))
+    .map((file) => file.slice(dir.length + 1).split("/")[0] as string);
 const byName = (...names: string[]) => REQUIREMENTS.filter((requirement) => names.includes(requirement.name));
 
 /** A machine holding `files`; apt-get install adds what each package provides. */
@@ -20,12 +33,14 @@ function machine(files: string[], options: { uid?: number; platform?: string; ap
     "redis-server": ["/usr/bin/redis-server", "/usr/bin/redis-cli"],
     "redis-tools": ["/usr/bin/redis-cli"],
     chromium: ["/usr/bin/chromium"],
+    postgresql: [POSTGRES_INITDB],
   };
   const code = main({
     env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
     uid: options.uid ?? 0,
     platform: options.platform ?? "linux",
     executable: (file) => present.has(file),
+    list: listing(present),
     run: (command, args, env) => {
       commands.push(`${command} ${args.join(" ")}`);
       envs.push(env);
@@ -51,7 +66,7 @@ describe("system-deps: what it decides", () => {
     const result = machine(["/usr/bin/apt-get"]);
     expect(result.commands).toEqual([
       "apt-get update",
-      "apt-get install -y --no-install-recommends redis-server chromium",
+      "apt-get install -y --no-install-recommends redis-server postgresql chromium",
     ]);
     expect(result.envs.every((env) => env.DEBIAN_FRONTEND === "noninteractive")).toBe(true);
     expect(result.code).toBe(0);
@@ -61,6 +76,18 @@ describe("system-deps: what it decides", () => {
     const result = machine(everything.filter((file) => file !== "/usr/bin/chromium"));
     expect(result.commands.at(-1)).toBe("apt-get install -y --no-install-recommends chromium");
     expect(result.code).toBe(0);
+  });
+
+  it("installs postgresql alone when initdb is in no /usr/lib/postgresql/<major>/bin nor on PATH", () => {
+    const result = machine(everything.filter((file) => file !== POSTGRES_INITDB));
+    expect(result.commands.at(-1)).toBe("apt-get install -y --no-install-recommends postgresql");
+    expect(result.code).toBe(0);
+  });
+
+  it("finds PostgreSQL in any major version's directory, or on PATH (Homebrew)", () => {
+    const other = everything.filter((file) => file !== POSTGRES_INITDB);
+    expect(machine([...other, "/usr/lib/postgresql/17/bin/initdb"]).commands).toEqual([]);
+    expect(machine([...other, "/usr/local/bin/initdb"]).commands).toEqual([]);
   });
 
   it("installs redis-tools when only redis-cli is missing", () => {
@@ -82,12 +109,12 @@ describe("system-deps: what it decides", () => {
     const result = machine([], { platform: "darwin", uid: 501 });
     expect(result.code).toBe(1);
     expect(result.commands).toEqual([]);
-    expect(result.output).toContain("brew install redis && brew install --cask chromium");
+    expect(result.output).toContain("brew install redis postgresql@17 && brew install --cask chromium");
     expect(result.output).toContain("/usr/bin/chromium");
   });
 
   it("fails on a Linux without apt-get, naming the Debian packages", () => {
-    const result = machine(["/usr/bin/redis-server", "/usr/bin/redis-cli"]);
+    const result = machine(["/usr/bin/redis-server", "/usr/bin/redis-cli", POSTGRES_INITDB]);
     expect(result.code).toBe(1);
     expect(result.commands).toEqual([]);
     expect(result.output).toContain("not a machine with apt-get");
@@ -113,12 +140,13 @@ describe("system-deps: what it decides", () => {
       uid: 0,
       platform: "linux",
       executable: (file) => file === "/usr/bin/apt-get", // apt-get "succeeds" but installs nothing
+      list: () => [],
       run: () => 0,
       log: () => {},
       error: (line) => errors.push(line),
     });
     expect(code).toBe(1);
-    expect(errors).toEqual(["system-deps: still missing after apt-get: redis-server, redis-cli, chromium"]);
+    expect(errors).toEqual(["system-deps: still missing after apt-get: redis-server, redis-cli, postgresql, chromium"]);
   });
 
   it("decides install only for root on Linux with apt-get", () => {

@@ -1,6 +1,7 @@
 // Exactly-once across instances: two app instances in separate processes share one real
-// redis-server; deliveries are signed by the svix package and sent over real HTTP. Run
-// for each adapter (its fixture) and for both Redis clients.
+// store server (redis-server by default); deliveries are signed by the svix package and sent
+// over real HTTP. Run for each adapter (its fixture) and for each of the store's clients.
+// Other stores (the Postgres package's) run the same suite through `SuiteOptions.store`.
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,7 +10,6 @@ import { type Delivery, newId, newSecret, sign, successPayload } from "../../../
 import { type RedisServer, startRedisServer } from "../../../test/support/redis-server.js";
 import {
   type Answer,
-  type ClientKind,
   deliver,
   fixture,
   type Instance,
@@ -19,7 +19,25 @@ import {
   workspace,
 } from "./instances.js";
 
-const CLIENTS: ClientKind[] = ["ioredis", "redis"];
+/** A store server the instances share, started once per test file. */
+export interface SharedStore {
+  /** For the test titles: "Redis". */
+  name: string;
+  /** Each client the suite runs with (its own describe), as the fixtures' environment names it. */
+  clients: string[];
+  /** Starts the server; `env(client)` is what an instance needs to reach it through `client`. */
+  start(): Promise<{ env(client: string): Record<string, string>; stop(): Promise<void> }>;
+}
+
+/** The default: a throwaway redis-server, through ioredis and node-redis (see fixtures/instance-kit.mjs). */
+export const REDIS_STORE: SharedStore = {
+  name: "Redis",
+  clients: ["ioredis", "redis"],
+  async start() {
+    const redis: RedisServer = await startRedisServer();
+    return { env: (client) => ({ REDIS_URL: redis.url, REDIS_CLIENT: client }), stop: () => redis.stop() };
+  },
+};
 
 function handledCount(lines: RecordLine[], id: string): number {
   return lines.filter((line) => line.kind === "handled" && line.id === id).length;
@@ -40,22 +58,25 @@ export interface SuiteOptions {
   script: string;
   /** Webhook route of the fixture. Default /webhooks/colivara. */
   path?: string;
+  /** The store the instances share. Default {@link REDIS_STORE}. */
+  store?: SharedStore;
 }
 
 export function multiInstanceSuite(options: SuiteOptions): void {
   const script = fixture(options.script);
   const path = options.path ?? "/webhooks/colivara";
   const secret = newSecret();
-  let redis: RedisServer;
+  const store = options.store ?? REDIS_STORE;
+  let server: Awaited<ReturnType<SharedStore["start"]>>;
 
   beforeAll(async () => {
-    redis = await startRedisServer();
+    server = await store.start();
   });
   afterAll(async () => {
-    await redis?.stop();
+    await server?.stop();
   });
 
-  describe.each(CLIENTS)(`${options.name} instances sharing Redis through %s`, (client) => {
+  describe.each(store.clients)(`${options.name} instances sharing ${store.name} through %s`, (client) => {
     const files = workspace();
     const prefix = `test:${randomUUID()}:`;
     let a: Instance;
@@ -64,8 +85,7 @@ export function multiInstanceSuite(options: SuiteOptions): void {
 
     const env = (extra: Record<string, string> = {}) => ({
       COLIVARA_WEBHOOK_SECRET: secret,
-      REDIS_URL: redis.url,
-      REDIS_CLIENT: client,
+      ...server.env(client),
       PREFIX: prefix,
       RECORD_FILE: files.recordFile,
       MARKER_DIR: files.markerDir,
@@ -173,6 +193,10 @@ export function multiInstanceSuite(options: SuiteOptions): void {
         byId.set(id, [...(byId.get(id) ?? []), final]);
       }
       expect(byId.size).toBe(700);
+      const times = [...byId.keys()].map((id) => handledCount(lines, id));
+      console.log(
+        `${options.name} on ${store.name} through ${client}: of 700 ids (1,000 deliveries), ${times.filter((n) => n === 1).length} handled once, ${times.filter((n) => n > 1).length} more than once, ${times.filter((n) => n === 0).length} never`,
+      );
       const wrong: string[] = [];
       for (const [id, finals] of byId) {
         const handled = finals.filter(isHandled).length;
