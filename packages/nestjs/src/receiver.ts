@@ -43,6 +43,8 @@ function inTurn(list: EventHandler<never>[]): EventHandler<never> {
 export class ColivaraReceiver implements OnModuleInit {
   private pipeline: DeliveryPipeline | undefined;
   private platform: string | undefined;
+  /** Why the capture could not be installed, thrown at module init (not from Nest's adapter event). */
+  private installError: unknown;
   private readonly path: string;
 
   constructor(
@@ -56,11 +58,20 @@ export class ColivaraReceiver implements OnModuleInit {
     // in createNestApplication(), which Nest ≥ 11.1 announces through init$. Both come before
     // init() registers the body parsers, so the capture reads the untouched stream.
     const host = adapterHost as HttpAdapterHost & { init$?: { subscribe(next: () => void): unknown } };
-    if (host.httpAdapter) this.install(true);
-    else host.init$?.subscribe(() => this.install(true));
+    if (host.httpAdapter) this.tryInstall(true);
+    else host.init$?.subscribe(() => this.tryInstall(true));
+  }
+
+  private tryInstall(early: boolean): void {
+    try {
+      this.install(early);
+    } catch (error) {
+      this.installError = error;
+    }
   }
 
   onModuleInit(): void {
+    if (this.installError !== undefined) throw this.installError;
     if (typeof this.options !== "object" || this.options === null) {
       throw invalid("ColivaraWebhooksModule options must be an object, e.g. forRoot({ secret }).");
     }

@@ -4,7 +4,17 @@
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { VerifiedWebhook } from "@colivara/webhooks";
-import { Body, Controller, Get, HttpCode, type INestApplication, Injectable, Module, Post } from "@nestjs/common";
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  type INestApplication,
+  Injectable,
+  Module,
+  type ModuleMetadata,
+  Post,
+} from "@nestjs/common";
 import { ExpressAdapter } from "@nestjs/platform-express";
 import { FastifyAdapter } from "@nestjs/platform-fastify";
 import { Test } from "@nestjs/testing";
@@ -41,7 +51,7 @@ function adapterWithParserFirst(platform: Platform): ExpressAdapter | FastifyAda
 /** Starts a Nest app from `imports` on 127.0.0.1 (any port); `adapter` defaults to the platform's own. */
 export async function listen(
   platform: Platform,
-  imports: NonNullable<Parameters<typeof Module>[0]>["imports"],
+  imports: NonNullable<ModuleMetadata["imports"]>,
   adapter?: ExpressAdapter | FastifyAdapter,
   options: { rawBody?: boolean } = {},
 ): Promise<{ app: INestApplication; url: string }> {
