@@ -85,7 +85,7 @@ export class ColivaraReceiver implements OnModuleInit {
     const options: ColivaraWebhookOptions = Object.keys(on).length > 0 ? { ...this.options, on } : this.options;
     const proxySetting = this.platform === "fastify" ? FASTIFY_PROXY : EXPRESS_PROXY;
     const pipeline = createDeliveryPipeline(options, { proxySetting });
-    if (pipeline.answersItself) this.checkNoWebhookRoutes();
+    this.checkServed(pipeline.answersItself);
     if (this.adapterHost.httpAdapter && this.platform === undefined) this.install(false);
     if (pipeline.answersItself && this.platform === "fastify") this.declareFastifyRoute();
     this.pipeline = pipeline;
@@ -161,18 +161,37 @@ export class ColivaraReceiver implements OnModuleInit {
     return handlers;
   }
 
-  /** With decorated handlers the module answers its path itself: a `@ColivaraWebhook()` route would never run. */
-  private checkNoWebhookRoutes(): void {
+  /** The `@ColivaraWebhook()` routes of the app's controllers, as `Controller.method`. */
+  private webhookRoutes(): string[] {
+    const routes: string[] = [];
     for (const wrapper of this.discovery.getControllers()) {
       const prototype = (wrapper.metatype as { prototype?: object } | undefined)?.prototype;
       if (prototype === undefined) continue;
       for (const name of this.scanner.getAllMethodNames(prototype)) {
-        if (!isWebhookRoute((prototype as Record<string, unknown>)[name])) continue;
-        if (this.registrations() > 1) continue; // several paths: the route may be another registration's
-        throw invalid(
-          `${wrapper.name}.${name} is a @ColivaraWebhook() route, but this module answers ${this.path} itself (@OnColivaraEvent handlers or handOff). Keep one of the two forms.`,
-        );
+        if (isWebhookRoute((prototype as Record<string, unknown>)[name])) routes.push(`${wrapper.name}.${name}`);
       }
+    }
+    return routes;
+  }
+
+  /**
+   * One form per path: with handlers (or a hand-off) the module answers the path itself and a
+   * `@ColivaraWebhook()` route would never run; without them, deliveries need such a route, or
+   * each one would be verified and claimed only to get Nest's 404 (and be retried to the end).
+   */
+  private checkServed(answersItself: boolean): void {
+    const routes = this.webhookRoutes();
+    if (!answersItself && routes.length === 0) {
+      throw invalid(
+        `ColivaraWebhooksModule at ${this.path} has no @OnColivaraEvent() handler, no handOff and no @ColivaraWebhook() route, ` +
+          'so every delivery would get 404. Decorate a provider method with @OnColivaraEvent("upsert.success"), or mark your controller route @ColivaraWebhook().',
+      );
+    }
+    // With several registrations a route may be another one's: each route's guard fails closed.
+    if (answersItself && routes.length > 0 && this.registrations() === 1) {
+      throw invalid(
+        `${routes[0]} is a @ColivaraWebhook() route, but this module answers ${this.path} itself (@OnColivaraEvent handlers or handOff). Keep one of the two forms.`,
+      );
     }
   }
 }

@@ -255,7 +255,19 @@ describe.each(platforms)("bad configuration throws at module init on platform-%s
   });
 
   it("the same path registered twice", async () => {
-    const twice = [ColivaraWebhooksModule.forRoot({ secret }), ColivaraWebhooksModule.forRoot({ secret })];
+    const handOff = { enqueue: async () => "stored" as const };
+    const twice = [
+      ColivaraWebhooksModule.forRoot({ secret, handOff }),
+      ColivaraWebhooksModule.forRoot({ secret, handOff }),
+    ];
     await expect(init(twice)).rejects.toThrow(/registered twice/);
+  });
+});
+
+describe.each(platforms)("a registration with nothing to serve on platform-%s", (platform) => {
+  it("throws at module init instead of verifying deliveries into a 404", async () => {
+    await expect(createApp(platform, [ColivaraWebhooksModule.forRoot({ secret })])).rejects.toThrow(
+      /no @OnColivaraEvent\(\) handler, no handOff and no @ColivaraWebhook\(\) route/,
+    );
   });
 });
