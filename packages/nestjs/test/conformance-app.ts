@@ -1,41 +1,55 @@
-// The conformance app (see test/conformance/suite.ts) as a Nest app built with @nestjs/testing,
-// on platform-express or platform-fastify: the plain form (`@ColivaraWebhook()` routes) on the
-// verify, metadata and parsed-first paths, the module form (`@OnColivaraEvent()`) on handlers.
+// The conformance app (see test/conformance/suite.ts) as a Nest app, on platform-express or
+// platform-fastify, built with @nestjs/testing or NestFactory: the plain form (`@ColivaraWebhook()`
+// routes) on the verify, metadata and parsed-first paths, the module form (`@OnColivaraEvent()`)
+// on handlers. Nest and the package come in as modules (`NestBundle`), so the version matrix
+// (test/matrix/nest10) builds the same app with Nest 10; decorators are therefore applied as
+// the functions they are, in the order TypeScript applies them.
+import "reflect-metadata";
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { VerifiedWebhook } from "@colivara/webhooks";
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  type INestApplication,
-  Injectable,
-  Module,
-  type ModuleMetadata,
-  Post,
-} from "@nestjs/common";
-import { ExpressAdapter } from "@nestjs/platform-express";
-import { FastifyAdapter } from "@nestjs/platform-fastify";
-import { Test } from "@nestjs/testing";
-import express from "express";
+import type { INestApplication } from "@nestjs/common";
 import { ConformanceMetadata, createHandledLog } from "../../../test/conformance/handled-log.js";
 import { type ConformanceApp, DEFAULT_PATHS } from "../../../test/conformance/suite.js";
-import { ColivaraDelivery, ColivaraWebhook, ColivaraWebhooksModule, OnColivaraEvent } from "../src/index.js";
+
+/** Nest's packages and ours, of one Nest major. */
+export interface NestBundle {
+  common: typeof import("@nestjs/common");
+  core: typeof import("@nestjs/core");
+  testing: typeof import("@nestjs/testing");
+  platformExpress: typeof import("@nestjs/platform-express");
+  platformFastify: typeof import("@nestjs/platform-fastify");
+  express: typeof import("express");
+  colivara: typeof import("../src/index.js");
+}
 
 export type Platform = "express" | "fastify";
+/** `testing`: Test.createTestingModule().compile() then createNestApplication(); `factory`: NestFactory.create. */
+export type Creation = "testing" | "factory";
 const PARSED_FIRST = DEFAULT_PATHS.parsedFirst as string;
+type Decorator = MethodDecorator | ClassDecorator;
+
+/** Applies `decorators` to a method as TypeScript does (the last one first). */
+function decorate(target: { prototype: object }, key: string, decorators: Decorator[]): void {
+  const descriptor = Object.getOwnPropertyDescriptor(target.prototype, key) as PropertyDescriptor;
+  const result = Reflect.decorate(decorators as MethodDecorator[], target.prototype, key, descriptor);
+  Object.defineProperty(target.prototype, key, result ?? descriptor);
+}
+const param =
+  (index: number, decorator: ParameterDecorator): MethodDecorator =>
+  (target, key) =>
+    decorator(target, key, index);
 
 /** A JSON parser the app put on the HTTP instance before Nest: it reads the parsed-first route's body first. */
-function adapterWithParserFirst(platform: Platform): ExpressAdapter | FastifyAdapter {
+function adapterWithParserFirst(nest: NestBundle, platform: Platform) {
   if (platform === "express") {
-    const instance = express();
-    const json = express.json();
+    const instance = nest.express();
+    const json = nest.express.json();
     // A name of its own: Nest skips its global parser when it finds one named jsonParser.
     instance.use(PARSED_FIRST, (req, res, next) => json(req, res, next));
-    return new ExpressAdapter(instance);
+    return new nest.platformExpress.ExpressAdapter(instance);
   }
-  const adapter = new FastifyAdapter();
+  const adapter = new nest.platformFastify.FastifyAdapter();
   adapter.getInstance().addHook("onRequest", (request, _reply, done) => {
     if (!request.url.startsWith(PARSED_FIRST)) return done();
     const raw = request.raw as IncomingMessage & { _body?: boolean };
@@ -48,89 +62,70 @@ function adapterWithParserFirst(platform: Platform): ExpressAdapter | FastifyAda
   return adapter;
 }
 
-/** Starts a Nest app from `imports` on 127.0.0.1 (any port); `adapter` defaults to the platform's own. */
-export async function listen(
-  platform: Platform,
-  imports: NonNullable<ModuleMetadata["imports"]>,
-  adapter?: ExpressAdapter | FastifyAdapter,
-  options: { rawBody?: boolean } = {},
-): Promise<{ app: INestApplication; url: string }> {
-  const moduleRef = await Test.createTestingModule({ imports }).compile();
-  const httpAdapter = adapter ?? (platform === "express" ? new ExpressAdapter() : new FastifyAdapter());
-  const app = moduleRef.createNestApplication(httpAdapter, { logger: false, ...options });
-  await app.listen(0, "127.0.0.1");
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, url: `http://127.0.0.1:${port}` };
-}
-
-export async function startNestApp(platform: Platform, secret: string): Promise<ConformanceApp> {
-  const { record, handled, on, recordTyped, deadLetter, log, records } = createHandledLog();
-  type Typed = Parameters<typeof recordTyped>[0];
-
-  @Controller()
+/** The app's controller and handler provider, decorated with `nest`'s decorators. */
+function appClasses(nest: NestBundle, log: ReturnType<typeof createHandledLog>) {
+  const { Body, Controller, Get, HttpCode, Injectable, Post } = nest.common;
+  const { ColivaraDelivery, ColivaraWebhook, OnColivaraEvent } = nest.colivara;
+  const { record, recordTyped, on } = log;
   class WebhooksController {
-    @Post(DEFAULT_PATHS.verify)
-    @HttpCode(200)
-    @ColivaraWebhook()
-    verify(@ColivaraDelivery() webhook: VerifiedWebhook) {
+    verify(webhook: VerifiedWebhook) {
       record("verify", webhook);
       return { id: webhook.id, type: webhook.event.type };
     }
-
-    @Post(DEFAULT_PATHS.metadata)
-    @HttpCode(200)
-    @ColivaraWebhook()
-    metadata(@ColivaraDelivery() webhook: VerifiedWebhook) {
+    metadata(webhook: VerifiedWebhook) {
       // Without a Register declaration the delivery is untyped: the suite checks the value.
-      recordTyped(webhook as Typed);
+      recordTyped(webhook as Parameters<typeof recordTyped>[0]);
       return { id: webhook.id, type: webhook.event.type };
     }
-
-    @Post(PARSED_FIRST)
-    @HttpCode(200)
-    @ColivaraWebhook()
-    parsedFirst(@ColivaraDelivery() webhook: VerifiedWebhook) {
+    parsedFirst(webhook: VerifiedWebhook) {
       record("verify", webhook);
     }
-
-    @Post(DEFAULT_PATHS.json)
-    @HttpCode(200)
-    echo(@Body() body: unknown) {
+    echo(body: unknown) {
       return body;
     }
-
-    @Get(DEFAULT_PATHS.health)
     health() {
       return "ok";
     }
   }
+  const webhook = (path: string, method: keyof WebhooksController) =>
+    decorate(WebhooksController, method, [Post(path), HttpCode(200), ColivaraWebhook(), param(0, ColivaraDelivery())]);
+  webhook(DEFAULT_PATHS.verify, "verify");
+  webhook(DEFAULT_PATHS.metadata, "metadata");
+  webhook(PARSED_FIRST, "parsedFirst");
+  decorate(WebhooksController, "echo", [Post(DEFAULT_PATHS.json), HttpCode(200), param(0, Body())]);
+  decorate(WebhooksController, "health", [Get(DEFAULT_PATHS.health)]);
+  Controller()(WebhooksController);
 
+  class MappedHandlers {}
   const path = DEFAULT_PATHS.handlers;
-  @Injectable()
-  class MappedHandlers {
-    @OnColivaraEvent("upsert.success", { path })
-    success(...args: Parameters<NonNullable<typeof on>["upsert.success"] & object>) {
-      return on["upsert.success"]?.(...args);
-    }
-    @OnColivaraEvent("upsert.fail", { path })
-    fail(...args: Parameters<NonNullable<typeof on>["upsert.fail"] & object>) {
-      return on["upsert.fail"]?.(...args);
-    }
-    @OnColivaraEvent("unknown", { path })
-    unknown(...args: Parameters<NonNullable<typeof on>["unknown"] & object>) {
-      return on.unknown?.(...args);
-    }
+  for (const type of ["upsert.success", "upsert.fail", "unknown"] as const) {
+    Object.defineProperty(MappedHandlers.prototype, type, {
+      value: (...args: unknown[]) => (on[type] as (...args: unknown[]) => unknown)(...args),
+      writable: true,
+      configurable: true,
+    });
+    decorate(MappedHandlers, type, [OnColivaraEvent(type, { path })]);
   }
+  Injectable()(MappedHandlers);
+  return { WebhooksController, MappedHandlers };
+}
 
-  @Module({ controllers: [WebhooksController], providers: [MappedHandlers] })
+/** Starts the conformance app on 127.0.0.1 (any port). */
+export async function startNestApp(
+  nest: NestBundle,
+  platform: Platform,
+  secret: string,
+  creation: Creation = "testing",
+): Promise<ConformanceApp> {
+  const handledLog = createHandledLog();
+  const { handled, deadLetter, log, records } = handledLog;
+  const { WebhooksController, MappedHandlers } = appClasses(nest, handledLog);
+  const { ColivaraWebhooksModule } = nest.colivara;
   class AppModule {}
-
-  const { app, url } = await listen(
-    platform,
-    [
-      AppModule,
+  nest.common.Module({
+    imports: [
       ColivaraWebhooksModule.forRoot({ secret, log }),
-      ColivaraWebhooksModule.forRoot({ secret, path, onError: () => {}, log }),
+      ColivaraWebhooksModule.forRoot({ secret, path: DEFAULT_PATHS.handlers, onError: () => {}, log }),
       ColivaraWebhooksModule.forRoot({
         secret,
         path: DEFAULT_PATHS.metadata,
@@ -140,7 +135,19 @@ export async function startNestApp(platform: Platform, secret: string): Promise<
       }),
       ColivaraWebhooksModule.forRoot({ secret, path: PARSED_FIRST, onError: () => {} }),
     ],
-    adapterWithParserFirst(platform),
-  );
-  return { url, paths: DEFAULT_PATHS, handled, records, close: () => app.close() };
+    controllers: [WebhooksController],
+    providers: [MappedHandlers],
+  })(AppModule);
+
+  const adapter = adapterWithParserFirst(nest, platform);
+  let app: INestApplication;
+  if (creation === "factory") {
+    app = await nest.core.NestFactory.create(AppModule, adapter, { logger: false });
+  } else {
+    const moduleRef = await nest.testing.Test.createTestingModule({ imports: [AppModule] }).compile();
+    app = moduleRef.createNestApplication(adapter, { logger: false });
+  }
+  await app.listen(0, "127.0.0.1");
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, paths: DEFAULT_PATHS, handled, records, close: () => app.close() };
 }
