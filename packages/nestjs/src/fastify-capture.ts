@@ -9,7 +9,7 @@ import {
   type WebhookResponse,
   watchAnswer,
 } from "@colivara/webhooks/adapter";
-import { markVerified } from "./verified-requests.js";
+import { markVerified, verifiedOf } from "./verified-requests.js";
 
 /** What the capture reads of a Fastify request and reply (no dependency on Fastify's types). */
 export interface FastifyRequestLike {
@@ -24,6 +24,15 @@ export interface FastifyReplyLike {
   code(status: number): FastifyReplyLike;
   headers(values: Record<string, string>): FastifyReplyLike;
   send(body?: unknown): unknown;
+}
+/** What the capture uses of Fastify's instance. */
+export interface FastifyInstanceLike {
+  addHook(name: "preParsing", hook: FastifyCaptureHook): unknown;
+  hasContentTypeParser(type: string): boolean;
+  addContentTypeParser(
+    type: string,
+    parser: (request: FastifyRequestLike, payload: Payload, done: (error: Error | null, body?: Buffer) => void) => void,
+  ): unknown;
 }
 type Payload = NodeJS.ReadableStream & { readableEnded?: boolean; receivedEncodedLength?: number };
 type Done = (error: Error | null, payload?: NodeJS.ReadableStream) => void;
@@ -95,4 +104,31 @@ export function fastifyCapture(pipeline: () => DeliveryPipeline | undefined): Fa
       },
     });
   };
+}
+
+/** Fastify's own answer to a type no parser takes (`FST_ERR_CTP_INVALID_MEDIA_TYPE`), for Nest's filter. */
+function unsupportedMediaType(): Error {
+  return Object.assign(new Error("Unsupported Media Type"), {
+    code: "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+    statusCode: 415,
+  });
+}
+
+/**
+ * Svix signs bytes, not a media type: a genuine delivery sent as octet-stream, form-encoded or
+ * with no type is verified like any other, and without a parser for it Fastify would answer
+ * 415 after the claim (so Svix retries it to the end). The catch-all parser Fastify consults
+ * only when no other matches hands a verified route the verified bytes as a Buffer, and gives
+ * every other route the 415 Fastify gives. A catch-all the app added first keeps the job.
+ */
+export function acceptVerifiedBodies(instance: FastifyInstanceLike): void {
+  if (instance.hasContentTypeParser("*")) return;
+  instance.addContentTypeParser("*", (request, payload, done) => {
+    if (verifiedOf(request) === undefined) return done(unsupportedMediaType());
+    // The capture's replay of the verified bytes: already in memory, within the limit.
+    const chunks: Buffer[] = [];
+    payload.on("data", (chunk: Buffer) => chunks.push(chunk));
+    payload.on("error", (error: Error) => done(error));
+    payload.on("end", () => done(null, Buffer.concat(chunks)));
+  });
 }

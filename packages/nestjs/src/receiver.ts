@@ -9,14 +9,14 @@ import { Logger, type OnModuleInit } from "@nestjs/common";
 import type { DiscoveryService, HttpAdapterHost, MetadataScanner } from "@nestjs/core";
 import { type ColivaraEventType, handlerDeclarationsOf, isWebhookRoute } from "./decorators.js";
 import { EXPRESS_PROXY, expressCapture } from "./express-capture.js";
-import { FASTIFY_PROXY, fastifyCapture } from "./fastify-capture.js";
+import { acceptVerifiedBodies, FASTIFY_PROXY, type FastifyInstanceLike, fastifyCapture } from "./fastify-capture.js";
 import type { ColivaraWebhooksModuleOptions } from "./options.js";
 
 type Handlers = Partial<Record<ColivaraEventType, EventHandler<never>[]>>;
 /** What the receiver uses of Nest's HTTP adapter (Express or Fastify). */
 interface HttpAdapter {
   getType(): string;
-  getInstance(): { addHook?(name: string, hook: unknown): unknown; post?(path: string, handler: unknown): unknown };
+  getInstance(): { post?(path: string, handler: unknown): unknown };
   use(handler: unknown): unknown;
 }
 
@@ -104,8 +104,11 @@ export class ColivaraReceiver implements OnModuleInit {
     installedPaths.set(instance, paths);
     const pipeline = () => this.pipeline;
     if (platform === "express") adapter.use(expressCapture(pipeline));
-    else if (platform === "fastify") instance.addHook?.("preParsing", fastifyCapture(pipeline));
-    else
+    else if (platform === "fastify") {
+      const fastify = instance as unknown as FastifyInstanceLike;
+      fastify.addHook("preParsing", fastifyCapture(pipeline));
+      acceptVerifiedBodies(fastify);
+    } else
       throw invalid(
         `ColivaraWebhooksModule runs on @nestjs/platform-express or @nestjs/platform-fastify, not "${platform}".`,
       );

@@ -1,6 +1,7 @@
 // The plain form: a controller route marked @ColivaraWebhook() runs only for a delivery the
 // module verified, reads it with @ColivaraEvent(), and every failure answers from the table.
 import { BadRequestException, Controller, HttpCode, Injectable, Module, Post } from "@nestjs/common";
+import request from "supertest";
 import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
 import { newSecret, signIndependently } from "../../../test/support/independent-signer.js";
 import { ColivaraEvent, ColivaraWebhook, ColivaraWebhooksModule, OnColivaraEvent } from "../src/index.js";
@@ -61,6 +62,21 @@ describe.each(platforms)("plain form on platform-%s", (platform) => {
     expect(response.body).toEqual({ received: "upsert.success" });
     expect(state.names).toEqual(["plain.pdf"]);
   });
+
+  it.each(["application/octet-stream", "text/plain", undefined])(
+    "hands the route a genuine delivery sent as %s (Svix signs bytes, not a media type)",
+    async (type) => {
+      const app = await start();
+      const delivery = signIndependently(secret, successBody({ name: "typed.bin" }));
+      const { "content-type": _, ...headers } = delivery.headers;
+      const response = await app.post("/webhooks/colivara", {
+        body: Buffer.from(delivery.body),
+        headers: type === undefined ? headers : { ...headers, "content-type": type },
+      });
+      expect(response.status).toBe(200);
+      expect(state.names).toEqual(["typed.bin"]);
+    },
+  );
 
   it("refuses a forgery with 401 before the route", async () => {
     const app = await start();
@@ -130,5 +146,21 @@ describe.each(platforms)("plain form on platform-%s", (platform) => {
     await expect(
       createApp(platform, [AppModule, WithHandlers, ColivaraWebhooksModule.forRoot({ secret })]),
     ).rejects.toThrow(/Keep one of the two forms/);
+  });
+});
+
+describe("platform-fastify: routes other than the webhook keep Fastify's parsers", () => {
+  it("answers a type nobody parses with Fastify's own 415, through Nest's filter", async () => {
+    const test = await createApp("fastify", [AppModule, ColivaraWebhooksModule.forRoot({ secret, log: false })]);
+    try {
+      const response = await request(test.app.getHttpServer())
+        .post("/webhooks/elsewhere")
+        .set("content-type", "application/octet-stream")
+        .send(Buffer.from("abc"));
+      expect(response.status).toBe(415);
+      expect(response.body).toEqual({ statusCode: 415, message: "Unsupported Media Type" });
+    } finally {
+      await test.close();
+    }
   });
 });
