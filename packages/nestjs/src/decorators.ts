@@ -1,6 +1,7 @@
 import {
   type ColivaraEvent as CoreColivaraEvent,
   type RegisteredMetadata,
+  type UnknownEvent,
   type VerifiedWebhook,
   WebhookVerificationError,
 } from "@colivara/webhooks";
@@ -50,12 +51,32 @@ export function isWebhookRoute(method: unknown): boolean {
  * }
  * ```
  */
-export function OnColivaraEvent(type: ColivaraEventType, options: { path?: string } = {}): MethodDecorator {
+export function OnColivaraEvent<T extends ColivaraEventType>(
+  type: T,
+  options: { path?: string } = {},
+): EventHandlerDecorator<EventOfType<T>> {
   return (_target, _key, descriptor) => {
     const method = descriptor.value as object;
     declarations.set(method, [...handlerDeclarationsOf(method), { type, path: options.path }]);
   };
 }
+
+/** The event a handler of `T` gets: its metadata typed as declared in `Register`. */
+export type EventOfType<T extends ColivaraEventType> = T extends "unknown"
+  ? UnknownEvent
+  : Extract<CoreColivaraEvent<RegisteredMetadata>, { type: T }>;
+
+/**
+ * A method decorator that accepts only a method able to take `E` (then the whole delivery):
+ * `@OnColivaraEvent("upsert.fail")` on `(event: UpsertSuccessEvent) => …` does not compile.
+ */
+export type EventHandlerDecorator<E> = <
+  H extends (event: E, webhook: VerifiedWebhook<E & CoreColivaraEvent<RegisteredMetadata>>) => unknown,
+>(
+  target: object,
+  key: string | symbol,
+  descriptor: TypedPropertyDescriptor<H>,
+) => void;
 
 /**
  * Marks a controller route as the webhook route (the plain form): the module verified and

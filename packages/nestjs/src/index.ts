@@ -19,6 +19,8 @@ export {
   ColivaraEvent,
   type ColivaraEventType,
   ColivaraWebhook,
+  type EventHandlerDecorator,
+  type EventOfType,
   OnColivaraEvent,
 } from "./decorators.js";
 export { COLIVARA_WEBHOOKS_OPTIONS, ColivaraWebhooksModule } from "./module.js";

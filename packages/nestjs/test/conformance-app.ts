@@ -104,7 +104,7 @@ function appClasses(nest: NestBundle, log: ReturnType<typeof createHandledLog>) 
       writable: true,
       configurable: true,
     });
-    decorate(MappedHandlers, type, [OnColivaraEvent(type, { path })]);
+    decorate(MappedHandlers, type, [OnColivaraEvent(type, { path }) as MethodDecorator]);
   }
   Injectable()(MappedHandlers);
   return { WebhooksController, MappedHandlers };
