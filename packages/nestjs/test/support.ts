@@ -22,9 +22,9 @@ export async function createApp(
   platform: Platform,
   imports: NonNullable<ModuleMetadata["imports"]>,
   configure: (app: INestApplication) => void = () => {},
+  adapter: ExpressAdapter | FastifyAdapter = platform === "express" ? new ExpressAdapter() : new FastifyAdapter(),
 ): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({ imports }).compile();
-  const adapter = platform === "express" ? new ExpressAdapter() : new FastifyAdapter();
   const app = moduleRef.createNestApplication(adapter, { logger: false });
   configure(app);
   try {
