@@ -27,6 +27,25 @@ function invalid(message: string): WebhookVerificationError {
   return new WebhookVerificationError("invalid_config", message);
 }
 
+/** The options object; the handler map is the decorators' job. */
+function checkedOptions(options: unknown): ColivaraWebhookOptions {
+  if (typeof options !== "object" || options === null) {
+    throw invalid("ColivaraWebhooksModule options must be an object, e.g. forRoot({ secret }).");
+  }
+  if ("on" in options) {
+    throw invalid(
+      'The module takes no handler map (on): decorate provider methods with @OnColivaraEvent("upsert.success").',
+    );
+  }
+  return options as ColivaraWebhookOptions;
+}
+
+/** The core's handler map from the discovered handlers, or `undefined` when there are none. */
+function handlerMap(handlers: Handlers): ColivaraWebhookOptions["on"] {
+  const entries = Object.entries(handlers).map(([type, list]) => [type, inTurn(list)]);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
 /** All handlers declared for one type, run in turn as one handler of the core's map. */
 function inTurn(list: EventHandler<never>[]): EventHandler<never> {
   if (list.length === 1) return list[0] as EventHandler<never>;
@@ -72,21 +91,13 @@ export class ColivaraReceiver implements OnModuleInit {
 
   onModuleInit(): void {
     if (this.installError !== undefined) throw this.installError;
-    if (typeof this.options !== "object" || this.options === null) {
-      throw invalid("ColivaraWebhooksModule options must be an object, e.g. forRoot({ secret }).");
-    }
-    if ("on" in this.options) {
-      throw invalid(
-        'The module takes no handler map (on): decorate provider methods with @OnColivaraEvent("upsert.success").',
-      );
-    }
-    const handlers = this.discoverHandlers();
-    const on = Object.fromEntries(Object.entries(handlers).map(([type, list]) => [type, inTurn(list)]));
-    const options: ColivaraWebhookOptions = Object.keys(on).length > 0 ? { ...this.options, on } : this.options;
+    const options = checkedOptions(this.options);
+    // Nest < 11.1 under @nestjs/testing set the adapter without a word: mount the capture now.
+    if (this.platform === undefined && this.adapterHost.httpAdapter) this.install(false);
+    const on = handlerMap(this.discoverHandlers());
     const proxySetting = this.platform === "fastify" ? FASTIFY_PROXY : EXPRESS_PROXY;
-    const pipeline = createDeliveryPipeline(options, { proxySetting });
+    const pipeline = createDeliveryPipeline(on === undefined ? options : { ...options, on }, { proxySetting });
     this.checkServed(pipeline.answersItself);
-    if (this.adapterHost.httpAdapter && this.platform === undefined) this.install(false);
     if (pipeline.answersItself && this.platform === "fastify") this.declareFastifyRoute();
     this.pipeline = pipeline;
   }
