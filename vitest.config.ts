@@ -13,6 +13,7 @@ export const workspaceSources = [
   { find: /^@colivara\/webhooks-express$/, replacement: source("express/src/index.ts") },
   { find: /^@colivara\/webhooks-fastify$/, replacement: source("fastify/src/index.ts") },
   { find: /^@colivara\/webhooks-hono$/, replacement: source("hono/src/index.ts") },
+  { find: /^@colivara\/webhooks-nestjs$/, replacement: source("nestjs/src/index.ts") },
   { find: /^@colivara\/webhooks-next$/, replacement: source("next/src/index.ts") },
   { find: /^@colivara\/webhooks-redis$/, replacement: source("redis/src/index.ts") },
   { find: /^@colivara\/webhooks-postgres$/, replacement: source("postgres/src/index.ts") },
@@ -21,6 +22,9 @@ export const workspaceSources = [
 
 export default defineConfig({
   resolve: { alias: workspaceSources },
+  // Nest's decorators are TypeScript's legacy ones (every Nest project's tsconfig sets
+  // experimentalDecorators): the NestJS tests and README samples use them; no other file has any.
+  oxc: { decorator: { legacy: true } },
   test: {
     include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 30_000,

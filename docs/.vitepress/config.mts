@@ -30,6 +30,7 @@ export default defineConfig({
           { text: "Overview", link: "/" },
           { text: "Express", link: "/guide/express" },
           { text: "Fastify", link: "/guide/fastify" },
+          { text: "NestJS", link: "/guide/nestjs" },
           { text: "Next.js App Router", link: "/guide/next-app" },
           { text: "Next.js Pages Router", link: "/guide/next-pages" },
           { text: "Hono", link: "/guide/hono" },

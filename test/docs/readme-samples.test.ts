@@ -44,7 +44,7 @@ describe("README and docs samples", () => {
 
   it("covers every page of the docs site, and every getting-started page has a sample", () => {
     const pages = docsPages();
-    for (const page of ["express", "fastify", "next-app", "next-pages", "hono", "fetch", "typed-metadata"]) {
+    for (const page of ["express", "fastify", "nestjs", "next-app", "next-pages", "hono", "fetch", "typed-metadata"]) {
       expect(pages).toContain(`docs/guide/${page}.md`);
       expect(samplesOf(`docs/guide/${page}.md`).length, page).toBeGreaterThan(0);
     }
@@ -82,6 +82,9 @@ describe("README and docs samples", () => {
       types: ["node"],
       skipLibCheck: true,
       noUnusedLocals: false,
+      // Nest's decorators are TypeScript's legacy ones, as every Nest project's tsconfig sets them.
+      experimentalDecorators: true,
+      emitDecoratorMetadata: true,
     });
     const problems = ts.getPreEmitDiagnostics(program).map((d) => {
       const index = d.file ? files.indexOf(d.file.fileName) : -1;

@@ -26,6 +26,7 @@ const expected: Record<string, SampleKind[]> = {
   "packages/express/README.md": ["listens", "listens"],
   "packages/fastify/README.md": ["listens", "listens"],
   "packages/hono/README.md": ["listens", "fetch-default", "listens"],
+  "packages/nestjs/README.md": ["listens", "listens", "listens"],
   "packages/next/README.md": ["next-app", "next-app", "next-pages", "next-app"],
   "packages/postgres/README.md": ["listens", "listens", "next-app"],
   "packages/redis/README.md": ["listens", "listens", "next-app"],

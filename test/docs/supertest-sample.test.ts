@@ -2,12 +2,12 @@
 // by Vitest in a child process, and must pass. Its deliveries come from our signWebhook (that
 // is what it shows users), so the signatures signWebhook makes for the sample's secret are
 // checked here against the independent signer.
-import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { signWebhook, upsertSuccessEvent } from "@colivara/webhooks/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { keyOf, signatureOf } from "../support/independent-signer.js";
 import { root, samplesOf } from "./readme-samples.js";
+import { runAsUserTestFile } from "./user-test-file.js";
 
 const sample = samplesOf("docs/testing/your-tests.md").find((s) => s.code.includes('from "supertest"'));
 const dir = `${root}.samples-supertest/`;
@@ -23,19 +23,8 @@ describe("docs: testing your route with supertest", () => {
   });
 
   it("passes when run as the user's own test file", () => {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(`${dir}package.json`, '{ "type": "module" }\n');
-    writeFileSync(`${dir}vitest.config.mjs`, 'export default { test: { include: ["*.test.ts"] } };\n');
-    writeFileSync(`${dir}webhook.test.ts`, sample?.code ?? "");
-    const run = spawnSync(process.execPath, [`${root}node_modules/vitest/vitest.mjs`, "run", "--root", dir], {
-      cwd: dir,
-      encoding: "utf8",
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
-      timeout: 120_000,
-    });
-    const output = `${run.stdout}\n${run.stderr}`;
-    expect(run.status, output).toBe(0);
+    const { status, output } = runAsUserTestFile(dir, sample?.code ?? "");
+    expect(status, output).toBe(0);
     expect(output).toMatch(/Tests\s+1 passed \(1\)/);
   });
 

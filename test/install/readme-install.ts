@@ -68,6 +68,11 @@ export function packagesOf(line: string[]): string[] {
   return line.slice(2).filter((word) => !word.startsWith("-"));
 }
 
+/** A package's name without the version an install line pins (`@nestjs/platform-express@11`, `ioredis@5`). */
+export function packageName(spec: string): string {
+  return spec.replace(/(.)@[^/]*$/, "$1");
+}
+
 /** The bare package names a sample imports (`@scope/name` or `name`, never `node:`). */
 export function importsOf(sample: Sample): string[] {
   const specifiers = [...sample.code.matchAll(/^import\s[^"]*"([^"]+)"/gm)].map((match) => match[1] as string);
@@ -118,8 +123,9 @@ function linkedSamples(readme: string): Sample[] {
  * package the variant leaves out belongs to the other variant.
  */
 export function quickstartOf(variant: InstallVariant): Sample {
+  const without = variant.without === undefined ? undefined : packageName(variant.without);
   const fits = (sample: Sample) =>
-    kindOf(sample) !== undefined && (variant.without === undefined || !importsOf(sample).includes(variant.without));
+    kindOf(sample) !== undefined && (without === undefined || !importsOf(sample).includes(without));
   const sample = samplesOf(variant.readme).find(fits) ?? linkedSamples(variant.readme).find(fits);
   if (sample === undefined) throw new Error(`${variant.readme} (${variant.name}) has no runnable server sample`);
   return sample;

@@ -164,6 +164,10 @@ describe("every package README's install line, in a fresh project", () => {
       "packages/express/README.md": expect.stringMatching(/^packages\/express\/README\.md#1 /),
       "packages/fastify/README.md": expect.stringMatching(/^packages\/fastify\/README\.md#1 /),
       "packages/hono/README.md": expect.stringMatching(/^packages\/hono\/README\.md#1 /),
+      "packages/nestjs/README.md": expect.stringMatching(/^packages\/nestjs\/README\.md#1 /),
+      "packages/nestjs/README.md (or: @nestjs/platform-fastify@11)": expect.stringMatching(
+        /^packages\/nestjs\/README\.md#2 /,
+      ),
       "packages/next/README.md": expect.stringMatching(/^packages\/next\/README\.md#1 /),
       "packages/postgres/README.md": expect.stringMatching(/^packages\/postgres\/README\.md#1 /),
       "packages/postgres/README.md (or: postgres)": expect.stringMatching(/^packages\/postgres\/README\.md#2 /),

@@ -84,7 +84,13 @@ export async function startQuickstart(
   env: Record<string, string>,
 ): Promise<{ url: string; started: Running }> {
   const { outputText } = ts.transpileModule(`${sample.code}${epilogueOf(sample)}`, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    // Nest's decorators are TypeScript's legacy ones, as every Nest project's tsconfig sets them.
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2022,
+      experimentalDecorators: true,
+      emitDecoratorMetadata: true,
+    },
   });
   await writeFile(join(dir, "quickstart.mjs"), outputText);
   await cp(join(fixtures, "serve-sample.mjs"), join(dir, "serve-sample.mjs"));
