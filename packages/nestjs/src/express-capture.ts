@@ -32,7 +32,7 @@ function trustOf(req: ExpressRequest): ProxyTrust {
  */
 function readBody(req: ExpressRequest, limit: number, readTimeoutMs: number, done: BodyCallback): void {
   const { rawBody, body, _body } = req as { rawBody?: unknown; body?: unknown; _body?: unknown };
-  const captured = capturedBody("express", limit, [rawBody, body], _body === true || req.readableEnded);
+  const captured = capturedBody("nestjs", limit, [rawBody, body], _body === true || req.readableEnded);
   if (captured !== undefined) done(captured.error, captured.body);
   else readNodeBody(req, { limit, readTimeoutMs, contentLength: req.headers["content-length"] }, done);
 }

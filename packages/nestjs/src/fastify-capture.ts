@@ -85,7 +85,7 @@ export function fastifyCapture(pipeline: () => DeliveryPipeline | undefined): Fa
       headers: request.headers,
       readBody(read) {
         const consumed = payload.readableEnded === true || (request.raw as { _body?: unknown })._body === true;
-        const captured = capturedBody("fastify", limit, [], consumed);
+        const captured = capturedBody("nestjs", limit, [], consumed);
         if (captured !== undefined) return read(captured.error);
         const limits = { limit, readTimeoutMs, contentLength: request.headers["content-length"] };
         readNodeBody(payload, limits, (error, bytes) => {

@@ -178,13 +178,13 @@ function storeFull(limits: Limits, entries: number, bytes: number, need: number,
       : "so the handled mark of this delivery could not be kept: a copy of it arriving later would run the handler again";
   return new WebhookVerificationError(
     "dedupe_unavailable",
-    `The in-memory dedupe store is full: ${limit} belong to deliveries still in flight (being handled), ${consequence}. Raise memoryStore({ ${byCount ? "maxEntries" : "maxBytes"} }) above what the deliveries your app handles at once need, or use redisStore from @colivara/webhooks-redis.`,
+    `The in-memory dedupe store is full: ${limit} belong to deliveries still in flight (being handled), ${consequence}. Raise memoryStore({ ${byCount ? "maxEntries" : "maxBytes"} }) above what the deliveries your app handles at once need, or use a shared store: redisStore from @colivara/webhooks-redis or postgresStore from @colivara/webhooks-postgres.`,
   );
 }
 
 /**
  * The default store: in process memory, bounded. Enough for an app running one instance;
- * use `redisStore` from `@colivara/webhooks-redis` when several instances share traffic.
+ * use `redisStore` (`@colivara/webhooks-redis`) or `postgresStore` (`@colivara/webhooks-postgres`) when several instances share traffic.
  *
  * Past `maxEntries` or `maxBytes` it forgets handled ids, oldest first: a copy of a forgotten
  * delivery arriving later runs the handler again (the cost of a bounded memory store). It

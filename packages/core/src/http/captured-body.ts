@@ -2,7 +2,7 @@ import { WebhookVerificationError } from "../shared/errors.js";
 import { payloadTooLarge } from "./limit.js";
 
 /** The frameworks whose readers can find a body already taken; each has its own fix to name. */
-export type BodyFramework = "express" | "fastify" | "next-pages" | "hono" | "fetch";
+export type BodyFramework = "express" | "fastify" | "nestjs" | "next-pages" | "hono" | "fetch";
 
 /**
  * The `body_already_parsed` message of each framework: what consumed the body there, and
@@ -18,6 +18,11 @@ export const BODY_ALREADY_PARSED: Readonly<Record<BodyFramework, string>> = {
     "a preParsing hook or Connect middleware (e.g. express.json() through @fastify/middie or @fastify/express) " +
     "consumed it. Leave the body of webhook routes untouched before the plugin; Fastify's own content-type " +
     "parsers are fine, the plugin runs before them.",
+  nestjs:
+    "A body parser read this request before ColivaraWebhooksModule could capture its raw bytes: Nest's own parser " +
+    "(an app built by @nestjs/testing on Nest 10 or 11.0 with platform-express) or a middleware that reads the body " +
+    "(app.use(json()) in main.ts). Create the app with { rawBody: true } (NestFactory.create(AppModule, { rawBody: true }) " +
+    "or createNestApplication(adapter, { rawBody: true })), or apply body-reading middleware after the module.",
   "next-pages":
     "Next.js's API body parser read this request before withColivaraWebhookPages() could see its raw bytes. " +
     "Add `export const config = { api: { bodyParser: false } };` to this pages/api route file.",
