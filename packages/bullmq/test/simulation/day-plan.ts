@@ -57,7 +57,9 @@ function timeOfDay(random: () => number): number {
   }
 }
 
-/** How long the worker's handler works on a message: mostly 5–50 ms, one in fifty 1–2 s. */
+/** How long the worker's handler works on a message (metadata.handleMs), in words for the report. */
+export const HANDLER_DURATIONS = "5-50 ms, 1 in 50 1-2 s";
+
 function handleMs(random: () => number): number {
   return Math.round(random() < 0.02 ? 1000 + random() * 1000 : 5 + random() * 45);
 }

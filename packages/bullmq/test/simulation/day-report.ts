@@ -2,7 +2,7 @@
 // never accepted is handled never, and is allowed only when the sender gave up because
 // every attempt fell inside the outage. Counts everything else worth printing.
 import { MARK_RETRY_MS } from "@colivara/webhooks/adapter";
-import { HOUR } from "./day-plan.js";
+import { HANDLER_DURATIONS, HOUR } from "./day-plan.js";
 import { type AttemptLog, type MessageLog, SVIX_DELAYS } from "./svix-sender.js";
 
 export interface Window {
@@ -102,6 +102,6 @@ export function timeMapping(
   const inSimulatedHours = (ms: number) => `${+(ms / msPerHour).toFixed(2)} simulated h`;
   return [
     `traffic, faults and Svix's retry schedule follow the simulated clock, 1 h = ${msPerHour} ms (${schedule})`,
-    `real time, not compressed: handlers (5-50 ms, 1 in 50 1-2 s), the claim's lease ${timers.leaseSeconds} s (${inSimulatedHours(timers.leaseSeconds * 1000)}), BullMQ's lock ${realMs(timers.lockMs)} and stalled check every ${realMs(timers.stalledMs)}, the mark's retry bound ${realMs(MARK_RETRY_MS)}, and a Redis failover`,
+    `real time, not compressed: handlers (${HANDLER_DURATIONS}), the claim's lease ${timers.leaseSeconds} s (${inSimulatedHours(timers.leaseSeconds * 1000)}), BullMQ's lock ${realMs(timers.lockMs)} and stalled check every ${realMs(timers.stalledMs)}, the mark's retry bound ${realMs(MARK_RETRY_MS)}, and a Redis failover`,
   ].join("; ");
 }

@@ -24,8 +24,13 @@ const QUEUE = "colivara-day";
 const PREFIX = "{colivara}";
 const OUTAGE_AT = 13 * HOUR;
 
-/** The worker's timers, in real time whatever the simulated clock does (see timeMapping). */
-export const WORKER_TIMERS = { leaseSeconds: 3, lockMs: 2000, stalledMs: 1000 } as const;
+/**
+ * The worker's timers, in real time whatever the simulated clock does (see timeMapping).
+ * The claim's lease outlasts the longest handler (2 s) plus a failover's gap (about 2 s):
+ * nothing extends a claim while its handler runs, and a lease that ran out lets a job that
+ * BullMQ found stalled in the failover run again beside the first.
+ */
+export const WORKER_TIMERS = { leaseSeconds: 5, lockMs: 2000, stalledMs: 1000 } as const;
 
 /** A Redis primary killed while traffic flows: its replica promoted, the dead node back as its replica. */
 class RedisFaults {
@@ -57,29 +62,40 @@ class RedisFaults {
   }
 }
 
-/** The fleet's faults and the outage, at their simulated hours; fills in the outage's real window. */
-async function fleetOperations(clock: SimClock, fleet: Fleet, outage: Window): Promise<void> {
-  await clock.until(6 * HOUR);
-  await fleet.crashReceiver();
-  await clock.until(7.5 * HOUR);
-  await fleet.killWorker();
-  await clock.until(9 * HOUR);
-  await fleet.restartWorkers();
+/** The endpoint's hour-long outage, on its own timeline; fills in its real window. */
+async function outageTimeline(clock: SimClock, fleet: Fleet, outage: Window): Promise<void> {
   await clock.until(OUTAGE_AT);
   outage.from = clock.now();
   fleet.beginOutage();
-  // During the outage a receiver crashes and the workers restart, however long that takes.
-  const restarts = Promise.all([fleet.crashReceiver(), fleet.restartWorkers()]);
   await clock.until(outage.from + HOUR);
   fleet.endOutage();
   outage.to = clock.now();
-  await restarts;
-  await clock.until(16 * HOUR);
-  await fleet.killWorker();
-  await clock.until(18 * HOUR);
-  await fleet.crashReceiver();
-  await clock.until(20 * HOUR);
-  await fleet.restartWorkers();
+}
+
+/** Receivers crashed (SIGKILL), one of them during the outage. */
+async function receiverTimeline(clock: SimClock, fleet: Fleet): Promise<void> {
+  for (const hour of [6, OUTAGE_AT / HOUR + 0.25, 18]) {
+    await clock.until(hour * HOUR);
+    await fleet.crashReceiver();
+  }
+}
+
+/**
+ * Workers killed mid-job (SIGKILL) and replaced gracefully (SIGTERM), once during the
+ * outage; each step waits for the one before, however long a graceful stop takes.
+ */
+async function workerTimeline(clock: SimClock, fleet: Fleet): Promise<void> {
+  const steps: Array<[hour: number, step: () => Promise<void>]> = [
+    [7.5, () => fleet.killWorker()],
+    [9, () => fleet.restartWorkers()],
+    [OUTAGE_AT / HOUR + 0.25, () => fleet.restartWorkers()],
+    [16, () => fleet.killWorker()],
+    [20, () => fleet.restartWorkers()],
+  ];
+  for (const [hour, step] of steps) {
+    await clock.until(hour * HOUR);
+    await step();
+  }
 }
 
 /** The Redis primaries killed, each at its hour; a failover takes real seconds, so it overlaps the fleet's faults. */
@@ -133,7 +149,9 @@ async function run(cluster: RedisCluster, size: DaySize): Promise<{ figures: Fig
     const context = { clock, secret, pick: () => fleet.pick() };
     const [logs] = await Promise.all([
       Promise.all(plan.messages.map((message) => deliverMessage(context, message))),
-      fleetOperations(clock, fleet, outage),
+      outageTimeline(clock, fleet, outage),
+      receiverTimeline(clock, fleet),
+      workerTimeline(clock, fleet),
       redisOperations(clock, faults, size.primaryKills),
     ]);
     const failedJobs = await drain(queue);
