@@ -81,21 +81,20 @@ async function receiverTimeline(clock: SimClock, fleet: Fleet): Promise<void> {
 }
 
 /**
- * Workers killed mid-job (SIGKILL) and replaced gracefully (SIGTERM), once during the
- * outage; each step waits for the one before, however long a graceful stop takes.
+ * Workers replaced gracefully (SIGTERM), once during the outage, and, on a timeline of
+ * their own, killed mid-job (SIGKILL): a graceful stop that hangs delays no kill.
  */
 async function workerTimeline(clock: SimClock, fleet: Fleet): Promise<void> {
-  const steps: Array<[hour: number, step: () => Promise<void>]> = [
-    [7.5, () => fleet.killWorker()],
-    [9, () => fleet.restartWorkers()],
-    [OUTAGE_AT / HOUR + 0.25, () => fleet.restartWorkers()],
-    [16, () => fleet.killWorker()],
-    [20, () => fleet.restartWorkers()],
-  ];
-  for (const [hour, step] of steps) {
-    await clock.until(hour * HOUR);
-    await step();
-  }
+  const at = async (hours: number[], step: () => Promise<void>) => {
+    for (const hour of hours) {
+      await clock.until(hour * HOUR);
+      await step();
+    }
+  };
+  await Promise.all([
+    at([9, OUTAGE_AT / HOUR + 0.25, 20], () => fleet.restartWorkers()),
+    at([7.5, 16], () => fleet.killWorker()),
+  ]);
 }
 
 /** The Redis primaries killed, each at its hour; a failover takes real seconds, so it overlaps the fleet's faults. */
@@ -162,6 +161,9 @@ async function run(cluster: RedisCluster, size: DaySize): Promise<{ figures: Fig
       bursts: plan.bursts.length,
       "dead letters": failedJobs,
       ...fleet.restarts,
+      "kills that found jobs in flight": new Set(
+        lines.filter((line) => line.kind === "cut" || line.kind === "marked-then-killed").map((line) => line.pid),
+      ).size,
       "handlers cut by a worker's SIGKILL": countBy(lines, "cut").size,
       "jobs killed after their mark, before BullMQ completed them": countBy(lines, "marked-then-killed").size,
       primariesKilled: faults.figures.primariesKilled,

@@ -67,18 +67,22 @@ export class Fleet {
     this.restarts.receiversCrashed++;
   }
 
+  /** Workers on their way out of a graceful restart: never the ones a kill picks. */
+  private readonly leaving = new Set<Child>();
+
   /**
-   * The oldest worker dies by SIGKILL in the middle of its jobs (fixtures/crash-mid-job.mjs:
-   * SIGUSR2 makes it kill itself once a handler is cut short); a replacement then starts.
-   * Its cut jobs come back through BullMQ's stalled check and wait out the claim's lease.
+   * The oldest worker not being replaced dies by SIGKILL in the middle of its jobs
+   * (fixtures/crash-mid-job.mjs: SIGUSR2 makes it kill itself once a handler is cut short);
+   * a replacement then starts. Its jobs come back through BullMQ's stalled check.
    */
   async killWorker(): Promise<void> {
-    const [dead, ...rest] = this.workers;
+    const dead = this.workers.find((worker) => !this.leaving.has(worker));
     if (dead === undefined) return;
     const exited = once(dead.child, "exit");
     dead.child.kill("SIGUSR2");
     await exited;
-    this.workers = [...rest, await startWorker(this.env)];
+    const fresh = await startWorker(this.env);
+    this.workers = [...this.workers.filter((worker) => worker !== dead), fresh];
     this.restarts.workersKilled++;
   }
 
@@ -87,10 +91,14 @@ export class Fleet {
    * active jobs finish), SIGKILLed if it is still there after the grace period.
    */
   async restartWorkers(): Promise<void> {
-    for (const old of [...this.workers]) {
+    const old = this.workers.filter((worker) => !this.leaving.has(worker));
+    for (const worker of old) this.leaving.add(worker);
+    for (const worker of old) {
       const fresh = await startWorker(this.env);
-      if (!(await stopGracefully(old))) this.restarts["graceful stops past the grace period"]++;
-      this.workers = [...this.workers.filter((worker) => worker !== old), fresh];
+      this.workers = [...this.workers, fresh];
+      if (!(await stopGracefully(worker))) this.restarts["graceful stops past the grace period"]++;
+      this.workers = this.workers.filter((other) => other !== worker);
+      this.leaving.delete(worker);
       this.restarts.workersRestarted++;
     }
   }
