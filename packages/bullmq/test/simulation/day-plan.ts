@@ -57,10 +57,18 @@ function timeOfDay(random: () => number): number {
   }
 }
 
+/** How long the worker's handler works on a message (metadata.handleMs), in words for the report. */
+export const HANDLER_DURATIONS = "5-50 ms, 1 in 50 1-2 s";
+
+function handleMs(random: () => number): number {
+  return Math.round(random() < 0.02 ? 1000 + random() * 1000 : 5 + random() * 45);
+}
+
 function message(random: () => number, at: number): PlannedMessage {
   const failed = random() < 0.12;
   const test = random() < 0.03 ? "fail-once" : undefined;
-  const metadata = test ? { tenant: "sim", test } : { tenant: "sim" };
+  const work = { tenant: "sim", handleMs: handleMs(random) };
+  const metadata = test ? { ...work, test } : work;
   return {
     id: `msg_${randomBytes(12).toString("hex")}`,
     at,

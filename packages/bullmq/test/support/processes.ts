@@ -72,7 +72,11 @@ export const startRedisAt = (port: number): Promise<Child> =>
   );
 
 export interface RecordLine {
-  kind: "handled" | "failed" | "started" | "refused";
+  /**
+   * fixtures/crash-mid-job.mjs: "cut", the handler was at work when its worker was SIGKILLed;
+   * "marked-then-killed", its mark was stored and the worker killed before BullMQ completed the job.
+   */
+  kind: "handled" | "failed" | "started" | "refused" | "cut" | "marked-then-killed";
   id: string;
   pid: number;
 }
