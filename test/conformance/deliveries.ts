@@ -64,3 +64,8 @@ export function sign(
     },
   };
 }
+
+/** The delivery as the `Request` a Fetch endpoint receives: POST, its headers and bytes. */
+export function requestOf(delivery: Delivery, url = "http://127.0.0.1/webhooks/colivara"): Request {
+  return new Request(url, { method: "POST", headers: delivery.headers, body: delivery.body });
+}

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createWebhookHandler } from "@colivara/webhooks";
 import { Cluster } from "ioredis";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
+import { newSecret, requestOf, sign, successPayload } from "../../../test/conformance/deliveries.js";
 import { type RedisCluster, startRedisCluster } from "../../../test/support/redis-cluster.js";
 import { DEFAULT_PREFIX, type RedisStoreOptions, redisStore } from "../src/index.js";
 
@@ -75,14 +75,7 @@ describe.each<[string, RedisStoreOptions]>([
       },
     );
     const delivery = sign(secret, successPayload());
-    const send = () =>
-      endpoint(
-        new Request("http://127.0.0.1/webhooks/colivara", {
-          method: "POST",
-          headers: delivery.headers,
-          body: delivery.body,
-        }),
-      );
+    const send = () => endpoint(requestOf(delivery));
     const key = DEFAULT_PREFIX + delivery.id;
     try {
       const primary = await redis.primaryFor(key);

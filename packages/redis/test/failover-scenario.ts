@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createWebhookHandler, type DedupeStore } from "@colivara/webhooks";
 import { Cluster } from "ioredis";
-import { type Delivery, newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
+import { type Delivery, newSecret, requestOf, sign, successPayload } from "../../../test/conformance/deliveries.js";
 import { type RedisCluster, startRedisCluster } from "../../../test/support/redis-cluster.js";
 import { DEFAULT_PREFIX, type RedisStoreOptions, redisStore } from "../src/index.js";
 
@@ -83,11 +83,7 @@ const SENDER_TIMEOUT_MS = 15_000;
 /** One Svix-like sender: each delivery retried until a 2xx; attempts time out as Svix's do. */
 function sender(endpoint: (request: Request) => Promise<Response>, tally: Map<number, number>) {
   const attempt = async (delivery: Delivery): Promise<number> => {
-    const request = new Request("http://127.0.0.1/webhooks/colivara", {
-      method: "POST",
-      headers: delivery.headers,
-      body: delivery.body,
-    });
+    const request = requestOf(delivery);
     // The timer is cancelled once the answer came, so no attempt leaves one running.
     const answered = new AbortController();
     const timeout = sleep(SENDER_TIMEOUT_MS, 0, { signal: answered.signal }).catch(() => 0);

@@ -7,7 +7,7 @@ import { createWebhookHandler } from "@colivara/webhooks";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
+import { newSecret, requestOf, sign, successPayload } from "../../../test/conformance/deliveries.js";
 import { type RedisServer, startRedisServer } from "../../../test/support/redis-server.js";
 import { type RedisClient, redisStore } from "../src/index.js";
 
@@ -43,14 +43,7 @@ describe.each(Object.keys(CLIENTS))("%s", (name) => {
       { secret, dedupe: redisStore(connected.client, { leaseSeconds: 1, prefix: `long:${name}:` }) },
     );
     const delivery = sign(secret, successPayload());
-    const send = () =>
-      endpoint(
-        new Request("http://127.0.0.1/webhooks/colivara", {
-          method: "POST",
-          headers: delivery.headers,
-          body: delivery.body,
-        }),
-      );
+    const send = () => endpoint(requestOf(delivery));
     try {
       const first = send();
       await sleep(1500);

@@ -6,7 +6,7 @@
 import { createWebhookHandler } from "@colivara/webhooks";
 import { Cluster } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Delivery, newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
+import { type Delivery, newSecret, requestOf, sign, successPayload } from "../../../test/conformance/deliveries.js";
 import { type RedisCluster, startRedisCluster } from "../../../test/support/redis-cluster.js";
 import { DEFAULT_PREFIX, redisStore } from "../src/index.js";
 
@@ -33,11 +33,7 @@ async function sendAll(endpoint: (request: Request) => Promise<Response>, delive
   let next = 0;
   const slot = async () => {
     for (let delivery = deliveries[next++]; delivery; delivery = deliveries[next++]) {
-      const request = new Request("http://127.0.0.1/webhooks/colivara", {
-        method: "POST",
-        headers: delivery.headers,
-        body: delivery.body,
-      });
+      const request = requestOf(delivery);
       statuses.set(delivery.id, (await endpoint(request)).status);
     }
   };

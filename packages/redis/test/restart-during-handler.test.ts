@@ -11,7 +11,7 @@ import { createWebhookHandler } from "@colivara/webhooks";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { newSecret, sign, successPayload } from "../../../test/conformance/deliveries.js";
+import { newSecret, requestOf, sign, successPayload } from "../../../test/conformance/deliveries.js";
 import { type RedisServer, startPersistentRedisServer } from "../../../test/support/redis-server.js";
 import { type RedisClient, redisStore } from "../src/index.js";
 
@@ -67,14 +67,7 @@ describe.each(Object.keys(CLIENTS))("%s: Redis killed and restarted during a han
       { secret, dedupe: redisStore(connected.client, { leaseSeconds: LEASE_SECONDS }), onError },
     );
     const delivery = sign(secret, successPayload());
-    const send = () =>
-      endpoint(
-        new Request("http://127.0.0.1/webhooks/colivara", {
-          method: "POST",
-          headers: delivery.headers,
-          body: delivery.body,
-        }),
-      );
+    const send = () => endpoint(requestOf(delivery));
     try {
       const first = send();
       await reached;
