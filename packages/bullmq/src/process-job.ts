@@ -1,6 +1,6 @@
 import type { WebhookHandlers } from "@colivara/webhooks";
 import { type DedupeStore, isPermanentFailure, type VerifiedWebhook } from "@colivara/webhooks";
-import { dedupeKey, isInvalidMetadata, keepLease, type MetadataCheck, markHandled } from "@colivara/webhooks/adapter";
+import { dedupeKey, isInvalidMetadata, type MetadataCheck, markHandled } from "@colivara/webhooks/adapter";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import { type ColivaraJobData, fromJobData } from "./job-data.js";
 import { inWorkerSpan, loadOpenTelemetry } from "./trace.js";
@@ -65,16 +65,12 @@ async function runOnce(
     await job.moveToDelayed(Date.now() + settings.inFlightDelayMs, token);
     throw new DelayedError();
   }
-  // The claim's lease kept while the handler runs, however long it takes.
-  const stopKeeping = dedupe && claim ? keepLease(dedupe, key, claim) : undefined;
   try {
     await dispatch(settings, webhook);
   } catch (error) {
     // Released on every failure, permanent ones too, so a replay runs the handler again.
     if (dedupe && claim?.token) await dedupe.release(key, claim.token).catch((e) => settings.report(e, webhook));
     throw finalError(error, job, settings.attempts);
-  } finally {
-    stopKeeping?.();
   }
   if (dedupe && claim?.token) {
     // The handler's work is done: failing the job now would run it a second time.

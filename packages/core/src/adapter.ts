@@ -8,7 +8,7 @@
 export type { DedupeClaim, DedupeStore } from "./dedupe/dedupe.js";
 export { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_LEASE_SECONDS } from "./dedupe/dedupe.js";
 export { DEDUPE_KEY_MAX_BYTES, DIGEST_KEY_PREFIX, dedupeKey } from "./dedupe/dedupe-key.js";
-export { type HandledMark, keepLease, MARK_RETRY_MS, type MarkingStore, markHandled } from "./dedupe/handled-mark.js";
+export { type HandledMark, MARK_RETRY_MS, type MarkingStore, markHandled } from "./dedupe/handled-mark.js";
 export { BodyBuffer } from "./http/body-buffer.js";
 export type { BodyFramework, CapturedBody } from "./http/captured-body.js";
 export { capturedBody } from "./http/captured-body.js";

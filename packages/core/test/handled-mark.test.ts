@@ -1,7 +1,7 @@
 // A handled mark that cannot be lost (handled-mark.ts): retried with the lease kept until the
 // store takes it, reported with the delivery id past its bound, and the memory store's extend.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { keepLease, MARK_RETRY_MS, markHandled } from "../src/dedupe/handled-mark.js";
+import { MARK_RETRY_MS, markHandled } from "../src/dedupe/handled-mark.js";
 import { createWebhookHandler, type DedupeStore, memoryStore } from "../src/index.js";
 import { upsertSuccessEvent } from "../src/testing.js";
 import { harness } from "./pipeline-harness.js";
@@ -154,58 +154,5 @@ describe("a store's extend, checked at start-up", () => {
     expect(() => createWebhookHandler(() => undefined, { ...base, dedupe: store })).toThrow(
       /dedupe\.extend must be a function/,
     );
-  });
-});
-
-describe("keepLease: the claim kept while the handler runs", () => {
-  it("extends every third of the lease until stopped, and not after", async () => {
-    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "Date"] });
-    const extend = vi.fn(async () => {});
-    const stop = keepLease({ complete: () => undefined, extend }, "msg_k", { token: "t", leaseMs: 30_000 });
-    await vi.advanceTimersByTimeAsync(65_000);
-    expect(extend).toHaveBeenCalledTimes(6);
-    expect(extend).toHaveBeenLastCalledWith("msg_k", "t");
-    stop();
-    await vi.advanceTimersByTimeAsync(60_000);
-    expect(extend).toHaveBeenCalledTimes(6);
-  });
-
-  it("does nothing for a store without extend or a claim without its lease", async () => {
-    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
-    const extend = vi.fn(async () => {});
-    keepLease({ complete: () => undefined }, "msg_k", { token: "t", leaseMs: 30_000 })();
-    keepLease({ complete: () => undefined, extend }, "msg_k", { token: "t" })();
-    await vi.advanceTimersByTimeAsync(60_000);
-    expect(extend).not.toHaveBeenCalled();
-  });
-
-  it("keeps a delivery's claim through a handler longer than the lease, then stops once it answered", async () => {
-    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "Date"] });
-    const memory = memoryStore({ leaseSeconds: 3 });
-    const extended: string[] = [];
-    const store: DedupeStore = {
-      claim: async (id) => ({ ...(await memory.claim(id)), leaseMs: 3000 }),
-      complete: (id, token) => memory.complete(id, token),
-      release: (id, token) => memory.release(id, token),
-      extend: async (id, token) => {
-        extended.push(id);
-        await memory.extend?.(id, token);
-      },
-    };
-    const receiver = harness({
-      ...base,
-      dedupe: store,
-      on: { "upsert.success": () => new Promise<void>((resolve) => setTimeout(resolve, 10_000)) },
-    });
-    const first = receiver.receive(post("msg_long"));
-    await vi.advanceTimersByTimeAsync(5000);
-    // Past the 3 s lease: a copy finds the delivery still in flight.
-    expect((await receiver.receive(post("msg_long"))).response?.status).toBe(409);
-    await vi.advanceTimersByTimeAsync(5000);
-    expect((await first).response?.status).toBe(204);
-    const after = extended.length;
-    expect(after).toBeGreaterThanOrEqual(9);
-    await vi.advanceTimersByTimeAsync(10_000);
-    expect(extended).toHaveLength(after);
   });
 });

@@ -23,8 +23,7 @@ export interface PostgresStoreOptions {
   ttlSeconds?: number | undefined;
   /**
    * How long a claim lives if its process dies mid-handler; after it, a redelivery is
-   * processed. While the handler runs, the pack extends the lease every third of it, so a
-   * handler may run longer than this. Default 60.
+   * processed. Keep it above your handler's longest run. Default 60.
    */
   leaseSeconds?: number | undefined;
 }
@@ -112,7 +111,7 @@ export function postgresStore(client: PostgresClient, options: PostgresStoreOpti
       const status = claimStatus(await run(sql.claim, [checkKey(id), token, leaseMs]));
       if (status !== "claimed") return { status };
       sweep();
-      return { status, token, leaseMs };
+      return { status, token };
     },
     async complete(id: string, token: string): Promise<void> {
       await run(sql.complete, [checkKey(id), token, ttlMs]);

@@ -66,8 +66,7 @@ export interface RedisStoreOptions {
   ttlSeconds?: number | undefined;
   /**
    * How long a claim lives if its process dies mid-handler; after it, a redelivery is
-   * processed. While the handler runs, the pack extends the lease every third of it, so a
-   * handler may run longer than this. Default 60.
+   * processed. Keep it above your handler's longest run. Default 60.
    */
   leaseSeconds?: number | undefined;
   /**
@@ -196,7 +195,7 @@ export function redisStore(client: RedisClient, options: RedisStoreOptions = {})
         await release(id, token).catch(() => undefined);
         throw notAcknowledged(`claim of ${id}`, wait, acknowledged);
       }
-      if (status === 0) return { status: "claimed", token, leaseMs: Number(leaseMs) };
+      if (status === 0) return { status: "claimed", token };
       if (status === 1) return { status: "in_flight" };
       if (status === 2) return { status: "done" };
       throw new Error(`Unexpected reply from the Redis claim script: ${status}`);

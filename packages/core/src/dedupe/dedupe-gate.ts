@@ -4,7 +4,7 @@ import type { ErrorContext, VerifiedWebhook } from "../shared/events.js";
 import { isThenable, type MaybePromise } from "../shared/maybe-async.js";
 import { type DedupeClaim, type DedupeStore, syncStoreOf } from "./dedupe.js";
 import { dedupeKey } from "./dedupe-key.js";
-import { keepLease, markHandled } from "./handled-mark.js";
+import { markHandled } from "./handled-mark.js";
 
 /**
  * Tells the dedupe store how the delivery ended, once: `true` remembers the id as handled;
@@ -31,12 +31,8 @@ function storeUnavailable(error: unknown, webhook: VerifiedWebhook, report: Repo
   return { kind: "answer", outcome: "store_unavailable", response: responses.dedupeUnavailable() };
 }
 
-/** A claim's answer, or the way on with a settle that runs once (and stops the lease's keeper). */
-function decide(
-  claim: DedupeClaim,
-  settleClaim: (token: string, handled: boolean) => Promise<void> | undefined,
-  keep: () => () => void,
-) {
+/** A claim's answer, or the way on with a settle that runs once. */
+function decide(claim: DedupeClaim, settleClaim: (token: string, handled: boolean) => Promise<void> | undefined) {
   if (claim.status === "done")
     return { kind: "answer", outcome: "duplicate", response: responses.duplicate() } as const;
   if (claim.status === "in_flight") {
@@ -45,11 +41,9 @@ function decide(
   const token = claim.token;
   if (token === undefined) return PROCEED_UNTRACKED;
   let settled = false;
-  const stopKeeping = keep();
   const settle: SettleClaim = (handled) => {
     if (settled) return undefined;
     settled = true;
-    stopKeeping();
     return settleClaim(token, handled);
   };
   return { kind: "proceed", settle } as const;
@@ -91,12 +85,7 @@ function settleWith({ store, report, webhook, key }: GateCall, token: string, ha
 /** Claims the delivery's key and decides; synchronous when the store answers at once. */
 function claimKey(call: GateCall) {
   const { store, report, webhook, key } = call;
-  const onClaim = (claim: DedupeClaim) =>
-    decide(
-      claim,
-      (token, handled) => settleWith(call, token, handled),
-      () => keepLease(store, key, claim),
-    );
+  const onClaim = (claim: DedupeClaim) => decide(claim, (token, handled) => settleWith(call, token, handled));
   let claim: MaybePromise<DedupeClaim>;
   try {
     claim = store.claim(key);

@@ -15,13 +15,6 @@ export interface DedupeClaim {
   status: "claimed" | "in_flight" | "done";
   /** Proves ownership of a `claimed` lease to `complete` and `release`. */
   token?: string | undefined;
-  /**
-   * How long a `claimed` lease lasts, in milliseconds. A store that says so and has
-   * `extend` gets its lease extended every third of it while the handler runs, so a handler
-   * may run longer than the lease; the lease then only bounds how long a claim outlives a
-   * process that died.
-   */
-  leaseMs?: number | undefined;
 }
 
 /**

@@ -90,37 +90,3 @@ export function markHandled(mark: HandledMark): Promise<void> | undefined {
   if (!isThenable(done)) return undefined;
   return Promise.resolve(done).then(undefined, (error: unknown) => retry(mark, error));
 }
-
-/** The smallest pause between two extensions of a running handler's lease. */
-const MIN_KEEP_MS = 100;
-
-/**
- * Keeps a claim's lease while its handler runs: `store.extend` every third of `leaseMs`
- * (a failed extension is left to the next one, or to the lease), until the returned function
- * is called. A no-op without `extend` or `leaseMs`. The timer does not hold the process open.
- *
- * @example
- * ```ts
- * const stop = keepLease(store, key, claim);
- * try { await handler(webhook); } finally { stop(); }
- * ```
- */
-export function keepLease(
-  store: MarkingStore,
-  key: string,
-  claim: { token?: string | undefined; leaseMs?: number | undefined },
-): () => void {
-  const { token, leaseMs } = claim;
-  const extend = store.extend;
-  if (!extend || token === undefined || leaseMs === undefined || !(leaseMs > 0)) return noKeeper;
-  const timer = setInterval(
-    () => {
-      attempt(() => extend.call(store, key, token)).catch(() => undefined);
-    },
-    Math.max(MIN_KEEP_MS, leaseMs / 3),
-  );
-  (timer as { unref?: () => void }).unref?.();
-  return () => clearInterval(timer);
-}
-
-function noKeeper(): void {}
