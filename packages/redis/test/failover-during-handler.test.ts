@@ -7,11 +7,11 @@
 // says (bounded retries).
 import { setTimeout as sleep } from "node:timers/promises";
 import { createWebhookHandler } from "@colivara/webhooks";
-import { Cluster } from "ioredis";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { newSecret, requestOf, sign, successPayload } from "../../../test/conformance/deliveries.js";
 import { type RedisCluster, startRedisCluster } from "../../../test/support/redis-cluster.js";
 import { DEFAULT_PREFIX, type RedisStoreOptions, redisStore } from "../src/index.js";
+import { clusterClient } from "./failover-scenario.js";
 
 const HANDLER_MS = 1500;
 const LEASE_SECONDS = 3;
@@ -28,17 +28,6 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-function clusterClient(nodes: RedisCluster["nodes"]): Cluster {
-  const client = new Cluster(nodes, {
-    redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 500 },
-    retryDelayOnFailover: 100,
-    retryDelayOnClusterDown: 100,
-    slotsRefreshTimeout: 500,
-  });
-  client.on("error", () => {});
-  return client;
-}
-
 /** Polls until `check` holds (at most 30 s). */
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -54,7 +43,7 @@ describe.each<[string, RedisStoreOptions]>([
 ])("the key's primary killed during a handler (%s)", (mode, options) => {
   it("the handled mark lands on the promoted replica and the copy after the lease is a duplicate", async () => {
     const redis = cluster as RedisCluster;
-    const client = clusterClient(redis.nodes);
+    const client = clusterClient(redis);
     const secret = newSecret();
     const runs: string[] = [];
     const reported: string[] = [];

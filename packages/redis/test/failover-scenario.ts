@@ -118,7 +118,8 @@ async function fillReplicationLink(cluster: RedisCluster, client: Cluster, prima
   throw new Error("the replication link never filled");
 }
 
-function clusterClient(cluster: RedisCluster): Cluster {
+/** An ioredis Cluster client as the README sets one up: bounded retries, quick failover refreshes. */
+export function clusterClient(cluster: RedisCluster): Cluster {
   const client = new Cluster(cluster.nodes, {
     redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 500 },
     retryDelayOnFailover: 100,
