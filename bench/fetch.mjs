@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { adapterResult, adapterTable, floorChecks } from "./lib.mjs";
+import { adapterResult, adapterTable, floorChecks, heapTable } from "./lib.mjs";
 
 const WORKER = fileURLToPath(new URL("./servers/fetch-worker.mjs", import.meta.url));
 
@@ -28,8 +28,9 @@ const section = (name, adapter, title) => ({
   name,
   async run({ quick = false, log = () => {} } = {}) {
     log(`  ${adapter}: ours, bare, floor, svix at 1 KiB and 64 KiB, rounds side by side…`);
-    const results = (await runWorker(name, quick)).map((r) => adapterResult(adapter, r.bytes, r.rounds));
-    return { name, title, results, checks: floorChecks(results), table: adapterTable(results) };
+    const results = (await runWorker(name, quick)).map((r) => adapterResult(adapter, r.bytes, r.rounds, r.heap));
+    const table = `${adapterTable(results)}\n\n${heapTable(results)}`;
+    return { name, title, results, checks: floorChecks(results), table };
   },
 });
 

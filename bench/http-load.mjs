@@ -9,6 +9,7 @@ import {
   adapterTable,
   floorChecks,
   formatSize,
+  heapTable,
   KiB,
   median,
   renderTable,
@@ -33,11 +34,14 @@ export async function startServerProcess(script, args = [], env = {}) {
   });
   return {
     ports,
-    /** Microseconds of CPU (user + system) the server process has used so far. */
-    async cpuMicros() {
-      child.send("cpu");
+    /**
+     * What the server process has used so far: microseconds of CPU (user + system), and its
+     * heap totals (JavaScript bytes allocated, milliseconds collecting; servers/heap-meter.mjs).
+     */
+    async usage() {
+      child.send("usage");
       const [message] = await once(child, "message");
-      return message.cpu.user + message.cpu.system;
+      return { cpuMicros: message.cpu.user + message.cpu.system, ...message.heap };
     },
     async stop() {
       child.kill("SIGTERM");
@@ -47,20 +51,27 @@ export async function startServerProcess(script, args = [], env = {}) {
 }
 
 /**
- * One timed run of one route under keep-alive load: requests/s, and the server's CPU time
- * per request (what the route costs, whatever the load generator sharing the machine does).
- * Any non-2xx answer or socket error throws: a route that fails fast must not look fast.
+ * One timed run of one route under keep-alive load: requests/s, and per request the server's
+ * CPU time, JavaScript heap bytes allocated and time collecting them (what the route costs,
+ * whatever the load generator sharing the machine does). Any non-2xx answer or socket error
+ * throws: a route that fails fast must not look fast.
  */
 export async function measureRoute(server, url, { body, headers, duration, connections = 32 }) {
   // autocannon writes host and content-length itself; a second copy breaks large bodies.
   const { host: _host, "content-length": _length, ...rest } = headers;
-  const before = await server.cpuMicros();
+  const before = await server.usage();
   const result = await autocannon({ url, method: "POST", body, headers: rest, duration, connections, pipelining: 1 });
-  const cpu = (await server.cpuMicros()) - before;
+  const after = await server.usage();
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
   }
-  return { rps: result.requests.average, cpuPerRequest: cpu / result.requests.total };
+  const requests = result.requests.total;
+  return {
+    rps: result.requests.average,
+    cpuPerRequest: (after.cpuMicros - before.cpuMicros) / requests,
+    allocatedPerRequest: (after.allocatedBytes - before.allocatedBytes) / requests,
+    gcMicrosPerRequest: ((after.gcMs - before.gcMs) * 1000) / requests,
+  };
 }
 
 const ROUTES = ["ours", "bare", "floor", "svix"];
@@ -101,8 +112,17 @@ export async function compareRoutes({ name, adapter, title, quick = false, log =
           runs[route].push(await measureRoute(servers[route], url(route), { body, headers, duration }));
         }
       }
+      const heap = Object.fromEntries(
+        ROUTES.map((r) => [
+          r,
+          {
+            allocatedBytes: median(runs[r].map((run) => run.allocatedPerRequest)),
+            gcMicros: median(runs[r].map((run) => run.gcMicrosPerRequest)),
+          },
+        ]),
+      );
       results.push(
-        adapterResult(adapter, bytes, Object.fromEntries(ROUTES.map((r) => [r, runs[r].map((run) => run.rps)]))),
+        adapterResult(adapter, bytes, Object.fromEntries(ROUTES.map((r) => [r, runs[r].map((run) => run.rps)])), heap),
       );
       // The server's CPU time per request does not depend on the load generator sharing the cores.
       cpu.push(Object.fromEntries(ROUTES.map((r) => [r, median(runs[r].map((run) => run.cpuPerRequest))])));
@@ -125,6 +145,6 @@ export async function compareRoutes({ name, adapter, title, quick = false, log =
     results,
     cpuMicrosPerRequest: cpu,
     checks: floorChecks(results),
-    table: `${adapterTable(results)}\n\n${cpuTable}`,
+    table: `${adapterTable(results)}\n\n${cpuTable}\n\n${heapTable(results)}`,
   };
 }

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { KiB, measure, SECRET, signDelivery, upsertSuccessBody } from "../lib.mjs";
 import { FETCH_APPS, FETCH_URL } from "./fetch-apps.mjs";
+import { startHeapMeter } from "./heap-meter.mjs";
 
 const ROUTES = ["ours", "bare", "floor", "svix"];
 const [adapter, quickFlag] = process.argv.slice(2);
@@ -24,6 +25,21 @@ function deliveryPool(body, count) {
   });
 }
 
+/**
+ * Per delivery, one route at a time after the timing: JavaScript heap bytes allocated and
+ * microseconds collecting them, over `count` calls in a row.
+ */
+async function heapPerDelivery(call, count) {
+  const meter = startHeapMeter();
+  const before = meter.read();
+  for (let i = 0; i < count; i++) await call();
+  const after = meter.read();
+  return {
+    allocatedBytes: (after.allocatedBytes - before.allocatedBytes) / count,
+    gcMicros: ((after.gcMs - before.gcMs) * 1000) / count,
+  };
+}
+
 const results = [];
 for (const bytes of [1 * KiB, 64 * KiB]) {
   const body = upsertSuccessBody(bytes);
@@ -36,21 +52,25 @@ for (const bytes of [1 * KiB, 64 * KiB]) {
     const forged = { ...pool[1], "svix-signature": pool[2]["svix-signature"] };
     if (route !== "bare") assert.equal((await handlers[route](post(forged))).status, 401, `${route} took a forgery`);
   }
-  const measured = await measure(
-    ROUTES.map((route) => {
-      let next = 3;
-      return {
-        name: route,
-        async: true,
-        fn: async () => {
-          // Every call builds its Request: a body can be read once, as in production.
-          const response = await handlers[route](post(pool[next++ % pool.length]));
-          if (response.status !== 204) throw new Error(`${adapter} ${route} answered ${response.status}`);
-        },
-      };
-    }),
-    { time, warmupTime, rounds },
-  );
-  results.push({ bytes, rounds: Object.fromEntries(ROUTES.map((route) => [route, measured.get(route).rounds])) });
+  const candidates = ROUTES.map((route) => {
+    let next = 3;
+    return {
+      name: route,
+      async: true,
+      fn: async () => {
+        // Every call builds its Request: a body can be read once, as in production.
+        const response = await handlers[route](post(pool[next++ % pool.length]));
+        if (response.status !== 204) throw new Error(`${adapter} ${route} answered ${response.status}`);
+      },
+    };
+  });
+  const measured = await measure(candidates, { time, warmupTime, rounds });
+  const heap = {};
+  for (const { name, fn } of candidates) heap[name] = await heapPerDelivery(fn, quick ? 1_000 : 4_000);
+  results.push({
+    bytes,
+    rounds: Object.fromEntries(ROUTES.map((route) => [route, measured.get(route).rounds])),
+    heap,
+  });
 }
 process.send({ results }, () => process.exit(0));

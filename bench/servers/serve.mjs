@@ -1,14 +1,17 @@
 // What every benchmark server process shares: announcing its ports and CPU time to the
 // parent over IPC, and the "floor" check, the least work any verifying route can do.
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { startHeapMeter } from "./heap-meter.mjs";
 
 /**
- * Sends `{ ports }` to the parent (bench/http-load.mjs) and answers its "cpu" requests with
- * this process's CPU time, so the parent can divide it by the requests it sent.
+ * Sends `{ ports }` to the parent (bench/http-load.mjs) and answers its "usage" requests with
+ * this process's CPU time and heap totals (heap-meter.mjs), so the parent can divide them by
+ * the requests it sent.
  */
 export function announce(ports) {
+  const heap = startHeapMeter();
   process.on("message", (message) => {
-    if (message === "cpu") process.send({ cpu: process.cpuUsage() });
+    if (message === "usage") process.send({ cpu: process.cpuUsage(), heap: heap.read() });
   });
   process.on("SIGTERM", () => process.exit(0));
   process.send({ ports });
