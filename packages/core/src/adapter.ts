@@ -36,3 +36,4 @@ export { escapeText } from "./shared/escape-text.js";
 export { numberOption } from "./shared/number-option.js";
 export type { MetadataCheck } from "./verify/metadata-check.js";
 export { checkMetadataSchema, createMetadataCheck, isInvalidMetadata } from "./verify/metadata-check.js";
+export type { ParsedPayload, PayloadParser } from "./verify/parsed-payload.js";

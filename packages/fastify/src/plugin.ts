@@ -9,6 +9,7 @@ import {
   type AnswerCallback,
   createDeliveryPipeline,
   DEFAULT_LIMIT_BYTES,
+  type ParsedPayload,
   type ProxyTrust,
   responses,
   TRUST_NONE,
@@ -21,6 +22,7 @@ import type {
   FastifyPluginAsync,
   FastifyReply,
   FastifyRequest,
+  HookHandlerDoneFunction,
   preParsingHookHandler,
   RouteOptions,
 } from "fastify";
@@ -48,13 +50,22 @@ declare module "fastify" {
 const kWebhook: unique symbol = Symbol.for("@colivara/webhooks-fastify.webhook") as never;
 const kAnswered: unique symbol = Symbol.for("@colivara/webhooks-fastify.answered") as never;
 const kCapture: unique symbol = Symbol.for("@colivara/webhooks-fastify.capture") as never;
+/** Waits for Fastify's parse of the verified bytes (set in preParsing, taken in preValidation). */
+const kParsed: unique symbol = Symbol.for("@colivara/webhooks-fastify.parsed") as never;
+/** Lets Fastify go on to the route once the delivery is claimed. */
+const kResume: unique symbol = Symbol.for("@colivara/webhooks-fastify.resume") as never;
 /** Options Fastify's `register` itself reads; they are not the plugin's. */
 const REGISTER_KEYS = new Set(["prefix", "logLevel", "logSerializers"]);
 /** Scopes the plugin is registered in (with fastify-plugin, the registering instance itself). */
 const registeredScopes = new WeakSet<object>();
 /** The bodyLimit a route was declared with, before an outer registration raised it. */
 const declaredBodyLimits = new WeakMap<object, number | undefined>();
-type Captured = FastifyRequest & { [kWebhook]: VerifiedWebhook | null; [kAnswered]?: AnswerCallback };
+type Captured = FastifyRequest & {
+  [kWebhook]: VerifiedWebhook | null;
+  [kAnswered]?: AnswerCallback;
+  [kParsed]?: ((parsed: ParsedPayload) => void) | undefined;
+  [kResume]?: HookHandlerDoneFunction | undefined;
+};
 
 const NOT_CAPTURED =
   "request.colivara is only set on routes declared with { config: { colivara: true } } after " +
@@ -71,6 +82,10 @@ function send(reply: FastifyReply, response: WebhookResponse): void {
   reply.send(response.body === "" ? undefined : response.body);
 }
 
+type ErrorHandler = NonNullable<RouteOptions["errorHandler"]>;
+/** The error handler a route was declared with, before the plugin wrapped it. */
+const declaredErrorHandlers = new WeakMap<object, ErrorHandler | undefined>();
+
 /**
  * The error handler of verified routes: a handler's throw reaches `onError` and answers 500
  * without its message (Fastify's default would send it to the sender). Errors before the
@@ -81,6 +96,36 @@ function routeErrors(error: FastifyError, request: FastifyRequest, reply: Fastif
   if (answered === undefined) throw error;
   answered(500, error);
   send(reply, responses.handlerFailed());
+}
+
+/**
+ * A verified route's errors: when Fastify's parser refused the verified bytes, the pipeline
+ * decides the answer (whatever error handler the route has); every other error goes to the
+ * route's own error handler, or to {@link routeErrors}.
+ */
+function parseRefusalsFirst(declared: ErrorHandler | undefined): ErrorHandler {
+  return function colivaraRouteErrors(this: FastifyInstance, error, request, reply) {
+    const parsed = (request as Captured)[kParsed];
+    if (parsed === undefined) return (declared ?? routeErrors).call(this, error, request, reply);
+    (request as Captured)[kParsed] = undefined;
+    parsed({ refused: error });
+  };
+}
+
+/**
+ * Fastify parsed the verified bytes (its content-type parser, the app's JSON settings): the
+ * pipeline builds the event from that one parse, claims the delivery and then resumes the
+ * request. Every other request goes on at once.
+ */
+function deliverParsed(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  const parsed = (request as Captured)[kParsed];
+  if (parsed === undefined) {
+    done();
+    return;
+  }
+  (request as Captured)[kParsed] = undefined;
+  (request as Captured)[kResume] = done;
+  parsed({ value: request.body });
 }
 
 /** The route's own preParsing hooks, less the capture of a registration in an outer scope. */
@@ -102,6 +147,11 @@ function decorate(fastify: FastifyInstance): void {
   if (fastify.hasRequestDecorator("colivara")) return;
   fastify.decorateRequest(kWebhook, null);
   fastify.decorateRequest(kAnswered, undefined);
+  fastify.decorateRequest(kParsed, undefined);
+  fastify.decorateRequest(kResume, undefined);
+  // First of the scope's preValidation hooks after the registration, so hooks declared later
+  // already see request.colivara.
+  fastify.addHook("preValidation", deliverParsed);
   fastify.decorateRequest("colivara", {
     getter(this: FastifyRequest): FastifyRequest["colivara"] {
       const webhook = (this as Captured)[kWebhook];
@@ -128,12 +178,17 @@ function trustedHopsOf(request: FastifyRequest): ProxyTrust {
   };
 }
 
-/** The route's preParsing hook: reads and verifies the raw bytes, then replays them to Fastify's parser. */
-function captureHook(pipeline: Pipeline, limit: number): preParsingHookHandler {
+/**
+ * The route's preParsing hook: reads and verifies the raw bytes, then replays them to Fastify's
+ * parser. With `parseOnce`, the pipeline builds the event from that parse and the route is
+ * resumed in preValidation; without, the pack parses the bytes itself before they are replayed.
+ */
+function captureHook(pipeline: Pipeline, limit: number, parseOnce: boolean): preParsingHookHandler {
   const hook: preParsingHookHandler = function colivaraCapture(request, reply, payload, done) {
     const next = done as (error: Error | null, stream?: PayloadStream) => void;
+    const captured = request as Captured;
     let body: Buffer | undefined;
-    // An answer sent by the pipeline ends the request: `next` is never called.
+    // An answer sent by the pipeline ends the request: `next` (or the resume) is never called.
     pipeline.run({
       method: request.method,
       headers: request.headers,
@@ -142,17 +197,26 @@ function captureHook(pipeline: Pipeline, limit: number): preParsingHookHandler {
           body = bytes;
           read(error, bytes);
         }),
+      parsePayload: parseOnce
+        ? (bytes, parsed) => {
+            captured[kParsed] = parsed;
+            next(null, replayStream(bytes as Buffer, payload));
+          }
+        : undefined,
       send: (response) => send(reply, response),
       // The connection's own facts; Fastify's `trustProxy` says which forwarding hops count.
       secure: () => (request.raw.socket as { encrypted?: boolean } | undefined)?.encrypted === true,
       remoteAddress: () => request.raw.socket?.remoteAddress,
       trust: "ips" in request ? trustedHopsOf(request) : TRUST_NONE,
       forward(webhook, answered) {
-        (request as Captured)[kWebhook] = webhook;
-        (request as Captured)[kAnswered] = answered;
+        captured[kWebhook] = webhook;
+        captured[kAnswered] = answered;
         watchAnswer(reply.raw, answered);
+        const resume = captured[kResume];
+        captured[kResume] = undefined;
+        if (resume !== undefined) resume();
         // Fastify's own parser reads the verified bytes, as on any other route.
-        next(null, replayStream(body ?? Buffer.alloc(0), payload));
+        else next(null, replayStream(body ?? Buffer.alloc(0), payload));
       },
     });
   };
@@ -165,7 +229,13 @@ function captureHook(pipeline: Pipeline, limit: number): preParsingHookHandler {
  * the route. The innermost registration runs its onRoute hook last, so its hook is the one
  * that stays.
  */
-function optIn(route: RouteOptions, pipeline: Pipeline, explicitLimit: number | undefined, serverLimit: number): void {
+function optIn(
+  route: RouteOptions,
+  pipeline: Pipeline,
+  explicitLimit: number | undefined,
+  serverLimit: number,
+  parseOnce: boolean,
+): void {
   if (!declaredBodyLimits.has(route)) declaredBodyLimits.set(route, route.bodyLimit);
   const declared = declaredBodyLimits.get(route);
   const limit = explicitLimit ?? declared ?? Math.min(DEFAULT_LIMIT_BYTES, serverLimit);
@@ -173,8 +243,18 @@ function optIn(route: RouteOptions, pipeline: Pipeline, explicitLimit: number | 
   if (limit > (declared ?? serverLimit)) route.bodyLimit = limit;
   else if (declared !== undefined) route.bodyLimit = declared;
   else delete route.bodyLimit;
-  route.preParsing = [captureHook(pipeline, limit), ...otherHooksOf(route)];
-  route.errorHandler ??= routeErrors;
+  route.preParsing = [captureHook(pipeline, limit, parseOnce), ...otherHooksOf(route)];
+  if (!declaredErrorHandlers.has(route)) declaredErrorHandlers.set(route, route.errorHandler);
+  route.errorHandler = parseRefusalsFirst(declaredErrorHandlers.get(route));
+}
+
+/**
+ * Fastify's parse is the event's only parse unless the app set Fastify to strip prototype keys
+ * (`"remove"`): the pack refuses a body holding them, so it then parses the bytes itself.
+ */
+function parsesOnce(fastify: FastifyInstance): boolean {
+  const { onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
+  return onProtoPoisoning !== "remove" && onConstructorPoisoning !== "remove";
 }
 
 /** Bad configuration throws here, so `register` (and so start-up) fails. */
@@ -213,14 +293,18 @@ async function colivaraWebhooksPlugin(fastify: FastifyInstance, options: PluginO
   checkRegistration(fastify, own, pipeline);
   registeredScopes.add(fastify);
   decorate(fastify);
-  acceptVerifiedBodies(fastify, (request) => (request as Captured)[kWebhook] !== null);
+  acceptVerifiedBodies(
+    fastify,
+    (request) => (request as Captured)[kParsed] !== undefined || (request as Captured)[kWebhook] !== null,
+  );
   const explicitLimit = own.limit === undefined ? undefined : pipeline.options.limit;
   const serverLimit = fastify.initialConfig.bodyLimit ?? DEFAULT_LIMIT_BYTES;
+  const parseOnce = parsesOnce(fastify);
   // Only routes that opt in get the hook: every other route keeps Fastify's parsing untouched.
   let optedIn = 0;
   fastify.addHook("onRoute", (route) => {
     if (route.config?.colivara !== true) return;
-    optIn(route as RouteOptions, pipeline, explicitLimit, serverLimit);
+    optIn(route as RouteOptions, pipeline, explicitLimit, serverLimit, parseOnce);
     optedIn++;
   });
   if (pipeline.answersItself) fastify.addHook("onReady", async () => checkServed(optedIn));

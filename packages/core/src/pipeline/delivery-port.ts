@@ -2,6 +2,7 @@ import type { ProxyTrust } from "../http/proxy-trust.js";
 import type { WebhookResponse } from "../http/responses.js";
 import type { VerifiedWebhook } from "../shared/events.js";
 import type { HeaderInput } from "../verify/headers.js";
+import type { PayloadParser } from "../verify/parsed-payload.js";
 
 /** Receives the raw body, or why it could not be read (mapped to the failure table). */
 export type BodyCallback = (error: unknown, body?: Uint8Array | string) => void;
@@ -33,6 +34,12 @@ export interface DeliveryPort {
   readonly headers: HeaderInput;
   /** Reads the raw bytes once, the limit and timeout enforced; may call back synchronously. */
   readBody(done: BodyCallback): void;
+  /**
+   * Hands the verified bytes to the framework's own body parser and calls back with its
+   * result (Fastify), so the body is parsed once; without it the core parses the bytes.
+   * Called only once the signature matched.
+   */
+  parsePayload?: PayloadParser | undefined;
   /** Writes an answer the core decided. */
   send(response: WebhookResponse): void;
   /** The user's handler, run by the core: a throw answers 500; nothing returned answers 204. */

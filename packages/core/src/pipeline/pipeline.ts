@@ -91,7 +91,7 @@ function verify(context: PipelineContext, port: DeliveryPort, attempt: Attempt, 
   let checked: ReturnType<ReturnType<ResolvedOptions["check"]>>;
   try {
     // No body at all (a parser kept none) is refused by the check as body_already_parsed.
-    checked = context.options.check()(body as Uint8Array | string, port.headers, attempt.facts);
+    checked = context.options.check()(body as Uint8Array | string, port.headers, attempt.facts, port.parsePayload);
   } catch (error) {
     return reject(context, port, attempt, error);
   }

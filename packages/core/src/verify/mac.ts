@@ -16,6 +16,8 @@ export interface MacEngine {
   matchingKey(prefix: string, body: Uint8Array | string, signatures: readonly Uint8Array[]): number | Promise<number>;
   /** Strict UTF-8 decode (no replacement characters, BOM kept), or undefined. */
   decodeUtf8(bytes: Uint8Array): string | undefined;
+  /** True when the bytes are valid UTF-8; decodes nothing where the runtime can tell without. */
+  isUtf8(bytes: Uint8Array): boolean;
 }
 
 type NodeCrypto = typeof import("node:crypto");
@@ -49,6 +51,7 @@ function nodeEngine(keys: readonly Uint8Array[], crypto: NodeCrypto, buffer: Nod
       const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       return view.toString();
     },
+    isUtf8,
   };
 }
 
@@ -59,6 +62,14 @@ function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   // Stryker disable next-line EqualityOperator: one step past the end XORs undefined with undefined, which is 0
   for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
   return diff === 0;
+}
+
+function decodeStrict(decoder: TextDecoder, bytes: Uint8Array): string | undefined {
+  try {
+    return decoder.decode(bytes);
+  } catch /* Stryker disable next-line BlockStatement: an empty catch falls off the end, which returns undefined too */ {
+    return undefined;
+  }
 }
 
 function webEngine(keys: readonly Uint8Array[]): MacEngine {
@@ -96,13 +107,8 @@ function webEngine(keys: readonly Uint8Array[]): MacEngine {
       }
       return found;
     },
-    decodeUtf8(bytes) {
-      try {
-        return decoder.decode(bytes);
-      } catch /* Stryker disable next-line BlockStatement: an empty catch falls off the end, which returns undefined too */ {
-        return undefined;
-      }
-    },
+    decodeUtf8: (bytes) => decodeStrict(decoder, bytes),
+    isUtf8: (bytes) => decodeStrict(decoder, bytes) !== undefined,
   };
 }
 

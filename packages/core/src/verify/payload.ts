@@ -31,7 +31,7 @@ const FIELDS: ReadonlyMap<string, readonly (readonly [string, FieldKind])[]> = n
 // Spelled out per kind: "a object" and "a upsert.success event" read as typos in a log.
 const KIND_TEXT: Record<FieldKind, string> = { string: "a string", integer: "an integer", object: "an object" };
 
-function invalid(detail: string): WebhookVerificationError {
+export function invalid(detail: string): WebhookVerificationError {
   return new WebhookVerificationError("invalid_payload", `The signature is valid but the payload is not: ${detail}.`);
 }
 
@@ -91,6 +91,14 @@ export function parseEvent(text: string): ColivaraEvent {
   } catch {
     throw invalid("the body is not valid JSON");
   }
+  return eventOf(data);
+}
+
+/**
+ * Validates what a JSON parser made of the body into a typed event: every field check and the
+ * prototype-key refusal, without parsing again.
+ */
+export function eventOf(data: unknown): ColivaraEvent {
   if (!isPlainObject(data)) throw invalid("the body is not a JSON object");
   rejectPrototypeKeys(data);
   const type = data.type;

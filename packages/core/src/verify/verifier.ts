@@ -4,6 +4,7 @@ import { numberOption } from "../shared/number-option.js";
 import { type HeaderInput, readWebhookHeaders } from "./headers.js";
 import { createMacEngine, type MacEngine } from "./mac.js";
 import { checkMetadataSchema, createMetadataCheck, type MetadataSchema } from "./metadata-check.js";
+import { eventFromParsed, type ParsedPayload, type PayloadParser } from "./parsed-payload.js";
 import { parseEvent } from "./payload.js";
 import { resolveKeys } from "./secret.js";
 import { parseSignatures } from "./signature.js";
@@ -72,11 +73,15 @@ export interface CheckFacts {
   id: string | undefined;
 }
 
-/** A verification that is synchronous on node:crypto and a promise on Web Crypto. */
+/**
+ * A verification that is synchronous on node:crypto and a promise on Web Crypto, or when
+ * `parse` hands the verified bytes to the framework's own parser.
+ */
 export type Check = (
   rawBody: Uint8Array | ArrayBuffer | string,
   headers: HeaderInput,
   facts?: CheckFacts,
+  parse?: PayloadParser,
 ) => VerifiedWebhook | Promise<VerifiedWebhook>;
 
 // Fail closed: an unexpected fault (a broken runtime, a hostile getter) is a rejection.
@@ -102,6 +107,28 @@ function rawBodyOf(input: Uint8Array | ArrayBuffer | string): Uint8Array | strin
   );
 }
 
+function notUtf8(): WebhookVerificationError {
+  return new WebhookVerificationError("invalid_payload", "The signature is valid but the body is not UTF-8.");
+}
+
+/** The verified bytes through the framework's parser (one parse), checked strictly as UTF-8 first. */
+function parsedBy(
+  parse: PayloadParser,
+  engine: MacEngine,
+  rawBody: Uint8Array | string,
+  id: string,
+  seconds: number,
+): Promise<VerifiedWebhook> {
+  // A framework decodes leniently (replacement characters); the pack refuses what is not UTF-8.
+  if (typeof rawBody !== "string" && !engine.isUtf8(rawBody)) throw notUtf8();
+  const text = () => (typeof rawBody === "string" ? rawBody : (engine.decodeUtf8(rawBody) as string));
+  return new Promise<ParsedPayload>((resolve) => parse(rawBody, resolve))
+    .then((parsed) => ({ id, timestamp: new Date(seconds * 1000), event: eventFromParsed(parsed, text) }))
+    .catch((error: unknown) => {
+      throw failClosed(error);
+    });
+}
+
 // After the MAC comparison: the matched secret's index (-1 for none) becomes the event.
 function accept(
   engine: MacEngine,
@@ -110,16 +137,16 @@ function accept(
   id: string,
   seconds: number,
   facts: CheckFacts | undefined,
-): VerifiedWebhook {
+  parse: PayloadParser | undefined,
+): VerifiedWebhook | Promise<VerifiedWebhook> {
   if (matched < 0) throw invalidSignature();
   if (facts !== undefined) {
     facts.secretIndex = matched;
     facts.id = id;
   }
+  if (parse !== undefined) return parsedBy(parse, engine, rawBody, id, seconds);
   const text = typeof rawBody === "string" ? rawBody : engine.decodeUtf8(rawBody);
-  if (text === undefined) {
-    throw new WebhookVerificationError("invalid_payload", "The signature is valid but the body is not UTF-8.");
-  }
+  if (text === undefined) throw notUtf8();
   return { id, timestamp: new Date(seconds * 1000), event: parseEvent(text) };
 }
 
@@ -142,6 +169,7 @@ export function createCheck(options: VerifierOptions<unknown> = {}): { check: Ch
     input: Uint8Array | ArrayBuffer | string,
     headers: HeaderInput,
     facts?: CheckFacts,
+    parse?: PayloadParser,
   ): VerifiedWebhook | Promise<VerifiedWebhook> {
     try {
       const rawBody = rawBodyOf(input);
@@ -154,9 +182,9 @@ export function createCheck(options: VerifierOptions<unknown> = {}): { check: Ch
       // Stryker disable next-line ConditionalExpression: only saves the HMAC; with no entry no key matches and accept() throws the same error
       if (signatures.length === 0) throw invalidSignature();
       const matched = engine.matchingKey(`${id}.${timestamp}.`, rawBody, signatures);
-      if (typeof matched === "number") return accept(engine, matched, rawBody, id, seconds, facts);
+      if (typeof matched === "number") return accept(engine, matched, rawBody, id, seconds, facts, parse);
       return matched
-        .then((index) => accept(engine, index, rawBody, id, seconds, facts))
+        .then((index) => accept(engine, index, rawBody, id, seconds, facts, parse))
         .catch((error: unknown) => {
           throw failClosed(error);
         });
