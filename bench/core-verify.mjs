@@ -21,10 +21,13 @@ import {
 
 export const SIZES = [1 * KiB, 64 * KiB, 1 * MiB];
 
-/** Targets from the issue: minimum ours/other ops/s ratio, per size (undefined: no target). */
+/**
+ * Minimum ours/other ops/s ratio, per size (undefined: no target). Against bare (one HMAC, a
+ * compare, JSON.parse): within 1.15x of its time at 1 KiB (1 / 1.15 = 0.87), 1.25x elsewhere.
+ */
 const TARGETS = {
   svix: { [1 * KiB]: 3, [64 * KiB]: 6 },
-  bare: { [1 * KiB]: 0.8, [64 * KiB]: 0.8, [1 * MiB]: 0.8 },
+  bare: { [1 * KiB]: 0.87, [64 * KiB]: 0.8, [1 * MiB]: 0.8 },
 };
 
 /**
@@ -174,7 +177,7 @@ export async function coreVerify({ quick = false, log = () => {} } = {}) {
     if (bareTarget !== undefined) {
       const actual = s.ratios.oursOverBare;
       checks.push({
-        name: `ours within 1.25x of bare at ${s.size} (ours/bare >= ${bareTarget})`,
+        name: `ours within ${(1 / bareTarget).toFixed(2)}x of bare's time at ${s.size} (ours/bare >= ${bareTarget})`,
         target: bareTarget,
         actual,
         pass: actual >= bareTarget,

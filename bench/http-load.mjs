@@ -39,9 +39,14 @@ export async function startServerProcess(script, args = [], env = {}) {
      * heap totals (JavaScript bytes allocated, milliseconds collecting; servers/heap-meter.mjs).
      */
     async usage() {
-      child.send("usage");
-      const [message] = await once(child, "message");
+      const message = await this.request("usage");
       return { cpuMicros: message.cpu.user + message.cpu.system, ...message.heap };
+    },
+    /** Sends `type` to the server process (servers/serve.mjs) and resolves its answer. */
+    async request(type) {
+      child.send(type);
+      const [message] = await once(child, "message");
+      return message;
     },
     async stop() {
       child.kill("SIGTERM");

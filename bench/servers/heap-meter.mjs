@@ -34,3 +34,42 @@ export function startHeapMeter() {
     },
   };
 }
+
+/** "name file:line" of a sampled allocation's function, with paths shortened to the package. */
+function frameName({ functionName, url, lineNumber }) {
+  const file = url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*?\/(packages|bench)\//, "$1/");
+  return `${functionName || "(anonymous)"} ${file || "(native)"}:${lineNumber + 1}`;
+}
+
+/**
+ * V8's sampling heap profiler over the inspector, counting objects the next collection frees
+ * too: `stop()` resolves `{ frames }`, sampled bytes by the function that allocated them.
+ */
+export function startAllocationProfiler() {
+  let session;
+  return {
+    async start() {
+      const { Session } = await import("node:inspector/promises");
+      session = new Session();
+      session.connect();
+      await session.post("HeapProfiler.startSampling", {
+        samplingInterval: 256,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+      return { started: true };
+    },
+    async stop() {
+      const { profile } = await session.post("HeapProfiler.stopSampling");
+      session.disconnect();
+      const frames = {};
+      const pending = [profile.head];
+      for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+        const name = frameName(node.callFrame);
+        if (node.selfSize > 0) frames[name] = (frames[name] ?? 0) + node.selfSize;
+        pending.push(...node.children);
+      }
+      return { frames };
+    },
+  };
+}

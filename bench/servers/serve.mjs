@@ -1,7 +1,7 @@
 // What every benchmark server process shares: announcing its ports and CPU time to the
 // parent over IPC, and the "floor" check, the least work any verifying route can do.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { startHeapMeter } from "./heap-meter.mjs";
+import { startAllocationProfiler, startHeapMeter } from "./heap-meter.mjs";
 
 /**
  * Sends `{ ports }` to the parent (bench/http-load.mjs) and answers its "usage" requests with
@@ -10,8 +10,11 @@ import { startHeapMeter } from "./heap-meter.mjs";
  */
 export function announce(ports) {
   const heap = startHeapMeter();
-  process.on("message", (message) => {
+  const profiler = process.env.BENCH_HEAP_PROFILE ? startAllocationProfiler() : undefined;
+  process.on("message", async (message) => {
     if (message === "usage") process.send({ cpu: process.cpuUsage(), heap: heap.read() });
+    if (message === "profile-start") process.send(await profiler.start());
+    if (message === "profile-stop") process.send(await profiler.stop());
   });
   process.on("SIGTERM", () => process.exit(0));
   process.send({ ports });

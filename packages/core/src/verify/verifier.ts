@@ -122,11 +122,16 @@ function parsedBy(
   // A framework decodes leniently (replacement characters); the pack refuses what is not UTF-8.
   if (typeof rawBody !== "string" && !engine.isUtf8(rawBody)) throw notUtf8();
   const text = () => (typeof rawBody === "string" ? rawBody : (engine.decodeUtf8(rawBody) as string));
-  return new Promise<ParsedPayload>((resolve) => parse(rawBody, resolve))
-    .then((parsed) => ({ id, timestamp: new Date(seconds * 1000), event: eventFromParsed(parsed, text) }))
-    .catch((error: unknown) => {
-      throw failClosed(error);
-    });
+  // One promise, settled from the parser's callback: this runs on every Fastify delivery.
+  return new Promise((resolve, reject) =>
+    parse(rawBody, (parsed: ParsedPayload) => {
+      try {
+        resolve({ id, timestamp: new Date(seconds * 1000), event: eventFromParsed(parsed, text) });
+      } catch (error) {
+        reject(failClosed(error));
+      }
+    }),
+  );
 }
 
 // After the MAC comparison: the matched secret's index (-1 for none) becomes the event.
