@@ -2,9 +2,11 @@
 //
 //   node bench/allocations.mjs [--adapter fastify] [--size 1024] [--top 25]
 //
-// Each route (ours, floor) runs in a server process of its own (bench/servers/http-server.mjs)
-// under V8's sampling heap profiler (every object, also those the next collection frees);
-// autocannon here sends the deliveries, so the client's allocations are not counted. Prints
+// Each route (ours, floor) of an HTTP adapter (express, fastify, next-pages) runs in a server
+// process of its own (bench/servers/http-server.mjs) under V8's sampling heap profiler (every
+// object, also those the next collection frees); autocannon here sends the deliveries, so the
+// client's allocations are not counted. A Fetch adapter's routes (next-app, fetch, hono) are
+// called in a process of their own with `new Request()`, as in `pnpm bench`. Prints
 // heap bytes per delivery by the function that allocated them (self, not children), and the
 // difference ours minus floor: what our route allocates that the least verifying route does not.
 import { parseArgs } from "node:util";
@@ -26,6 +28,8 @@ if (values.help) {
 }
 
 const SERVER = new URL("./servers/http-server.mjs", import.meta.url).pathname;
+const FETCH_SERVER = new URL("./servers/fetch-profile.mjs", import.meta.url).pathname;
+const FETCH_ADAPTERS = new Set(["next-app", "fetch", "hono"]);
 const WARM_UP = 4_000;
 const MEASURED = 10_000;
 
@@ -36,8 +40,20 @@ async function load(url, body, amount) {
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
 }
 
+/** A Fetch adapter's route, profiled in its own process over `count` calls. */
+async function profileFetchRoute(route, body) {
+  const profiler = await startServerProcess(FETCH_SERVER, [values.adapter, route, String(body.length)]);
+  try {
+    const { total, frames } = await profiler.request({ warmUp: WARM_UP, measured: MEASURED });
+    return { total, perDelivery: new Map(Object.entries(frames).map(([name, bytes]) => [name, bytes / MEASURED])) };
+  } finally {
+    await profiler.stop();
+  }
+}
+
 /** Heap bytes per delivery of one route, by allocating function. */
 async function profileRoute(route, body) {
+  if (FETCH_ADAPTERS.has(values.adapter)) return profileFetchRoute(route, body);
   const server = await startServerProcess(SERVER, [values.adapter, route], {
     BENCH_SECRET: SECRET,
     BENCH_HEAP_PROFILE: "1",
