@@ -227,6 +227,7 @@ export function adapterResult(adapter, bytes, rounds, heap) {
     oursOverBare: pairedRatio(rounds.ours, rounds.bare),
     oursOverSvix: pairedRatio(rounds.ours, rounds.svix),
     floorOverBare: pairedRatio(rounds.floor, rounds.bare),
+    floorOverSvix: pairedRatio(rounds.floor, rounds.svix),
     ...(heap && { heap, allocationOverFloor: heap.ours.allocatedBytes / heap.floor.allocatedBytes }),
   };
 }
@@ -244,7 +245,8 @@ export function floorChecks(results) {
     ];
     if (r.bytes === KiB) {
       checks.push({
-        name: `${r.adapter} >= ${SVIX_TARGET}x the same route verified with svix at ${r.size} (requests/s)`,
+        // The floor's own ratio says how much room the framework leaves: a route cannot beat it.
+        name: `${r.adapter} >= ${SVIX_TARGET}x the same route verified with svix at ${r.size} (requests/s; the floor: ${r.floorOverSvix.toFixed(2)}x)`,
         target: SVIX_TARGET,
         actual: r.oursOverSvix,
         pass: r.oursOverSvix >= SVIX_TARGET,
