@@ -17,7 +17,7 @@ import {
 import { MemoryQueue } from "./memory-queue.js";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the test.
-const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const HOSTILE_ID = "msg_1\n[colivara-webhooks-memory] forged\u001b[2J\u009b\u2028";
 const ESCAPED_ID = "msg_1\\x0a[colivara-webhooks-memory] forged\\x1b[2J\\x9b\\u2028";
 const QUEUE = { creator: "createMemoryWorker", system: "memory", scope: "@colivara/webhooks-memory" };
@@ -136,6 +136,37 @@ describe("dead letters", () => {
     const missing = await runDeadLetterCommand(access([]), ["show", "nope\u001b[2J"], options);
     expect(missing).toEqual({ code: 1, stderr: "No dead letter with id nope\\x1b[2J in queue hooks\\x1b[2J." });
     expect(await runDeadLetterCommand(access([]), ["show"], options)).toEqual({ code: 2, stderr: options.usage });
+  });
+});
+
+describe("the jobs CLI's JSON", () => {
+  it("holds no raw control character, line separator or bidi override, and parses back to the same values", async () => {
+    const event = upsertSuccessEvent({ name: "report\u009b2J\u2028\u202e.pdf", metadata: { note: "a\u007fb" } });
+    const hostile = verifiedWebhook(event, { id: HOSTILE_ID });
+    const at = new Date("2026-01-01T00:00:00.000Z");
+    const facts = {
+      id: HOSTILE_ID,
+      kind: "failed" as const,
+      data: toJobData(hostile),
+      failedReason: "x",
+      attemptsMade: 1,
+      at,
+    };
+    const access: DeadLetterAccess = {
+      queueName: "hooks",
+      list: async () => [deadLetterSummary(facts)],
+      show: async () => deadLetterDetails(facts, []),
+      replay: async () => "replayed",
+    };
+    const options = { json: false, usage: "" };
+    const shown = await runDeadLetterCommand(access, ["show", HOSTILE_ID], options);
+    const listed = await runDeadLetterCommand(access, ["list"], { ...options, json: true });
+    for (const { stdout } of [shown, listed]) {
+      // Lines apart, the JSON's own layout.
+      expect(stdout?.replaceAll("\n", "")).not.toMatch(RAW_CONTROL);
+    }
+    expect(JSON.parse(shown.stdout ?? "")).toMatchObject({ id: HOSTILE_ID, webhook: { event: { name: event.name } } });
+    expect(JSON.parse(listed.stdout ?? "")).toMatchObject([{ id: HOSTILE_ID }]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { escapeText } from "../shared/escape-text.js";
+import { escapeText, printableJson } from "../shared/escape-text.js";
 import type { DeadLetterDetails, DeadLetterSummary } from "./dead-letters.js";
 
 /**
@@ -46,7 +46,9 @@ export function deadLetterLines(letters: readonly DeadLetterSummary[]): string {
 
 /**
  * Runs `list`, `show <id>` or `replay <id>` against a queue's dead letters and returns the
- * text to print (JSON with `json`); anything else returns `usage` on stderr with code 2.
+ * text to print (JSON with `json`, and for `show`). Every stored string is escaped, or in
+ * JSON written as `\uNNNN` where JSON would leave a control character raw. Anything else
+ * returns `usage` on stderr with code 2.
  *
  * @example
  * ```ts
@@ -62,7 +64,8 @@ export async function runDeadLetterCommand(
   options: { json: boolean; usage: string },
 ): Promise<DeadLetterCommandResult> {
   const [command, id] = positionals;
-  const text = (value: unknown, plain: string) => (options.json ? JSON.stringify(value, null, 2) : plain);
+  // Stored text the sender chose is in the JSON too: printed with nothing raw that drives a terminal.
+  const text = (value: unknown, plain: string) => (options.json ? printableJson(value) : plain);
   if (command === "list") {
     const letters = await access.list();
     return { code: 0, stdout: text(letters, deadLetterLines(letters)) };
@@ -72,7 +75,7 @@ export async function runDeadLetterCommand(
     if (found === undefined || found === "not_found") {
       return { code: 1, stderr: `No dead letter with id ${escapeText(id)} in queue ${escapeText(access.queueName)}.` };
     }
-    const plain = command === "show" ? JSON.stringify(found, null, 2) : `Replayed ${escapeText(id)}: back to waiting.`;
+    const plain = command === "show" ? printableJson(found) : `Replayed ${escapeText(id)}: back to waiting.`;
     return { code: 0, stdout: text(found, plain) };
   }
   return { code: 2, stderr: options.usage };
