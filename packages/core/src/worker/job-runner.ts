@@ -12,7 +12,7 @@ import {
   type ResolvedJobRunnerOptions,
   resolveJobRunnerOptions,
 } from "./options.js";
-import { inJobSpan } from "./trace.js";
+import { inJobSpan, loadOpenTelemetry } from "./trace.js";
 
 /**
  * What a run resolves when it succeeds: the handler ran (or the event type has no handler),
@@ -140,6 +140,8 @@ async function claimOf(dedupe: DedupeStore | undefined, id: string): Promise<Hel
 export function createJobRunner<M>(options: JobRunnerOptions<M>, queue: QueueDescription): JobRunner {
   const resolved = resolveJobRunnerOptions(options, queue);
   const { dedupe, report } = resolved;
+  // Loaded while the worker starts, not under its first jobs.
+  void loadOpenTelemetry();
   // The data of runs whose failure was reported here, so the queue's own failure event does not report it again.
   const reported = new WeakSet<ColivaraJobData>();
   const failed = (data: ColivaraJobData, webhook: VerifiedWebhook, shown: unknown) => {
