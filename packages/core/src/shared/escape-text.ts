@@ -38,3 +38,23 @@ export function escapeText(text: string, maxLength: number = ESCAPED_TEXT_MAX_LE
   const escaped = UNSAFE.test(kept) ? kept.replace(UNSAFE_ALL, escapeCharacter) : kept;
   return kept === text ? escaped : `${escaped}…(${text.length - maxLength} more characters)`;
 }
+
+/** What JSON.stringify leaves raw: every unsafe character but the C0 controls, which it escapes itself. */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `JSON.stringify(value, null, 2)` safe to print to a terminal: the characters JSON leaves raw
+ * (DEL, C1 controls, line separators, bidirectional overrides) written as `\uNNNN`, so the
+ * text parses back to the same values and drives nothing.
+ *
+ * @example
+ * ```ts
+ * printableJson({ name: "report\u009b2J.pdf" }); // '{\n  "name": "report\\u009b2J.pdf"\n}'
+ * ```
+ */
+export function printableJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    UNSAFE_IN_JSON,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
