@@ -13,6 +13,8 @@ interface PgPoolLike {
 interface PgPoolClientLike {
   query(text: string, values?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
   release(destroy?: boolean | Error): void;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  off(event: "error", listener: (error: Error) => void): unknown;
 }
 
 interface PostgresJsLike {
@@ -31,6 +33,12 @@ async function inPoolTransaction<T>(pool: PgPoolLike, work: (run: RunSql) => Pro
   const connection = await pool.connect();
   const run: RunSql = async (text, values) => (await connection.query(text, values)).rows;
   let broken: unknown;
+  // A lent connection has no listener of its own: a server that goes away between two
+  // statements would emit an unheard "error" and end the process. Heard, it is destroyed.
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  connection.on("error", onError);
   try {
     await run("BEGIN");
     const result = await work(run);
@@ -43,6 +51,7 @@ async function inPoolTransaction<T>(pool: PgPoolLike, work: (run: RunSql) => Pro
     });
     throw error;
   } finally {
+    connection.off("error", onError);
     connection.release(broken instanceof Error ? broken : broken !== undefined);
   }
 }

@@ -27,12 +27,19 @@ afterAll(async () => {
   await server?.remove();
 });
 
-/** Makes every insert of the job of delivery `id` raise, as a full disk or a lost connection would. */
-async function failJobInsertOf(id: string): Promise<() => Promise<void>> {
+/**
+ * Makes every insert of the job of delivery `id` raise, as a full disk would; with
+ * `action` "SELECT pg_sleep(60)" it hangs there instead, for a test to kill the session.
+ */
+async function failJobInsertOf(
+  id: string,
+  action = "RAISE EXCEPTION 'injected: the job insert failed'",
+): Promise<() => Promise<void>> {
   const name = `fail_${Math.random().toString(36).slice(2, 10)}`;
+  const statement = action.startsWith("SELECT") ? `PERFORM ${action.slice("SELECT ".length)}` : action;
   await admin.query(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW.data->>'id' = '${id.replaceAll("'", "''")}' THEN RAISE EXCEPTION 'injected: the job insert failed'; END IF;
+  IF NEW.data->>'id' = '${id.replaceAll("'", "''")}' THEN ${statement}; END IF;
   RETURN NEW;
 END $$`);
   await admin.query(`CREATE TRIGGER ${name} BEFORE INSERT ON pgboss.job FOR EACH ROW EXECUTE FUNCTION ${name}()`);
@@ -89,6 +96,30 @@ describe.each<ClientName>(["pg Pool", "postgres.js"])("pgBossHandOff on %s", (cl
       // Svix retries: stored now, once; a later copy is a duplicate.
       expect((await post(url, sent)).status).toBe(202);
       expect((await post(url, sent)).status).toBe(200);
+      expect(await jobCount(admin, queue, idOf(sent))).toBe(1);
+    } finally {
+      await close();
+    }
+  });
+
+  it("one transaction: the session killed between the mark and the job insert leaves no mark", async () => {
+    const { queue, table, url, close } = await setUp();
+    try {
+      const sent = delivery(secret, "d.pdf");
+      const heal = await failJobInsertOf(idOf(sent), "SELECT pg_sleep(60)");
+      const answer = post(url, sent);
+      // The hand-off's session, marked and now inside the job insert: the crash point.
+      const sleeping = async () =>
+        (await admin.query("SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep'")).rows as Array<{
+          pid: number;
+        }>;
+      let sessions = await sleeping();
+      while (sessions.length === 0) sessions = await sleeping();
+      await admin.query("SELECT pg_terminate_backend($1)", [sessions[0]?.pid]);
+      expect(await answer).toMatchObject({ status: 503, body: { error: { code: "handoff_unavailable" } } });
+      await heal();
+      expect(await markOf(admin, table, await dedupeKey(idOf(sent)))).toBeUndefined();
+      expect((await post(url, sent)).status).toBe(202);
       expect(await jobCount(admin, queue, idOf(sent))).toBe(1);
     } finally {
       await close();
