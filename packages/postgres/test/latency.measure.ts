@@ -13,6 +13,7 @@ import { bullmqHandOff } from "@colivara/webhooks-bullmq";
 import { Queue } from "bullmq";
 import { PgBoss } from "pg-boss";
 import { it } from "vitest";
+import { successPayload } from "../../../test/conformance/deliveries.js";
 import { startPostgresServer } from "../../../test/support/postgres-server.js";
 import { startPersistentRedisServer, startRedisServer } from "../../../test/support/redis-server.js";
 import { type DedupeStore, migrate, pgBossHandOff, postgresStore } from "../src/index.js";
@@ -41,16 +42,7 @@ const claimComplete =
     await store.complete(id, claim.token as string);
   };
 
-const event = {
-  type: "upsert.success",
-  message: "Document upserted successfully",
-  id: 1,
-  name: "report.pdf",
-  metadata: { team: "research" },
-  url: "https://example.com/report.pdf",
-  num_pages: 12,
-  collection_name: "default_collection",
-} as VerifiedWebhook["event"];
+const event = successPayload() as unknown as VerifiedWebhook["event"];
 
 const enqueue =
   (handOff: HandOff): Step =>
