@@ -1,5 +1,6 @@
 // pgBossHandOff behind a real Express server, on a real PostgreSQL with pg-boss: the mark
 // and the job are written in one transaction, so a failed job insert leaves no mark behind.
+import { permanentFailure } from "@colivara/webhooks";
 import { dedupeKey } from "@colivara/webhooks/adapter";
 import type pg from "pg";
 import type { PgBoss } from "pg-boss";
@@ -135,6 +136,29 @@ describe.each<ClientName>(["pg Pool", "postgres.js"])("pgBossHandOff on %s", (cl
       expect(await jobCount(admin, queue, idOf(sent))).toBe(1);
     } finally {
       await close();
+    }
+  });
+});
+
+describe("pgBossHandOff.deadLetter", () => {
+  it("keeps a delivery an inline handler refused in the dead letter queue, with the reason", async () => {
+    const { queue, table } = await freshQueue(boss, admin);
+    const connected = await CLIENTS["pg Pool"](server.url);
+    const handOff = pgBossHandOff(boss, { client: connected.client, queue, table });
+    const app = await serve(secret, handOff, {
+      "upsert.success": (event) => {
+        throw permanentFailure(`no tenant for ${event.name}`);
+      },
+    });
+    try {
+      const sent = delivery(secret, "e.pdf");
+      const answer = await post(`${app.base}/inline`, sent);
+      expect(answer).toMatchObject({ status: 422, body: { error: { code: "permanent_failure" } } });
+      const kept = await boss.getJobById(`${queue}.dead-letters`, pgBossJobId(idOf(sent)));
+      expect(kept?.data).toMatchObject({ id: idOf(sent), refused: "no tenant for e.pdf" });
+    } finally {
+      await app.close();
+      await connected.close();
     }
   });
 });

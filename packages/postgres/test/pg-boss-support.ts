@@ -65,7 +65,8 @@ export async function freshQueue(boss: PgBoss, admin: pg.Pool): Promise<{ queue:
   const queue = `q-${Math.random().toString(36).slice(2, 10)}`;
   const table = tableName();
   await migrate(admin, { table });
-  await boss.createQueue(queue);
+  await boss.createQueue(`${queue}.dead-letters`);
+  await boss.createQueue(queue, { deadLetter: `${queue}.dead-letters` });
   return { queue, table };
 }
 
