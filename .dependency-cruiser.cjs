@@ -10,6 +10,7 @@ const LAYERS = [
   ["record", ["shared", "verify", "http"]],
   ["dedupe", ["shared", "verify", "http", "record"]],
   ["pipeline", ["shared", "verify", "http", "record", "dedupe"]],
+  ["worker", ["shared", "verify", "http", "record", "dedupe", "pipeline"]],
 ];
 
 /** A layer importing anything of the core's source but itself and the layers below it. */
@@ -33,7 +34,7 @@ module.exports = {
     ...LAYERS.map(layerRule),
     {
       name: "core-source-only-from-core",
-      comment: "Other packages use the core's public entries (@colivara/webhooks, /adapter, /testing, /otel).",
+      comment: "Other packages use the core's public entries (@colivara/webhooks, /adapter, /testing, /otel, /worker).",
       severity: "error",
       from: { path: "^packages/(?!core/)[^/]+/src/" },
       to: { path: CORE },

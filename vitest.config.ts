@@ -9,6 +9,7 @@ const source = (path: string) => fileURLToPath(new URL(`./packages/${path}`, imp
 export const workspaceSources = [
   { find: /^@colivara\/webhooks\/adapter$/, replacement: source("core/src/adapter.ts") },
   { find: /^@colivara\/webhooks\/testing$/, replacement: source("core/src/testing.ts") },
+  { find: /^@colivara\/webhooks\/worker$/, replacement: source("core/src/worker.ts") },
   { find: /^@colivara\/webhooks$/, replacement: source("core/src/index.ts") },
   { find: /^@colivara\/webhooks-express$/, replacement: source("express/src/index.ts") },
   { find: /^@colivara\/webhooks-fastify$/, replacement: source("fastify/src/index.ts") },

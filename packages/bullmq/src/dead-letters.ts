@@ -1,60 +1,29 @@
-import type { VerifiedWebhook } from "@colivara/webhooks";
-import { dedupeKey, escapeText } from "@colivara/webhooks/adapter";
+import { dedupeKey } from "@colivara/webhooks/adapter";
+import {
+  type ColivaraJobData,
+  type DeadLetterDetails,
+  type DeadLetterFacts,
+  type DeadLetterSummary,
+  deadLetterDetails,
+  deadLetterSummary,
+} from "@colivara/webhooks/worker";
 import type { Job, Queue } from "bullmq";
 import { DEAD_LETTER_JOB_NAME } from "./defaults.js";
-import { type ColivaraJobData, fromJobData } from "./job-data.js";
-
-/**
- * One dead letter: a job the worker failed for good (`failed`), or a delivery an inline
- * handler refused and `handOff.deadLetter` kept (`refused`).
- *
- * @example
- * ```ts
- * const [first]: DeadLetterSummary[] = await listDeadLetters(queue);
- * console.log(first?.id, first?.reason);
- * ```
- */
-export interface DeadLetterSummary {
-  id: string;
-  kind: "failed" | "refused";
-  /** The event type (`"unknown"` for types this version does not know). */
-  type: string;
-  /** Why it failed or was refused, escaped (`\x0a` for a newline): safe to print. */
-  reason: string;
-  attemptsMade: number;
-  /** When it failed or was refused. */
-  at: Date | undefined;
-}
-
-/**
- * A dead letter with its delivery, for `showDeadLetter`.
- *
- * @example
- * ```ts
- * const letter: DeadLetterDetails | undefined = await showDeadLetter(queue, "msg_2b…");
- * ```
- */
-export interface DeadLetterDetails extends DeadLetterSummary {
-  webhook: VerifiedWebhook;
-  traceContext: Record<string, string> | undefined;
-  /** Stack traces of the failed attempts, newest last. */
-  stacktrace: string[];
-}
 
 type ColivaraJob = Job<ColivaraJobData>;
 
-function summarize(job: ColivaraJob, kind: DeadLetterSummary["kind"]): DeadLetterSummary {
-  const refused = kind === "refused";
+function factsOf(job: ColivaraJob, kind: DeadLetterSummary["kind"]): DeadLetterFacts {
   return {
     id: String(job.id),
     kind,
-    type: escapeText(job.data.event.type),
-    // Stored text that may quote what the sender chose: escaped where a summary is built for printing.
-    reason: escapeText(refused ? (job.data.refused ?? "") : (job.failedReason ?? "")),
+    data: job.data,
+    failedReason: job.failedReason,
     attemptsMade: job.attemptsMade,
-    at: new Date(refused ? job.timestamp : (job.finishedOn ?? job.timestamp)),
+    at: new Date(kind === "refused" ? job.timestamp : (job.finishedOn ?? job.timestamp)),
   };
 }
+
+const summarize = (job: ColivaraJob, kind: DeadLetterSummary["kind"]) => deadLetterSummary(factsOf(job, kind));
 
 async function kindOf(job: ColivaraJob): Promise<DeadLetterSummary["kind"] | undefined> {
   if (job.name === DEAD_LETTER_JOB_NAME && (await job.isDelayed())) return "refused";
@@ -109,13 +78,7 @@ export async function listDeadLetters(queue: Queue, options: { limit?: number } 
 export async function showDeadLetter(queue: Queue, id: string): Promise<DeadLetterDetails | undefined> {
   const found = await find(queue, id);
   if (!found) return undefined;
-  const { job, kind } = found;
-  return {
-    ...summarize(job, kind),
-    webhook: fromJobData(job.data),
-    traceContext: job.data.traceContext,
-    stacktrace: job.stacktrace ?? [],
-  };
+  return deadLetterDetails(factsOf(found.job, found.kind), found.job.stacktrace ?? []);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DeadLetter, HandOff, HandOffContext, VerifiedWebhook } from "@colivara/webhooks";
 import { dedupeKey, numberOption } from "@colivara/webhooks/adapter";
+import { currentTraceContext, toJobData } from "@colivara/webhooks/worker";
 import { type ReplicaWait, replicaWaitOption } from "@colivara/webhooks-redis";
 import type { JobsOptions, Queue } from "bullmq";
 import { checkClusterKeys } from "./cluster-check.js";
@@ -11,10 +12,8 @@ import {
   PARKED_DELAY_MS,
 } from "./defaults.js";
 import { handOffUnavailable, invalidConfig } from "./errors.js";
-import { toJobData } from "./job-data.js";
 import { watchStart } from "./queue-start.js";
 import { setAndWait } from "./replica-wait.js";
-import { activeTraceContext, loadOpenTelemetry } from "./trace.js";
 
 /**
  * Options of {@link bullmqHandOff}.
@@ -147,14 +146,12 @@ export function bullmqHandOff(queue: Queue, options: BullmqHandOffOptions = {}):
   });
   const timeoutMs = numberOption("timeoutMs", options.timeoutMs, { fallback: 5000, unit: "milliseconds" });
   const wait = replicaWaitOption(options.waitForReplicas, options.waitTimeoutMs);
-  const otel = loadOpenTelemetry();
   const startFailed = watchStart(queue);
   const jobOptions = jobOptionsFor(keepSeconds);
   const store = { jobOptions, keepSeconds, wait };
 
   async function enqueue(webhook: VerifiedWebhook, context: HandOffContext): Promise<"stored" | "duplicate"> {
-    const api = await otel;
-    const traceContext = context.traceContext ?? (api ? activeTraceContext(api) : undefined);
+    const traceContext = context.traceContext ?? (await currentTraceContext());
     try {
       return await withTimeout(storeJob(queue, store, webhook, traceContext), timeoutMs);
     } catch (error) {

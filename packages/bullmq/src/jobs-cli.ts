@@ -2,7 +2,7 @@
 // The `colivara-webhooks-jobs` bin: list, show and replay the dead letters of a hand-off
 // queue. Separate from the main CLI so it ships with the package that owns the queue.
 import { parseArgs } from "node:util";
-import { escapeText } from "@colivara/webhooks/adapter";
+import { type DeadLetterAccess, runDeadLetterCommand } from "@colivara/webhooks/worker";
 import { Queue } from "bullmq";
 import { listDeadLetters, replayDeadLetter, showDeadLetter } from "./dead-letters.js";
 import { DEFAULT_QUEUE_NAME } from "./defaults.js";
@@ -27,30 +27,13 @@ function parse() {
   });
 }
 
-type Args = ReturnType<typeof parse>;
-
-async function run(queue: Queue, args: Args): Promise<number> {
-  const [command, id] = args.positionals;
-  const print = (value: unknown, text: string) => console.log(args.values.json ? JSON.stringify(value, null, 2) : text);
-  if (command === "list") {
-    const letters = await listDeadLetters(queue);
-    const lines = letters.map(
-      (l) => `${escapeText(l.id)}  ${l.kind}  ${l.type}  ${l.at?.toISOString() ?? "-"}  ${l.reason}`,
-    );
-    print(letters, lines.length ? lines.join("\n") : "No dead letters.");
-    return 0;
-  }
-  if ((command === "show" || command === "replay") && id) {
-    const found = command === "show" ? await showDeadLetter(queue, id) : await replayDeadLetter(queue, id);
-    if (found === undefined || found === "not_found") {
-      console.error(`No dead letter with id ${id} in queue ${queue.name}.`);
-      return 1;
-    }
-    print(found, command === "show" ? JSON.stringify(found, null, 2) : `Replayed ${id}: back to waiting.`);
-    return 0;
-  }
-  console.error(USAGE);
-  return 2;
+function deadLettersOf(queue: Queue): DeadLetterAccess {
+  return {
+    queueName: queue.name,
+    list: () => listDeadLetters(queue),
+    show: (id) => showDeadLetter(queue, id),
+    replay: (id) => replayDeadLetter(queue, id),
+  };
 }
 
 async function main(): Promise<number> {
@@ -67,7 +50,13 @@ async function main(): Promise<number> {
   });
   queue.on("error", () => {});
   try {
-    return await run(queue, args);
+    const result = await runDeadLetterCommand(deadLettersOf(queue), args.positionals, {
+      json: args.values.json,
+      usage: USAGE,
+    });
+    if (result.stdout !== undefined) console.log(result.stdout);
+    if (result.stderr !== undefined) console.error(result.stderr);
+    return result.code;
   } finally {
     await queue.close();
   }

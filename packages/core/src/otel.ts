@@ -21,6 +21,7 @@ import {
 } from "@opentelemetry/api";
 import type { DeliveryRecord } from "./record/delivery-record.js";
 import type { DeliveryTelemetry, TelemetryAttempt } from "./record/telemetry.js";
+import { toTraceContext } from "./record/trace-context.js";
 
 export type { DeliveryTelemetry, TelemetryAttempt } from "./record/telemetry.js";
 
@@ -96,15 +97,10 @@ export function spanAttributes(record: DeliveryRecord): Attributes {
   return attributes;
 }
 
-/** The span as W3C trace context, written by hand: `propagation.inject` needs a registered propagator. */
+/** The span as W3C trace context, for a hand-off. */
 function traceContextOf(span: Span): Record<string, string> | undefined {
   const spanContext = span.spanContext();
-  if (!trace.isSpanContextValid(spanContext)) return undefined;
-  const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, "0");
-  const carrier: Record<string, string> = { traceparent: `00-${spanContext.traceId}-${spanContext.spanId}-${flags}` };
-  const state = spanContext.traceState?.serialize();
-  if (state) carrier.tracestate = state;
-  return carrier;
+  return trace.isSpanContextValid(spanContext) ? toTraceContext(spanContext) : undefined;
 }
 
 class OtelAttempt implements TelemetryAttempt {

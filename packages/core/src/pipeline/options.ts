@@ -193,6 +193,11 @@ function checkKeys(options: object): void {
 function checkHandlers(on: unknown): WebhookHandlers | undefined {
   if (on === undefined) return undefined;
   if (on === null || typeof on !== "object") throw invalid('on must be an object like { "upsert.success": fn }.');
+  return checkHandlerKeys(on);
+}
+
+/** A handler map's keys and values, checked at start-up: the event types this version knows (or `unknown`), each a function. */
+export function checkHandlerKeys(on: object): WebhookHandlers {
   for (const [key, value] of Object.entries(on)) {
     if (!HANDLER_KEYS.includes(key)) {
       const near = nearestKey(key, HANDLER_KEYS);

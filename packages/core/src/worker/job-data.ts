@@ -1,8 +1,8 @@
-import type { ColivaraEvent, VerifiedWebhook } from "@colivara/webhooks";
+import type { ColivaraEvent, VerifiedWebhook } from "../shared/events.js";
 
 /**
- * What a handed-off job holds: the verified delivery as JSON (the timestamp as an ISO
- * string) and, when OpenTelemetry was active, the request's W3C trace context.
+ * What a queued job holds, whatever the queue: the verified delivery as JSON (the timestamp
+ * as an ISO string) and, when OpenTelemetry was active, the request's W3C trace context.
  *
  * @example
  * ```ts
@@ -18,14 +18,29 @@ export interface ColivaraJobData {
   refused?: string | undefined;
 }
 
-/** The job data of a verified delivery. */
+/**
+ * The job data of a verified delivery, with the request's trace context when there is one.
+ *
+ * @example
+ * ```ts
+ * await queue.add(webhook.event.type, toJobData(webhook, context.traceContext));
+ * ```
+ */
 export function toJobData(webhook: VerifiedWebhook, traceContext?: Record<string, string>): ColivaraJobData {
   const data: ColivaraJobData = { id: webhook.id, timestamp: webhook.timestamp.toISOString(), event: webhook.event };
   if (traceContext !== undefined) data.traceContext = traceContext;
   return data;
 }
 
-/** The delivery a job carries, with `timestamp` a `Date` again, as the adapters give it. */
+/**
+ * The delivery a job carries, with `timestamp` a `Date` again, as the adapters give it.
+ *
+ * @example
+ * ```ts
+ * const webhook = fromJobData(job.data);
+ * console.log(webhook.id, webhook.timestamp.toISOString());
+ * ```
+ */
 export function fromJobData(data: ColivaraJobData): VerifiedWebhook {
   return { id: data.id, timestamp: new Date(data.timestamp), event: data.event };
 }
