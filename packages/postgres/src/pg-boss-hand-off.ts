@@ -1,8 +1,8 @@
 import type { DeadLetter, HandOff, HandOffContext, VerifiedWebhook } from "@colivara/webhooks";
 import { DEFAULT_DEDUPE_TTL_SECONDS, dedupeKey, numberOption } from "@colivara/webhooks/adapter";
+import { type ColivaraJobData, currentTraceContext, toJobData } from "@colivara/webhooks/worker";
 import type { PgBoss } from "pg-boss";
 import { handOffUnavailable, withTimeout } from "./hand-off-errors.js";
-import { type PgBossJobData, toJobData } from "./job-data.js";
 import { pgBossJobId } from "./job-id.js";
 import { checkOptionKeys } from "./option-keys.js";
 import { invalid, type PostgresClient, type RunSql } from "./sql-client.js";
@@ -58,7 +58,8 @@ export interface PgBossHandOff extends HandOff {
 
 const KEYS = ["client", "queue", "deadLetterQueue", "table", "ttlSeconds", "timeoutMs"] as const;
 
-function queueName(name: string, value: unknown, fallback: string): string {
+/** Checks a queue name option: pg-boss's own rule (letters, digits, `_ - . /`). */
+export function queueName(name: string, value: unknown, fallback: string): string {
   if (value === undefined) return fallback;
   if (typeof value === "string" && /^[\w.\-/]{1,100}$/.test(value)) return value;
   throw invalid(`${name} must be a pg-boss queue name (letters, digits, _ - . /), got ${JSON.stringify(value)}.`);
@@ -108,7 +109,11 @@ export function pgBossHandOff(boss: PgBoss, options: PgBossHandOffOptions): PgBo
     numberOption("ttlSeconds", options.ttlSeconds, { fallback: DEFAULT_DEDUPE_TTL_SECONDS, unit: "seconds" }) * 1000;
   const timeoutMs = numberOption("timeoutMs", options.timeoutMs, { fallback: 5000, unit: "milliseconds" });
 
-  const store = async (run: RunSql, webhook: VerifiedWebhook, data: PgBossJobData): Promise<"stored" | "duplicate"> => {
+  const store = async (
+    run: RunSql,
+    webhook: VerifiedWebhook,
+    data: ColivaraJobData,
+  ): Promise<"stored" | "duplicate"> => {
     const key = await dedupeKey(webhook.id);
     const marked = await run(sql.handOff, [key, ttlMs]);
     if (marked.length === 0) {
@@ -124,7 +129,7 @@ export function pgBossHandOff(boss: PgBoss, options: PgBossHandOffOptions): PgBo
   };
 
   async function enqueue(webhook: VerifiedWebhook, context: HandOffContext): Promise<"stored" | "duplicate"> {
-    const data = toJobData(webhook, context.traceContext);
+    const data = toJobData(webhook, context.traceContext ?? (await currentTraceContext()));
     try {
       return await withTimeout(
         transaction((run) => store(run, webhook, data)),
@@ -136,7 +141,7 @@ export function pgBossHandOff(boss: PgBoss, options: PgBossHandOffOptions): PgBo
   }
 
   const deadLetter: DeadLetter = async (webhook, error) => {
-    const data: PgBossJobData = { ...toJobData(webhook), refused: error.message };
+    const data: ColivaraJobData = { ...toJobData(webhook), refused: error.message };
     try {
       await withTimeout(boss.send(deadLetterQueue, data, { id: pgBossJobId(webhook.id) }), timeoutMs);
     } catch (failure) {
