@@ -1,4 +1,7 @@
-import { createHash } from "node:crypto";
+// node:crypto through getBuiltinModule (Node >= 20.16, this package's floor), not a static
+// import: postgresStore alone stays importable where there is no node:crypto (postgres.js on
+// Workers); pg-boss, and so every caller of this, runs on Node.
+type NodeCrypto = typeof import("node:crypto");
 
 // Fixed for ever: changing it would give every delivery a new job id, so a copy arriving
 // across an upgrade would no longer meet its first job.
@@ -17,6 +20,7 @@ const NAMESPACE = "colivara-webhooks/pg-boss-job-id\u0000";
  * ```
  */
 export function pgBossJobId(id: string): string {
+  const { createHash } = process.getBuiltinModule("node:crypto") as NodeCrypto;
   const bytes = createHash("sha256").update(NAMESPACE).update(id, "utf8").digest().subarray(0, 16);
   bytes[6] = ((bytes[6] as number) & 0x0f) | 0x80; // version 8
   bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80; // variant 10xx (RFC 9562)
