@@ -54,6 +54,7 @@ export default defineConfig({
           { text: "Exactly once and Redis", link: "/production/exactly-once" },
           { text: "Exactly once with PostgreSQL", link: "/production/postgres" },
           { text: "Hand-off and workers", link: "/production/hand-off" },
+          { text: "Choosing Redis or PostgreSQL", link: "/production/choosing-a-store" },
           { text: "Serverless", link: "/production/serverless" },
           { text: "HTTPS and proxies", link: "/production/https" },
           { text: "Logs and OpenTelemetry", link: "/production/observability" },

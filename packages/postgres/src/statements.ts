@@ -15,6 +15,10 @@ export interface Statements {
   release: string;
   extend: string;
   sweep: string;
+  /** The hand-off's mark: written (a row returned) only where no live row is. */
+  handOff: string;
+  /** 1 when a live row of the key is an inline claim in flight, not a handled mark. */
+  inFlight: string;
 }
 
 const LATER = "now() + $3::double precision * interval '1 millisecond'";
@@ -43,6 +47,14 @@ WHERE d.token = $2::text OR d.expires_at <= now()`,
     sweep: `DELETE FROM ${table} WHERE key IN (
   SELECT key FROM ${table} WHERE expires_at <= now() ORDER BY expires_at LIMIT ${SWEEP_LIMIT} FOR UPDATE SKIP LOCKED
 ) RETURNING 1`,
+    // A delivery handed to a queue is handled, as far as the receiver is concerned: the
+    // mark is the handled mark (token null, kept for the TTL). A live row is left alone and
+    // nothing is returned; the conflicting row stays locked until the transaction ends.
+    handOff: `INSERT INTO ${table} AS d (key, token, expires_at) VALUES ($1, NULL, ${LATER.replace("$3", "$2")})
+ON CONFLICT (key) DO UPDATE SET token = NULL, expires_at = excluded.expires_at
+WHERE d.expires_at <= now()
+RETURNING 1`,
+    inFlight: `SELECT 1 FROM ${table} WHERE key = $1 AND token IS NOT NULL AND expires_at > now()`,
   };
 }
 
