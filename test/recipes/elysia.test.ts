@@ -7,6 +7,7 @@ describeRecipe(
   {
     name: "elysia",
     route: "server.ts",
+    typecheck: { project: "tsconfig.json" },
     start: () => ({ command: runtimeBinary("bun"), args: ["run", "server.ts"] }),
   },
   "Elysia 1 on Bun",

@@ -21,6 +21,11 @@ export interface RecipeApp {
   route: string;
   /** The framework's build command (a binary in the app's node_modules/.bin), if it has one. */
   build?: string[];
+  /**
+   * How the route is type-checked: the tsconfig (relative to its folder) that the framework's
+   * generated types plug into, and a command that generates them if the build does not.
+   */
+  typecheck: { project: string; generate?: string[] };
   /** The framework's check that refuses cross-site form posts, if it has one (its setting's name). */
   formCheck?: string;
   /** The production server: a command and its arguments, run in the app's folder. */
@@ -80,19 +85,44 @@ function appEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 /** Runs the framework's build, without the secret (a build must not need it); resolves to its seconds. */
 export async function buildApp(app: RecipeApp): Promise<number> {
   if (!app.build) return 0;
-  const [bin, ...args] = app.build as [string, ...string[]];
   const started = performance.now();
+  await runBin(app, app.build);
+  return (performance.now() - started) / 1000;
+}
+
+/** A binary of the app's node_modules/.bin, run in its folder; throws with its output when it fails. */
+async function runBin(app: RecipeApp, command: string[]): Promise<string> {
+  const [bin, ...args] = command as [string, ...string[]];
   try {
-    await run(join(appDir(app), "node_modules/.bin", bin), args, {
+    const { stdout } = await run(join(appDir(app), "node_modules/.bin", bin), args, {
       cwd: appDir(app),
       env: appEnv({}),
       maxBuffer: 64 * 1024 * 1024,
     });
+    return stdout;
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${app.build.join(" ")} failed in test/recipes/${app.name}:\n${stdout}\n${stderr}`);
+    throw new Error(`${command.join(" ")} failed in test/recipes/${app.name}:\n${stdout}\n${stderr}`);
   }
-  return (performance.now() - started) / 1000;
+}
+
+/**
+ * Type-checks the app (after its build, which writes the framework's generated types) with
+ * the repository's TypeScript; resolves to the files the program holds, so a test can check
+ * that the route is one of them.
+ */
+export async function typecheckApp(app: RecipeApp): Promise<{ errors: string; files: string[] }> {
+  if (app.typecheck.generate) await runBin(app, app.typecheck.generate);
+  const tsc = join(root, "node_modules/typescript/bin/tsc");
+  const args = [tsc, "-p", join(appDir(app), app.typecheck.project), "--noEmit", "--listFiles"];
+  // One run prints both: the program's files (absolute paths) and the errors (relative ones).
+  const stdout = await run(process.execPath, args, { maxBuffer: 64 * 1024 * 1024 }).then(
+    ({ stdout }) => stdout,
+    (error: { stdout?: string }) => error.stdout ?? String(error),
+  );
+  const lines = stdout.split("\n").filter(Boolean);
+  const files = lines.filter((line) => line.startsWith("/"));
+  return { errors: lines.filter((line) => !line.startsWith("/")).join("\n"), files };
 }
 
 /** A started production server of a recipe app. */

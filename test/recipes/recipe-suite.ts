@@ -3,11 +3,13 @@
 // answers 200 without a second run; a forged and a stale one are refused 401 with the core's
 // JSON error; a GET answers 405. The docs page shows the route file exactly as tested.
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { successPayload } from "../conformance/deliveries.js";
 import { eventually } from "../support/eventually.js";
 import { newSecret, signIndependently } from "../support/independent-signer.js";
 import {
+  appDir,
   buildApp,
   builtCore,
   docsFiles,
@@ -16,6 +18,7 @@ import {
   resolvedCore,
   routeSource,
   startApp,
+  typecheckApp,
 } from "./recipe-app.js";
 
 /** A delivery as sent: a JSON text body and the headers the independent signer wrote for it. */
@@ -73,6 +76,12 @@ export function describeRecipe(app: RecipeApp, title: string): RecipeContext {
 
     it(`shows the route file (test/recipes/${app.name}/${app.route}) on its docs page as it is tested`, () => {
       expect(docsFiles(app).get(app.route)).toBe(routeSource(app));
+    });
+
+    it("type-checks the route under strict TypeScript, with the framework's generated types", async () => {
+      const { errors, files } = await typecheckApp(app);
+      expect(files).toContain(join(appDir(app), app.route));
+      expect(errors).toBe("");
     });
 
     it("runs the route's code once for a genuine delivery, with the typed event; its copy answers 200", async () => {
