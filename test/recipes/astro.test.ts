@@ -7,6 +7,7 @@ describeRecipe(
     name: "astro",
     route: "src/pages/webhooks/colivara.ts",
     build: ["astro", "build"],
+    missingSecret: "request",
     typecheck: { project: "tsconfig.json" },
     formCheck: "security.checkOrigin",
     start: () => ({ command: process.execPath, args: ["dist/server/entry.mjs"] }),

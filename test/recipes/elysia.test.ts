@@ -7,6 +7,7 @@ describeRecipe(
   {
     name: "elysia",
     route: "server.ts",
+    missingSecret: "start",
     typecheck: { project: "tsconfig.json" },
     start: () => ({ command: runtimeBinary("bun"), args: ["run", "server.ts"] }),
   },

@@ -10,6 +10,7 @@ const recipe = describeRecipe(
     name: "nuxt",
     route: "server/routes/webhooks/colivara.ts",
     build: ["nuxt", "build"],
+    missingSecret: "request",
     typecheck: { project: ".nuxt/tsconfig.server.json" },
     start: () => ({ command: process.execPath, args: [".output/server/index.mjs"] }),
   },

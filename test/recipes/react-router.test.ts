@@ -7,6 +7,7 @@ describeRecipe(
     name: "react-router",
     route: "app/routes/webhooks.colivara.ts",
     build: ["react-router", "build"],
+    missingSecret: "start",
     typecheck: { project: "tsconfig.json", generate: ["react-router", "typegen"] },
     start: () => ({
       command: process.execPath,

@@ -4,6 +4,7 @@
 // packages/core, whose exports name only the built dist): `pnpm build` first. The recipe
 // workspace is installed by scripts/test-runtimes.mjs (`pnpm test` runs it).
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
 import { readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -26,6 +27,11 @@ export interface RecipeApp {
    * generated types plug into, and a command that generates them if the build does not.
    */
   typecheck: { project: string; generate?: string[] };
+  /**
+   * Where a missing secret shows: the server refuses to start (it imports the route when it
+   * starts), or the first request to the route answers 500 (it loads the route then).
+   */
+  missingSecret: "start" | "request";
   /** The framework's check that refuses cross-site form posts, if it has one (its setting's name). */
   formCheck?: string;
   /** The production server: a command and its arguments, run in the app's folder. */
@@ -134,14 +140,16 @@ export interface RunningApp {
 }
 
 /** Starts the app's production server on a free port of 127.0.0.1 and waits until it answers. */
-export async function startApp(app: RecipeApp, secret: string): Promise<RunningApp> {
+export async function startApp(app: RecipeApp, secret: string | undefined): Promise<RunningApp> {
   const port = await freePort();
   const { command, args } = app.start();
   const child: ChildProcess = spawn(command, args, {
     cwd: appDir(app),
-    env: appEnv({ COLIVARA_WEBHOOK_SECRET: secret, PORT: String(port), HOST: "127.0.0.1" }),
+    env: appEnv({ ...(secret ? { COLIVARA_WEBHOOK_SECRET: secret } : {}), PORT: String(port), HOST: "127.0.0.1" }),
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // Resolves once the process ended and its output is all read.
+  const closed = once(child, "close").catch(() => undefined);
   let output = "";
   const collect = (chunk: Buffer) => {
     output += chunk.toString("utf8");
@@ -157,6 +165,7 @@ export async function startApp(app: RecipeApp, secret: string): Promise<RunningA
     } catch (error) {
       if (child.exitCode !== null || Date.now() > deadline) {
         child.kill("SIGKILL");
+        await closed;
         throw new Error(`test/recipes/${app.name} did not serve on ${port}: ${String(error)}\n${output}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));

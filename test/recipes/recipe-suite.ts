@@ -35,7 +35,8 @@ export function signed(secret: string, body: string, options: { id?: string; tim
 export interface RecipeContext {
   secret: string;
   server(): RunningApp;
-  post(delivery: Sent, headers?: Record<string, string>): Promise<Response>;
+  /** POSTs `delivery` to the route of the app's server (or of `to`). */
+  post(delivery: Sent, headers?: Record<string, string>, to?: RunningApp): Promise<Response>;
   /** A genuine delivery of a document with a name of its own; `line` is what the route logs for it. */
   genuine(): { delivery: Sent; id: string; line: string };
 }
@@ -55,8 +56,8 @@ export function describeRecipe(app: RecipeApp, title: string): RecipeContext {
   const context: RecipeContext = {
     secret,
     server: () => server as RunningApp,
-    post: (delivery, headers = {}) =>
-      fetch(`${context.server().url}/webhooks/colivara`, {
+    post: (delivery, headers = {}, to = context.server()) =>
+      fetch(`${to.url}/webhooks/colivara`, {
         method: "POST",
         headers: { ...delivery.headers, ...headers },
         body: delivery.body,
@@ -121,6 +122,24 @@ export function describeRecipe(app: RecipeApp, title: string): RecipeContext {
       expect(response.status).toBe(405);
       expect(response.headers.get("allow")).toBe("POST");
     });
+
+    if (app.missingSecret === "start") {
+      it("does not start without COLIVARA_WEBHOOK_SECRET, and says what to set", async () => {
+        await expect(startApp(app, undefined)).rejects.toThrow(/did not serve[\s\S]*COLIVARA_WEBHOOK_SECRET/);
+      });
+    } else {
+      it("answers 500 without COLIVARA_WEBHOOK_SECRET (the route loads on its first request), and logs what to set", async () => {
+        const unset = await startApp(app, undefined);
+        try {
+          const { delivery, id } = context.genuine();
+          expect((await context.post(delivery, {}, unset)).status).toBe(500);
+          expect(unset.output()).toContain("COLIVARA_WEBHOOK_SECRET");
+          expect(unset.output()).not.toContain(`${id}:`);
+        } finally {
+          unset.stop();
+        }
+      });
+    }
 
     // Only where the framework has such a check: no skipped test elsewhere.
     if (app.formCheck) {

@@ -7,6 +7,7 @@ describeRecipe(
     name: "sveltekit",
     route: "src/routes/webhooks/colivara/+server.ts",
     build: ["vite", "build"],
+    missingSecret: "request",
     typecheck: { project: "tsconfig.json" },
     formCheck: "kit.csrf.checkOrigin",
     start: () => ({ command: process.execPath, args: ["build"] }),
