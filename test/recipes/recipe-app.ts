@@ -136,7 +136,8 @@ export interface RunningApp {
   url: string;
   /** Everything the server printed so far (stdout and stderr). */
   output(): string;
-  stop(): void;
+  /** Kills the server's process; resolves once it has ended. */
+  stop(): Promise<void>;
 }
 
 /** Starts the app's production server on a free port of 127.0.0.1 and waits until it answers. */
@@ -171,5 +172,12 @@ export async function startApp(app: RecipeApp, secret: string | undefined): Prom
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  return { url, output: () => output, stop: () => child.kill("SIGKILL") };
+  return {
+    url,
+    output: () => output,
+    stop: async () => {
+      child.kill("SIGKILL");
+      await closed;
+    },
+  };
 }

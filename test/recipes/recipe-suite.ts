@@ -51,7 +51,9 @@ export function describeRecipe(app: RecipeApp, title: string): RecipeContext {
     if (app.build) console.info(`test/recipes/${app.name}: ${app.build.join(" ")} took ${seconds.toFixed(1)} s`);
     server = await startApp(app, secret);
   }, 600_000);
-  afterAll(() => server?.stop());
+  afterAll(async () => {
+    await server?.stop();
+  });
 
   const context: RecipeContext = {
     secret,
@@ -136,10 +138,16 @@ export function describeRecipe(app: RecipeApp, title: string): RecipeContext {
           expect(unset.output()).toContain("COLIVARA_WEBHOOK_SECRET");
           expect(unset.output()).not.toContain(`${id}:`);
         } finally {
-          unset.stop();
+          await unset.stop();
         }
       });
     }
+
+    it("leaves nothing listening on its port once its process is stopped", async () => {
+      const extra = await startApp(app, secret);
+      await extra.stop();
+      await expect(fetch(`${extra.url}/webhooks/colivara`)).rejects.toThrow();
+    });
 
     // Only where the framework has such a check: no skipped test elsewhere.
     if (app.formCheck) {
