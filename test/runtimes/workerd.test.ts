@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Delivery, newSecret, sign, successPayload } from "../conformance/deliveries.js";
 import { freePort } from "../support/free-port.js";
-import { runtimeBinary } from "./runtime-binaries.js";
+import { runtimeBinary, serverBinary } from "./runtime-binaries.js";
 
 const LIMIT = 4096;
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -78,7 +78,7 @@ beforeAll(async () => {
     ports[name] = await freePort();
   }
   writeFileSync(join(dir, "config.capnp"), config());
-  workerd = spawn(runtimeBinary("workerd"), ["serve", join(dir, "config.capnp")], {
+  workerd = spawn(serverBinary("workerd"), ["serve", join(dir, "config.capnp")], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const collect = (chunk: Buffer) => {
