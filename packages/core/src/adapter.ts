@@ -33,8 +33,8 @@ export type { AnswerCallback, BodyCallback, DeliveryPipeline, DeliveryPort } fro
 export { createDeliveryPipeline } from "./pipeline/pipeline.js";
 export { DEFAULT_LOG_LINES, DEFAULT_LOG_WINDOW_MS } from "./record/default-log.js";
 export { escapeText } from "./shared/escape-text.js";
-export { numberOption } from "./shared/number-option.js";
 export { nearestKey } from "./shared/nearest-key.js";
+export { numberOption } from "./shared/number-option.js";
 export type { MetadataCheck } from "./verify/metadata-check.js";
 export { checkMetadataSchema, createMetadataCheck, isInvalidMetadata } from "./verify/metadata-check.js";
 export type { ParsedPayload, PayloadParser } from "./verify/parsed-payload.js";
