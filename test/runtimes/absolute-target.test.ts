@@ -8,6 +8,7 @@ import { connect } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { eventually } from "../support/eventually.js";
 import { newSecret, signIndependently } from "../support/independent-signer.js";
 import { runtimeBinary } from "./runtime-binaries.js";
 
@@ -111,7 +112,8 @@ describe.each([
   it("refuses an https:// request target sent over plain HTTP: only the proxy's header counts", async () => {
     const served = await start(runtime, kind, { trustProxy: true });
     expect(await sendAbsolute(served.port as number)).toBe(403);
-    expect(served.records).toMatchObject([{ code: "https_required" }]);
+    // The record reaches the child's stdout after the answer left: wait for the line.
+    await eventually(() => expect(served.records).toMatchObject([{ code: "https_required" }]));
     expect(served.records[0]?.remoteAddress).toBe(peer);
   });
 
