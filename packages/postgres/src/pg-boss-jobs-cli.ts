@@ -98,7 +98,7 @@ async function main(): Promise<number> {
   try {
     args = parse();
   } catch (error) {
-    console.error(`${NAME}: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    console.error(`${NAME}: ${escapeText(error instanceof Error ? error.message : String(error))}\n\n${USAGE}`);
     return 2;
   }
   if (args.values.help) {
