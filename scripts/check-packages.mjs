@@ -2,7 +2,7 @@
 // workspace: ranges rewritten) and checks each tarball, with no problem tolerated:
 // - publint, every level (errors, warnings and suggestions);
 // - @arethetypeswrong/cli, every resolution mode (node10, node16 from CJS and ESM, bundler);
-// - what ships: package.json, README.md, LICENSE and dist/ (plus bin/ for the CLI and BullMQ,
+// - what ships: package.json, README.md, LICENSE and dist/ (plus bin/ for the CLI, BullMQ and Postgres,
 //   and the agent skill SKILL.md for the core), no sources, tests or configs; no workspace:
 //   ranges; the metadata users and npm read; the core without runtime dependencies.
 // Expects built packages (`pnpm build`, which the script in package.json runs first).
@@ -65,7 +65,7 @@ try {
       if (!files.includes(required)) problem(`the tarball has no ${required}`);
     }
     if (dir === "core") checkSkill(await readFile(join(pkgDir, "SKILL.md"), "utf8"), problem);
-    const allowed = dir === "cli" || dir === "bullmq" ? /^(dist|bin)\// : /^dist\//;
+    const allowed = ["cli", "bullmq", "postgres"].includes(dir) ? /^(dist|bin)\// : /^dist\//;
     for (const file of files) {
       if (!topLevel.includes(file) && !allowed.test(file)) {
         problem(`the tarball ships ${file}`);

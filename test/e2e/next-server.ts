@@ -57,12 +57,23 @@ export function buildExample(): Promise<{ seconds: number; output: string }> {
   return buildNextApp(exampleDir, exampleNextBin);
 }
 
-/** `next build` of the Next.js app in `dir` with the Next.js CLI at `nextBin`. */
-export async function buildNextApp(dir: string, nextBin: string): Promise<{ seconds: number; output: string }> {
+/**
+ * `next build` of the Next.js app in `dir` with the Next.js CLI at `nextBin`. `distDir` (relative
+ * to `dir`) builds elsewhere than `.next`, for an app whose next.config reads
+ * `COLIVARA_NEXT_DIST_DIR` (packages/redis/test/fixtures/next-app): test files that build the
+ * same app at once then never write over each other's build, nor over one a server runs.
+ * Whatever serves it needs the same variable.
+ */
+export async function buildNextApp(
+  dir: string,
+  nextBin: string,
+  options: { distDir?: string } = {},
+): Promise<{ seconds: number; output: string }> {
   const started = performance.now();
+  const distDir = options.distDir === undefined ? {} : { COLIVARA_NEXT_DIST_DIR: options.distDir };
   const child = spawn(process.execPath, [nextBin, "build"], {
     cwd: dir,
-    env: { ...childEnv(undefined), COLIVARA_EXAMPLE_SKIP_TYPECHECK: "1" },
+    env: { ...childEnv(undefined), COLIVARA_EXAMPLE_SKIP_TYPECHECK: "1", ...distDir },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

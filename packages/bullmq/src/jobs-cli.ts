@@ -2,6 +2,7 @@
 // The `colivara-webhooks-jobs` bin: list, show and replay the dead letters of a hand-off
 // queue. Separate from the main CLI so it ships with the package that owns the queue.
 import { parseArgs } from "node:util";
+import { escapeText } from "@colivara/webhooks/adapter";
 import { type DeadLetterAccess, runDeadLetterCommand } from "@colivara/webhooks/worker";
 import { Queue } from "bullmq";
 import { listDeadLetters, replayDeadLetter, showDeadLetter } from "./dead-letters.js";
@@ -37,7 +38,16 @@ function deadLettersOf(queue: Queue): DeadLetterAccess {
 }
 
 async function main(): Promise<number> {
-  const args = parse();
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse();
+  } catch (error) {
+    // Wrong usage, like a wrong command: exit 2 with the usage, not 1 as for a missing dead letter.
+    console.error(
+      `colivara-webhooks-jobs: ${escapeText(error instanceof Error ? error.message : String(error))}\n\n${USAGE}`,
+    );
+    return 2;
+  }
   if (args.values.help) {
     console.log(USAGE);
     return 0;

@@ -60,6 +60,8 @@ export interface SuiteOptions {
   path?: string;
   /** The store the instances share. Default {@link REDIS_STORE}. */
   store?: SharedStore;
+  /** More environment for every instance (the Next.js fixture's build directory). */
+  env?: Record<string, string>;
 }
 
 export function multiInstanceSuite(options: SuiteOptions): void {
@@ -85,6 +87,7 @@ export function multiInstanceSuite(options: SuiteOptions): void {
 
     const env = (extra: Record<string, string> = {}) => ({
       COLIVARA_WEBHOOK_SECRET: secret,
+      ...options.env,
       ...server.env(client),
       PREFIX: prefix,
       RECORD_FILE: files.recordFile,
