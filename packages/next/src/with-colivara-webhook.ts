@@ -57,19 +57,16 @@ export type AppRouteHandler = (request: Request) => Promise<Response>;
 const IN_MIDDLEWARE =
   "withColivaraWebhook() returned NextResponse.next() or a rewrite: it runs in middleware.ts, where the delivery would be marked handled before the route behind it has run (a failing route would then lose the retry). Verify in the route itself: app/api/webhooks/colivara/route.ts with export const POST = withColivaraWebhook(handler).";
 
-/** Fails a handler that answers like Next middleware: the route behind it has not run yet. */
-function refuseMiddlewareUse<M>(handler: AppRouteWebhookHandler<M>): AppRouteWebhookHandler<M> {
-  const check = <T>(returned: T): T => {
-    const headers = returned instanceof Response ? returned.headers : undefined;
-    if (headers?.has("x-middleware-next") || headers?.has("x-middleware-rewrite")) {
-      throw new WebhookVerificationError("invalid_config", IN_MIDDLEWARE);
-    }
-    return returned;
-  };
-  return (webhook, request) => {
-    const returned = handler(webhook, request);
-    return returned instanceof Promise ? returned.then(check) : check(returned);
-  };
+/**
+ * Fails a handler that answers like Next middleware: the route behind it has not run yet.
+ * The core runs it on the handler's `Response` (`checkAnswer`), where it reads the status: a
+ * wrapper around the handler chained a promise of its own onto every delivery.
+ */
+function refuseMiddlewareUse(response: Response): void {
+  const { headers } = response;
+  if (headers.has("x-middleware-next") || headers.has("x-middleware-rewrite")) {
+    throw new WebhookVerificationError("invalid_config", IN_MIDDLEWARE);
+  }
 }
 
 // Read the secret on the first request: `next build` imports route modules without it. Next
@@ -80,6 +77,7 @@ const NEXT_SETTINGS = {
   name: "withColivaraWebhook",
   noConnectionFact:
     "An App Router route sees no socket, and Next.js builds request.url's scheme from x-forwarded-proto, which any client can send.",
+  checkAnswer: refuseMiddlewareUse,
 } as const;
 
 /** Splits `(handler, options?)` from `(options with on)`, refusing anything else at start-up. */
@@ -173,5 +171,5 @@ export function withColivaraWebhook<M>(
     maybeOptions,
   );
   // Next calls it as POST(request, context); the context is not needed.
-  return createFetchHandler(handler && refuseMiddlewareUse(handler), options, NEXT_SETTINGS);
+  return createFetchHandler(handler, options, NEXT_SETTINGS);
 }

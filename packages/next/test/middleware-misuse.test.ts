@@ -19,6 +19,7 @@ describe.each([
   it.each([
     ["NextResponse.next()", () => NextResponse.next()],
     ["NextResponse.rewrite()", () => NextResponse.rewrite(new URL("http://127.0.0.1/elsewhere"))],
+    ["NextResponse.next() from an async handler", async () => NextResponse.next()],
   ])("refuses %s and keeps the delivery for the retry", async (_label, answer) => {
     const onError = vi.fn();
     const handler = vi.fn(answer);
