@@ -56,6 +56,16 @@ export function kindOf(value: unknown): string {
   return value === null ? "null" : name ? `a ${name}` : typeof value;
 }
 
+/** Runs each statement after the one before it has settled, whatever its outcome. */
+function oneAtATime(run: RunSql): RunSql {
+  let last: Promise<unknown> = Promise.resolve();
+  return (text, values) => {
+    const next = last.then(() => run(text, values));
+    last = next.catch(() => undefined);
+    return next;
+  };
+}
+
 /** Finds how to run SQL on this client. Throws `invalid_config` for anything else. */
 export function sqlRunner(client: unknown, caller: string): RunSql {
   if ((typeof client !== "object" && typeof client !== "function") || client === null) {
@@ -72,8 +82,11 @@ export function sqlRunner(client: unknown, caller: string): RunSql {
   }
   const query = (client as { query?: unknown }).query;
   if (typeof query === "function") {
-    return async (text, values) =>
+    const run: RunSql = async (text, values) =>
       ((await query.call(client, text, values)) as { rows: Array<Record<string, unknown>> }).rows;
+    // A Pool lends a connection per statement; a single Client has one, and pg 8 only queues
+    // a statement sent while another runs (deprecated: pg 9 refuses it), so they go one by one.
+    return "idleCount" in client ? run : oneAtATime(run);
   }
   throw invalid(`${caller}(client) got ${kindOf(client)} with no query or unsafe method. ${CLIENT_HINT}`);
 }

@@ -299,6 +299,29 @@ describe("across clients and connections", () => {
     }
   });
 
+  it("sends a single pg Client's statements one at a time (pg 8 only queues overlapping ones; pg 9 refuses them)", async () => {
+    const table = tableName();
+    await migrate(admin, { table });
+    const client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+    // Counts the statements in flight on the connection; the queries themselves are real.
+    let running = 0;
+    let most = 0;
+    const query = client.query.bind(client) as (text: string, values?: unknown[]) => Promise<unknown>;
+    (client as unknown as { query: typeof query }).query = (text, values) => {
+      most = Math.max(most, ++running);
+      return query(text, values).finally(() => running--);
+    };
+    try {
+      const dedupe = postgresStore(client, { table });
+      const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => dedupe.claim(`msg_one_${i % 10}`)));
+      expect(claims.filter((claim) => claim.status === "claimed")).toHaveLength(10);
+      expect(most).toBe(1);
+    } finally {
+      await client.end();
+    }
+  });
+
   it("never gives out two claims when the database runs every transaction SERIALIZABLE: a loser is in flight or refused (503)", async () => {
     const table = tableName();
     await migrate(admin, { table });
