@@ -46,16 +46,19 @@ export async function readFileCapped(path: string, limit: number): Promise<Buffe
  * ```
  */
 export async function responseStart(response: Response, limit: number): Promise<{ bytes: Buffer; cut: boolean }> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  // One growing buffer, as readCapped: a server answering a byte per chunk costs no object per byte.
+  const start = new BodyBuffer(limit);
+  let cut = false;
   const reader = response.body?.getReader();
-  while (reader !== undefined && size <= limit) {
+  while (reader !== undefined && !cut) {
     const { done, value } = await reader.read();
     if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
+    if (!start.append(value)) {
+      start.append(value.subarray(0, limit - start.length));
+      cut = true;
+    }
   }
   await reader?.cancel().catch(() => {});
-  const bytes = Buffer.concat(chunks);
-  return { bytes: bytes.subarray(0, limit), cut: bytes.byteLength > limit };
+  const bytes = start.bytes();
+  return { bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), cut };
 }

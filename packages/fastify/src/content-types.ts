@@ -1,4 +1,6 @@
+import { BodyBuffer } from "@colivara/webhooks/adapter";
 import { errorCodes, type FastifyInstance, type FastifyRequest } from "fastify";
+import { asBuffer } from "./raw-body.js";
 
 const UnsupportedMediaType = errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE;
 // Fastify 4 names the type in this error's message ("…: %s"), Fastify 5 does not.
@@ -26,10 +28,11 @@ export function acceptVerifiedBodies(fastify: FastifyInstance, verified: (reques
       done(unsupported(request), undefined);
       return;
     }
-    // The capture hook's replay of the verified bytes: already in memory, within the limit.
-    const chunks: Buffer[] = [];
-    payload.on("data", (chunk: Buffer) => chunks.push(chunk));
+    // The capture hook's replay of the verified bytes (within the limit), collected in one
+    // buffer: a route hook that re-chunks the stream cannot make it an object per chunk.
+    const body = new BodyBuffer(Number.MAX_SAFE_INTEGER);
+    payload.on("data", (chunk: Buffer) => body.append(chunk));
     payload.on("error", (error: Error) => done(error, undefined));
-    payload.on("end", () => done(null, Buffer.concat(chunks)));
+    payload.on("end", () => done(null, asBuffer(body.bytes())));
   });
 }

@@ -39,7 +39,7 @@ export function readRawBody(
 }
 
 /** The bytes as a Buffer (Fastify's parsers expect one), sharing their memory. */
-function asBuffer(bytes: Uint8Array): Buffer {
+export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import {
+  BodyBuffer,
   capturedBody,
   type DeliveryPipeline,
   type ProxyTrust,
@@ -59,6 +60,11 @@ function trustOf(request: FastifyRequestLike): ProxyTrust {
   return (_address, hop) => hop < Math.max(0, (request.ips?.length ?? 1) - 1);
 }
 
+/** The bytes as a Buffer (Fastify's parsers expect one), sharing their memory. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** The verified bytes again, as the stream Fastify's content-type parser reads next. */
 function replay(body: Buffer, original: Payload): Readable {
   const stream = new Readable({ read() {} }) as Readable & { receivedEncodedLength?: number };
@@ -89,7 +95,7 @@ export function fastifyCapture(pipeline: () => DeliveryPipeline | undefined): Fa
         if (captured !== undefined) return read(captured.error);
         const limits = { limit, readTimeoutMs, contentLength: request.headers["content-length"] };
         readNodeBody(payload, limits, (error, bytes) => {
-          if (bytes !== undefined) body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+          if (bytes !== undefined) body = asBuffer(bytes);
           read(error, bytes);
         });
       },
@@ -125,10 +131,11 @@ export function acceptVerifiedBodies(instance: FastifyInstanceLike): void {
   if (instance.hasContentTypeParser("*")) return;
   instance.addContentTypeParser("*", (request, payload, done) => {
     if (verifiedOf(request) === undefined) return done(unsupportedMediaType());
-    // The capture's replay of the verified bytes: already in memory, within the limit.
-    const chunks: Buffer[] = [];
-    payload.on("data", (chunk: Buffer) => chunks.push(chunk));
+    // The capture's replay of the verified bytes (within the limit), collected in one buffer:
+    // a route hook that re-chunks the stream cannot make it an object per chunk.
+    const body = new BodyBuffer(Number.MAX_SAFE_INTEGER);
+    payload.on("data", (chunk: Buffer) => body.append(chunk));
     payload.on("error", (error: Error) => done(error));
-    payload.on("end", () => done(null, Buffer.concat(chunks)));
+    payload.on("end", () => done(null, asBuffer(body.bytes())));
   });
 }
