@@ -3,6 +3,8 @@
 import pg from "pg";
 import postgres from "postgres";
 import postgres3 from "postgres3";
+import { afterAll, beforeAll } from "vitest";
+import { type PostgresServer, startPostgresServer } from "../../../test/support/postgres-server.js";
 import type { PostgresClient } from "../src/index.js";
 
 export interface Connected {
@@ -47,4 +49,24 @@ export function adminPool(url: string): pg.Pool {
 /** A fresh table name per test, so tests never see each other's rows. */
 export function tableName(): string {
   return `dedupe_${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** A test file's throwaway PostgreSQL, and a pool on it that looks at the rows from outside. */
+export interface TestDatabase {
+  readonly server: PostgresServer;
+  readonly admin: pg.Pool;
+}
+
+/** Starts a PostgreSQL for the calling test file (before its tests) and removes it after them. */
+export function useTestDatabase(): TestDatabase {
+  const database = {} as { server: PostgresServer; admin: pg.Pool };
+  beforeAll(async () => {
+    database.server = await startPostgresServer();
+    database.admin = adminPool(database.server.url);
+  });
+  afterAll(async () => {
+    await database.admin?.end();
+    await database.server?.remove();
+  });
+  return database;
 }

@@ -2,26 +2,14 @@
 // instances start together, and that a table name is always one quoted identifier.
 import { readFileSync } from "node:fs";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PostgresServer, startPostgresServer } from "../../../test/support/postgres-server.js";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_TABLE, MIGRATION_SQL, migrate, migrationSql, postgresStore } from "../src/index.js";
-import { adminPool, CLIENT_NAMES, CLIENTS, tableName } from "./clients.js";
+import { CLIENT_NAMES, CLIENTS, tableName, useTestDatabase } from "./clients.js";
 
-let server: PostgresServer;
-let admin: pg.Pool;
-
-beforeAll(async () => {
-  server = await startPostgresServer();
-  admin = adminPool(server.url);
-});
-
-afterAll(async () => {
-  await admin?.end();
-  await server?.remove();
-});
+const db = useTestDatabase();
 
 async function columns(table: string): Promise<string[]> {
-  const { rows } = await admin.query(
+  const { rows } = await db.admin.query(
     "SELECT column_name || ' ' || data_type || ' ' || is_nullable AS c FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position",
     [table],
   );
@@ -29,7 +17,7 @@ async function columns(table: string): Promise<string[]> {
 }
 
 async function tables(): Promise<string[]> {
-  const { rows } = await admin.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
+  const { rows } = await db.admin.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
   return rows.map((row: { tablename: string }) => row.tablename);
 }
 
@@ -38,7 +26,7 @@ describe("migrate", () => {
     "creates the table and its index through %s, and does nothing the second time",
     async (name) => {
       const table = tableName();
-      const connected = await CLIENTS[name](server.url);
+      const connected = await CLIENTS[name](db.server.url);
       try {
         await migrate(connected.client, { table });
         await migrate(connected.client, { table });
@@ -46,7 +34,9 @@ describe("migrate", () => {
         await connected.close();
       }
       expect(await columns(table)).toEqual(["key text NO", "token text YES", "expires_at timestamp with time zone NO"]);
-      const { rows } = await admin.query("SELECT indexname FROM pg_indexes WHERE tablename = $1 ORDER BY 1", [table]);
+      const { rows } = await db.admin.query("SELECT indexname FROM pg_indexes WHERE tablename = $1 ORDER BY 1", [
+        table,
+      ]);
       expect(rows.map((row: { indexname: string }) => row.indexname)).toEqual([`${table}_expires_at`, `${table}_pkey`]);
     },
   );
@@ -55,7 +45,7 @@ describe("migrate", () => {
     const table = tableName();
     const clients = await Promise.all(
       Array.from({ length: 10 }, async () => {
-        const client = new pg.Client({ connectionString: server.url });
+        const client = new pg.Client({ connectionString: db.server.url });
         await client.connect();
         return client;
       }),
@@ -71,13 +61,13 @@ describe("migrate", () => {
   it("uses colivara_webhook_dedupe by default, and MIGRATION_SQL run by hand is the same migration", async () => {
     expect(MIGRATION_SQL).toBe(migrationSql());
     expect(MIGRATION_SQL).toContain(`CREATE TABLE IF NOT EXISTS "${DEFAULT_TABLE}"`);
-    await admin.query(MIGRATION_SQL);
-    await admin.query(MIGRATION_SQL);
+    await db.admin.query(MIGRATION_SQL);
+    await db.admin.query(MIGRATION_SQL);
     expect(await columns(DEFAULT_TABLE)).toHaveLength(3);
-    const dedupe = postgresStore(admin);
+    const dedupe = postgresStore(db.admin);
     const claim = await dedupe.claim("msg_default");
     expect(claim.status).toBe("claimed");
-    const { rows } = await admin.query(`SELECT token FROM ${DEFAULT_TABLE} WHERE key = 'msg_default'`);
+    const { rows } = await db.admin.query(`SELECT token FROM ${DEFAULT_TABLE} WHERE key = 'msg_default'`);
     expect(rows).toEqual([{ token: claim.token }]);
   });
 
@@ -92,11 +82,11 @@ describe("migrate", () => {
 
   it("quotes any table name as one identifier: SQL in a name is never run", async () => {
     const victim = tableName();
-    await admin.query(`CREATE TABLE ${victim} (x int)`);
+    await db.admin.query(`CREATE TABLE ${victim} (x int)`);
     const table = `dedupe"; DROP TABLE ${victim}; --$colivara$`;
     expect(migrationSql({ table })).toContain(`"dedupe""; DROP TABLE ${victim}; --$colivara$"`);
-    await migrate(admin, { table });
-    const dedupe = postgresStore(admin, { table });
+    await migrate(db.admin, { table });
+    const dedupe = postgresStore(db.admin, { table });
     const claim = await dedupe.claim("msg_quoted");
     await dedupe.complete("msg_quoted", claim.token as string);
     expect(await dedupe.claim("msg_quoted")).toEqual({ status: "done" });
@@ -104,7 +94,7 @@ describe("migrate", () => {
   });
 
   it("fails with the database's own error when the table is missing: run migrate first", async () => {
-    const dedupe = postgresStore(admin, { table: tableName() });
+    const dedupe = postgresStore(db.admin, { table: tableName() });
     await expect(dedupe.claim("msg_nowhere")).rejects.toThrow(/does not exist/);
   });
 });

@@ -6,26 +6,14 @@ import { upsertSuccessEvent } from "@colivara/webhooks/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { newSecret, signedFetchRequest } from "../../../test/support/independent-signer.js";
-import { type PostgresServer, startPostgresServer } from "../../../test/support/postgres-server.js";
 import { migrate, type PostgresStoreOptions, postgresStore } from "../src/index.js";
-import { adminPool, CLIENT_NAMES, CLIENTS, type Connected, tableName } from "./clients.js";
+import { CLIENT_NAMES, CLIENTS, type Connected, tableName, useTestDatabase } from "./clients.js";
 
-let server: PostgresServer;
-let admin: pg.Pool;
-
-beforeAll(async () => {
-  server = await startPostgresServer();
-  admin = adminPool(server.url);
-});
-
-afterAll(async () => {
-  await admin?.end();
-  await server?.remove();
-});
+const db = useTestDatabase();
 
 /** The row of `key` as the table holds it, and how many seconds its expiry is away. */
 async function row(table: string, key: string) {
-  const { rows } = await admin.query(
+  const { rows } = await db.admin.query(
     `SELECT token, extract(epoch FROM expires_at - now())::float8 AS seconds FROM "${table}" WHERE key = $1`,
     [key],
   );
@@ -34,7 +22,9 @@ async function row(table: string, key: string) {
 
 /** The row of `key` exactly as stored: its token and its expiry to the microsecond. */
 async function stored(table: string, key: string) {
-  const { rows } = await admin.query(`SELECT token, expires_at::text AS expires FROM "${table}" WHERE key = $1`, [key]);
+  const { rows } = await db.admin.query(`SELECT token, expires_at::text AS expires FROM "${table}" WHERE key = $1`, [
+    key,
+  ]);
   return rows[0] as { token: string | null; expires: string } | undefined;
 }
 
@@ -100,7 +90,7 @@ describe.each(CLIENT_NAMES)("postgresStore with %s", (name) => {
   const newKey = () => `msg_${Math.random().toString(36).slice(2)}`;
 
   beforeAll(async () => {
-    connected = await CLIENTS[name](server.url);
+    connected = await CLIENTS[name](db.server.url);
     await migrate(connected.client, { table });
   });
   afterAll(async () => {
@@ -237,7 +227,7 @@ describe.each(CLIENT_NAMES)("postgresStore with %s", (name) => {
     const dedupe = store({ leaseSeconds: 30 });
     const key = newKey();
     const claim = await dedupe.claim(key);
-    await admin.query(`UPDATE "${table}" SET expires_at = now() + interval '2 seconds' WHERE key = $1`, [key]);
+    await db.admin.query(`UPDATE "${table}" SET expires_at = now() + interval '2 seconds' WHERE key = $1`, [key]);
     expect((await row(table, key))?.seconds).toBeLessThanOrEqual(2);
     await dedupe.extend?.(key, claim.token as string);
     expect((await row(table, key))?.seconds).toBeGreaterThan(20);
@@ -265,11 +255,11 @@ describe.each(CLIENT_NAMES)("postgresStore with %s", (name) => {
   it("deletes expired rows as later claims come, at most ten per sweep", async () => {
     const sweepTable = tableName();
     await migrate(connected.client, { table: sweepTable });
-    await admin.query(
+    await db.admin.query(
       `INSERT INTO "${sweepTable}" (key, token, expires_at) SELECT 'old_' || i, NULL, now() - interval '1 second' FROM generate_series(1, 25) i`,
     );
     const dedupe = postgresStore(connected.client, { table: sweepTable });
-    const remaining = async () => Number((await admin.query(`SELECT count(*) FROM "${sweepTable}"`)).rows[0].count);
+    const remaining = async () => Number((await db.admin.query(`SELECT count(*) FROM "${sweepTable}"`)).rows[0].count);
     // 25 expired rows; each claim adds one live row and sweeps at most ten expired ones.
     for (const expected of [25 + 1 - 10, 15 + 2 - 10, 5 + 3 - 5, 4]) {
       await dedupe.claim(newKey());
@@ -283,10 +273,10 @@ describe.each(CLIENT_NAMES)("postgresStore with %s", (name) => {
 describe("across clients and connections", () => {
   it("gives out exactly one claim among 50 stores on 50 connections of their own", async () => {
     const table = tableName();
-    await migrate(admin, { table });
+    await migrate(db.admin, { table });
     const clients = await Promise.all(
       Array.from({ length: 50 }, async () => {
-        const client = new pg.Client({ connectionString: server.url });
+        const client = new pg.Client({ connectionString: db.server.url });
         await client.connect();
         return client;
       }),
@@ -301,8 +291,8 @@ describe("across clients and connections", () => {
 
   it("sends a single pg Client's statements one at a time (pg 8 only queues overlapping ones; pg 9 refuses them)", async () => {
     const table = tableName();
-    await migrate(admin, { table });
-    const client = new pg.Client({ connectionString: server.url });
+    await migrate(db.admin, { table });
+    const client = new pg.Client({ connectionString: db.server.url });
     await client.connect();
     // Counts the statements in flight on the connection; the queries themselves are real.
     let running = 0;
@@ -324,9 +314,9 @@ describe("across clients and connections", () => {
 
   it("never gives out two claims when the database runs every transaction SERIALIZABLE: a loser is in flight or refused (503)", async () => {
     const table = tableName();
-    await migrate(admin, { table });
+    await migrate(db.admin, { table });
     const pool = new pg.Pool({
-      connectionString: server.url,
+      connectionString: db.server.url,
       max: 20,
       options: "-c default_transaction_isolation=serializable",
     });
@@ -349,7 +339,7 @@ describe("across clients and connections", () => {
           else expect(String(outcome.reason)).toMatch(/could not serialize/);
         }
         // Whoever lost, the row holds exactly one claim, and the next claim sees it.
-        const { rows } = await admin.query(`SELECT count(*)::int AS n FROM "${table}" WHERE key = $1`, [
+        const { rows } = await db.admin.query(`SELECT count(*)::int AS n FROM "${table}" WHERE key = $1`, [
           `msg_serial_${round}`,
         ]);
         expect(rows).toEqual([{ n: 1 }]);
@@ -362,11 +352,11 @@ describe("across clients and connections", () => {
 
   it("re-claims 400 expired ids from 20 connections while sweeps delete expired rows: every claim wins, no deadlock", async () => {
     const table = tableName();
-    await migrate(admin, { table });
-    await admin.query(
+    await migrate(db.admin, { table });
+    await db.admin.query(
       `INSERT INTO "${table}" (key, token, expires_at) SELECT 'old_' || i, 'gone', now() - interval '1 second' FROM generate_series(1, 400) i`,
     );
-    const pool = new pg.Pool({ connectionString: server.url, max: 20 });
+    const pool = new pg.Pool({ connectionString: db.server.url, max: 20 });
     pool.on("error", () => undefined);
     try {
       // Twenty stores, so twenty sweepers run beside the claims, as on twenty instances.
@@ -387,8 +377,8 @@ describe("across clients and connections", () => {
 
   it("shares one table between pg and postgres.js: a claim made by one is seen by the other", async () => {
     const table = tableName();
-    const a = await CLIENTS["pg Pool"](server.url);
-    const b = await CLIENTS["postgres.js"](server.url);
+    const a = await CLIENTS["pg Pool"](db.server.url);
+    const b = await CLIENTS["postgres.js"](db.server.url);
     try {
       await migrate(a.client, { table });
       const viaPg = postgresStore(a.client, { table });
@@ -404,13 +394,13 @@ describe("across clients and connections", () => {
 
   it("handles a signed 1 MiB svix-id once, under a key of at most 256 bytes (its SHA-256)", async () => {
     const table = tableName();
-    await migrate(admin, { table });
+    await migrate(db.admin, { table });
     const secret = newSecret();
     const id = `msg_${"L".repeat(1024 * 1024)}`;
     const seen: string[] = [];
     const handle = createWebhookHandler((webhook) => void seen.push(webhook.id), {
       secret,
-      dedupe: postgresStore(admin, { table }),
+      dedupe: postgresStore(db.admin, { table }),
     });
     const request = () => signedFetchRequest(secret, JSON.stringify(upsertSuccessEvent()), id);
     expect((await handle(request())).status).toBe(204);
@@ -418,7 +408,7 @@ describe("across clients and connections", () => {
     expect(copy.status).toBe(200);
     expect(await copy.json()).toEqual({ duplicate: true });
     expect(seen).toHaveLength(1);
-    const { rows } = await admin.query(`SELECT key FROM "${table}"`);
+    const { rows } = await db.admin.query(`SELECT key FROM "${table}"`);
     expect(rows).toEqual([{ key: `~sha256-${createHash("sha256").update(id).digest("hex")}` }]);
   });
 });

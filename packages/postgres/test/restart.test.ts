@@ -7,25 +7,12 @@ import type { AddressInfo } from "node:net";
 import type { DedupeStore } from "@colivara/webhooks";
 import { verifyColivara } from "@colivara/webhooks-express";
 import express from "express";
-import type pg from "pg";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type IndependentDelivery, newSecret, signIndependently } from "../../../test/support/independent-signer.js";
-import { type PostgresServer, startPostgresServer } from "../../../test/support/postgres-server.js";
 import { migrate, postgresStore } from "../src/index.js";
-import { adminPool, CLIENTS, type ClientName, tableName } from "./clients.js";
+import { CLIENTS, type ClientName, tableName, useTestDatabase } from "./clients.js";
 
-let server: PostgresServer;
-let admin: pg.Pool;
-
-beforeAll(async () => {
-  server = await startPostgresServer();
-  admin = adminPool(server.url);
-});
-
-afterAll(async () => {
-  await admin?.end();
-  await server?.remove();
-});
+const db = useTestDatabase();
 
 const secret = newSecret();
 const payload = (name: string) =>
@@ -67,8 +54,8 @@ const idOf = (delivery: IndependentDelivery) => delivery.headers["svix-id"] as s
 describe.each<ClientName>(["pg Pool", "postgres.js"])("%s: PostgreSQL stopped and started again", (name) => {
   it("503 dedupe_unavailable while it is down; the handled mark lands once it is back; the retry runs once", async () => {
     const table = tableName();
-    await migrate(admin, { table });
-    const connected = await CLIENTS[name](server.url);
+    await migrate(db.admin, { table });
+    const connected = await CLIENTS[name](db.server.url);
     const { observed, failed } = counting(postgresStore(connected.client, { table, leaseSeconds: 5 }));
     const runs: string[] = [];
     const errors: string[] = [];
@@ -100,7 +87,7 @@ describe.each<ClientName>(["pg Pool", "postgres.js"])("%s: PostgreSQL stopped an
     try {
       const first = post(url, held);
       await midHandler;
-      await server.stop();
+      await db.server.stop();
 
       // Claimed before the outage, handled during it: new deliveries and copies cannot be checked.
       const other = signIndependently(secret, payload("other"));
@@ -111,10 +98,10 @@ describe.each<ClientName>(["pg Pool", "postgres.js"])("%s: PostgreSQL stopped an
       expect((await first).status).toBe(204);
       await vi.waitFor(() => expect(failed.marks).toBeGreaterThan(0), { timeout: 5000, interval: 20 });
 
-      await server.restart();
+      await db.server.restart();
       await vi.waitFor(
         async () => {
-          const { rows } = await admin.query(`SELECT token FROM "${table}" WHERE key = $1`, [idOf(held)]);
+          const { rows } = await db.admin.query(`SELECT token FROM "${table}" WHERE key = $1`, [idOf(held)]);
           expect(rows).toEqual([{ token: null }]);
         },
         { timeout: 10_000, interval: 50 },
