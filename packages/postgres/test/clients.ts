@@ -58,7 +58,7 @@ export interface TestDatabase {
 }
 
 /** Starts a PostgreSQL for the calling test file (before its tests) and removes it after them. */
-export function useTestDatabase(): TestDatabase {
+export function throwawayDatabase(): TestDatabase {
   const database = {} as { server: PostgresServer; admin: pg.Pool };
   beforeAll(async () => {
     database.server = await startPostgresServer();

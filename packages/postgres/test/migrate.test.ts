@@ -4,9 +4,9 @@ import { readFileSync } from "node:fs";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TABLE, MIGRATION_SQL, migrate, migrationSql, postgresStore } from "../src/index.js";
-import { CLIENT_NAMES, CLIENTS, tableName, useTestDatabase } from "./clients.js";
+import { CLIENT_NAMES, CLIENTS, tableName, throwawayDatabase } from "./clients.js";
 
-const db = useTestDatabase();
+const db = throwawayDatabase();
 
 async function columns(table: string): Promise<string[]> {
   const { rows } = await db.admin.query(

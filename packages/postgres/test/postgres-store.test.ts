@@ -7,9 +7,9 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { newSecret, signedFetchRequest } from "../../../test/support/independent-signer.js";
 import { migrate, type PostgresStoreOptions, postgresStore } from "../src/index.js";
-import { CLIENT_NAMES, CLIENTS, type Connected, tableName, useTestDatabase } from "./clients.js";
+import { CLIENT_NAMES, CLIENTS, type Connected, tableName, throwawayDatabase } from "./clients.js";
 
-const db = useTestDatabase();
+const db = throwawayDatabase();
 
 /** The row of `key` as the table holds it, and how many seconds its expiry is away. */
 async function row(table: string, key: string) {

@@ -10,9 +10,9 @@ import express from "express";
 import { describe, expect, it, vi } from "vitest";
 import { type IndependentDelivery, newSecret, signIndependently } from "../../../test/support/independent-signer.js";
 import { migrate, postgresStore } from "../src/index.js";
-import { CLIENTS, type ClientName, tableName, useTestDatabase } from "./clients.js";
+import { CLIENTS, type ClientName, tableName, throwawayDatabase } from "./clients.js";
 
-const db = useTestDatabase();
+const db = throwawayDatabase();
 
 const secret = newSecret();
 const payload = (name: string) =>
