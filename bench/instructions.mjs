@@ -14,40 +14,26 @@
 //
 // The instruction target: ours at most 5% above its floor (the framework's raw body, one
 // HMAC, a constant-time compare, JSON.parse). Reported as PASS/MISS, never as the exit code.
-import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseArgs, promisify } from "node:util";
+import { parseArgs } from "node:util";
+import {
+  cannotCount,
+  countInstructions,
+  ADAPTERS as FRAMEWORKS,
+  MEASURED,
+  INSTRUCTION_TARGET as TARGET,
+  WARMUP,
+} from "./instruction-counts.mjs";
 import { OBSERVABILITY_MEASURED, reportObservability } from "./instructions-observability.mjs";
 import { renderTable } from "./lib.mjs";
 import { OBSERVABILITY_ROUTES } from "./servers/observability-apps.mjs";
 
-const run = promisify(execFile);
-const driver = fileURLToPath(new URL("./servers/instruction-driver.mjs", import.meta.url));
-/**
- * Deliveries before the measured series, and in it. Under valgrind V8's optimising compiler
- * (on a helper thread) gets little time, so warm code arrives late: after 400 deliveries the
- * Fetch floor still took 357K instructions per request, after 4,000 it took 239K. 3,000 is
- * within a few percent of that and keeps a run to minutes.
- */
-const WARMUP = 3000;
-const MEASURED = 600;
 const ROUTES = ["ours", "floor", "bare", "svix"];
 const ADAPTERS = {
-  express: "Express",
-  fastify: "Fastify",
-  "next-pages": "Next Pages",
-  "next-app": "Next App Router",
-  fetch: "Fetch handler",
-  hono: "Hono",
+  ...FRAMEWORKS,
   // Not an adapter: the Express route with recording off and on, and the floor recording the
   // same by hand (servers/observability-apps.mjs); its own routes and table.
   observability: "Express, delivery record",
 };
-/** Most instructions per request ours may take, as a multiple of its floor's. */
-const TARGET = 1.05;
 
 const { values } = parseArgs({
   options: {
@@ -64,61 +50,24 @@ const adapters = values.only?.split(",") ?? Object.keys(ADAPTERS);
 const routes = values.routes?.split(",") ?? ROUTES;
 for (const name of adapters) if (!(name in ADAPTERS)) throw new Error(`unknown adapter ${name}`);
 
-try {
-  execFileSync("valgrind", ["--version"], { stdio: "ignore" });
-} catch {
-  console.error("valgrind is not installed (apt-get install valgrind); nothing measured.");
+const missing = cannotCount();
+if (missing) {
+  console.error(`${missing}; nothing measured.`);
   process.exit(2);
 }
 
-const dumps = mkdtempSync(join(tmpdir(), "colivara-callgrind-"));
-process.on("exit", () => rmSync(dumps, { recursive: true, force: true }));
-
-async function instructions(adapter, route, measured) {
-  const out = join(dumps, `${adapter}-${route}`);
-  await run(
-    "valgrind",
-    [
-      "--tool=callgrind",
-      "--smc-check=all-non-file",
-      // A dump (and a reset of the counters) each time the driver calls process.cpuUsage().
-      "--dump-before=node::CPUUsage*",
-      // The main thread on its own: V8's optimising compiler runs on helper threads, and
-      // under valgrind it is still compiling during the measured series (that was 40% of
-      // the instructions), which is warm-up, not what a request costs once warm.
-      "--separate-threads=yes",
-      "--dump-instr=no",
-      `--callgrind-out-file=${out}`,
-      process.execPath,
-      driver,
-      adapter,
-      route,
-      "1",
-      String(WARMUP),
-      String(measured),
-    ],
-    { maxBuffer: 16 * 1024 * 1024 },
-  );
-  // Dump 1 is start-up and warm-up; dump 2 is the measured series; -01 the main thread.
-  const match = /^totals: (\d+)/m.exec(readFileSync(`${out}.2-01`, "utf8"));
-  if (!match) throw new Error(`no instruction count for ${adapter} ${route} in ${out}.2-01`);
-  return Number(match[1]) / measured;
-}
-
 const routesOf = (adapter) => (adapter === "observability" ? OBSERVABILITY_ROUTES : routes);
-const jobs = adapters.flatMap((adapter) => routesOf(adapter).map((route) => ({ adapter, route })));
-const counts = new Map();
-// One valgrind per core by default: the counts do not depend on what else runs.
-const queue = [...jobs];
-await Promise.all(
-  Array.from({ length: Number(values.jobs ?? cpus().length) }, async () => {
-    for (let job = queue.shift(); job; job = queue.shift()) {
-      process.stderr.write(`  ${job.adapter} ${job.route}…\n`);
-      const measured = job.adapter === "observability" ? OBSERVABILITY_MEASURED : Number(values.measured ?? MEASURED);
-      counts.set(`${job.adapter}/${job.route}`, await instructions(job.adapter, job.route, measured));
-    }
-  }),
+const jobs = adapters.flatMap((adapter) =>
+  routesOf(adapter).map((route) => ({
+    adapter,
+    route,
+    measured: adapter === "observability" ? OBSERVABILITY_MEASURED : Number(values.measured ?? MEASURED),
+  })),
 );
+const counts = await countInstructions(jobs, {
+  parallel: values.jobs === undefined ? undefined : Number(values.jobs),
+  log: (line) => process.stderr.write(`${line}\n`),
+});
 
 const perRequest = (adapter, route) => counts.get(`${adapter}/${route}`);
 const results = adapters

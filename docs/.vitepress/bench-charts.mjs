@@ -146,18 +146,29 @@ export function chartsBlock(doc, charts) {
       "![Each adapter's requests per second as a share of its floor](/bench/adapters.svg)",
       "",
       table(
-        ["adapter", "body", "ours/floor", "ours/bare", "ours/svix"],
-        charts.adapters.map((r) => [
-          r.adapter,
-          r.size,
-          `${r.oursOverFloor.toFixed(2)}×`,
-          `${r.oursOverBare.toFixed(2)}×`,
-          `${r.oursOverSvix.toFixed(2)}×`,
-        ]),
+        ["adapter", "body", "ours/floor", "ours/bare", "ours/svix", "heap bytes ours/floor", "instructions ours/floor"],
+        charts.adapters.map((r) => {
+          const counted = instructionsOf(doc, r);
+          return [
+            r.adapter,
+            r.size,
+            `${r.oursOverFloor.toFixed(2)}×`,
+            `${r.oursOverBare.toFixed(2)}×`,
+            `${r.oursOverSvix.toFixed(2)}×`,
+            r.allocationOverFloor === undefined ? "" : `${r.allocationOverFloor.toFixed(2)}×`,
+            counted === undefined ? "" : `${counted.instructionsOverFloor.toFixed(3)}×`,
+          ];
+        }),
       ),
     );
   }
   return lines.join("\n");
+}
+
+/** The run's instruction count for an adapter row (the instructions section counts 1 KiB only). */
+function instructionsOf(doc, row) {
+  const section = doc.sections.find((candidate) => candidate.name === "instructions");
+  return section?.results?.find((r) => r.adapter === row.adapter && r.size === row.size);
 }
 
 /** `page` with the part between the markers replaced by `block`. */

@@ -22,6 +22,7 @@ const adapter = (name: string, size: string, oursOverFloor: number) => ({
   oursOverFloor,
   oursOverBare: oursOverFloor * 0.8,
   oursOverSvix: 2,
+  ...(size === "1 KiB" && { allocationOverFloor: 1.25 }),
 });
 const run = {
   environment: { node: "v20.20.0", cpu: "Test CPU", cpuCount: 2, quick: false, date: "2026-12-01T00:00:00.000Z" },
@@ -37,6 +38,10 @@ const run = {
       ],
     },
     { name: "express", results: [adapter("Express", "1 KiB", 0.9), adapter("Express", "64 KiB", 0.45)] },
+    {
+      name: "instructions",
+      results: [{ adapter: "Express", bytes: 1024, size: "1 KiB", instructionsOverFloor: 1.0634 }],
+    },
   ],
 };
 const printed = `\n> colivara-webhooks-monorepo@ bench /repo\n> pnpm build && node bench/run.mjs --json\n\n${JSON.stringify(run, null, 2)}\n`;
@@ -76,7 +81,9 @@ describe("benchmark charts from pnpm bench --json", () => {
       "![verify() ops/s against svix, standardwebhooks and a bare node:crypto check](/bench/verify.svg)",
     );
     expect(page).toContain("| 1 KiB | 120,000 | 3.00× | 0.75× |");
-    expect(page).toContain("| Express | 64 KiB | 0.45× | 0.36× | 2.00× |");
+    // Heap bytes and instructions (counted at 1 KiB only) from the same run, beside requests/s.
+    expect(page).toContain("| Express | 1 KiB | 0.90× | 0.72× | 2.00× | 1.25× | 1.063× |");
+    expect(page).toContain("| Express | 64 KiB | 0.45× | 0.36× | 2.00× |  |  |");
     expect(page).toContain("2026-12-01T00:00:00.000Z, Node v20.20.0, 2 × Test CPU");
     expect(readFileSync(join(dir, "public/bench/verify.svg"), "utf8")).toContain("120,000 ops/s");
     expect(readFileSync(join(dir, "public/bench/adapters.svg"), "utf8")).toContain("0.90×");
