@@ -80,6 +80,12 @@ export async function measureRoute(server, url, { body, headers, duration, conne
 }
 
 const ROUTES = ["ours", "bare", "floor", "svix"];
+/**
+ * Routes an adapter measures besides the four: Fastify's `hooked`, the least a plugin can do
+ * that leaves the app's parsers alone (servers/fastify-apps.mjs), so the run shows how much
+ * of the floor that shape leaves any plugin.
+ */
+const EXTRA_ROUTES = { fastify: ["hooked"] };
 const SERVER = fileURLToPath(new URL("./servers/http-server.mjs", import.meta.url));
 
 /**
@@ -96,9 +102,10 @@ export async function compareRoutes({ name, adapter, title, quick = false, log =
   // processes changes within seconds, and a ratio is only as good as the rounds it pairs.
   const duration = 1;
   const rounds = quick ? 3 : 9;
+  const routes = [...ROUTES, ...(EXTRA_ROUTES[name] ?? [])];
   // One process per route: each has only its own app, as a real server would.
   const servers = {};
-  for (const route of ROUTES)
+  for (const route of routes)
     servers[route] = await startServerProcess(SERVER, [name, route], { BENCH_SECRET: SECRET });
   const results = [];
   const cpu = [];
@@ -108,17 +115,17 @@ export async function compareRoutes({ name, adapter, title, quick = false, log =
       // Signed right before measuring, so the timestamp is always within the 5-minute window.
       const headers = signDelivery(body);
       const url = (route) => `http://127.0.0.1:${servers[route].ports[route]}/hook`;
-      for (const route of ROUTES) await measureRoute(servers[route], url(route), { body, headers, duration: 1 });
-      const runs = Object.fromEntries(ROUTES.map((route) => [route, []]));
+      for (const route of routes) await measureRoute(servers[route], url(route), { body, headers, duration: 1 });
+      const runs = Object.fromEntries(routes.map((route) => [route, []]));
       for (let round = 0; round < rounds; round++) {
-        log(`  ${formatSize(bytes)}: round ${round + 1}/${rounds} (${ROUTES.length} routes × ${duration} s)…`);
-        for (let i = 0; i < ROUTES.length; i++) {
-          const route = ROUTES[(i + round) % ROUTES.length];
+        log(`  ${formatSize(bytes)}: round ${round + 1}/${rounds} (${routes.length} routes × ${duration} s)…`);
+        for (let i = 0; i < routes.length; i++) {
+          const route = routes[(i + round) % routes.length];
           runs[route].push(await measureRoute(servers[route], url(route), { body, headers, duration }));
         }
       }
       const heap = Object.fromEntries(
-        ROUTES.map((r) => [
+        routes.map((r) => [
           r,
           {
             allocatedBytes: median(runs[r].map((run) => run.allocatedPerRequest)),
@@ -127,19 +134,19 @@ export async function compareRoutes({ name, adapter, title, quick = false, log =
         ]),
       );
       results.push(
-        adapterResult(adapter, bytes, Object.fromEntries(ROUTES.map((r) => [r, runs[r].map((run) => run.rps)])), heap),
+        adapterResult(adapter, bytes, Object.fromEntries(routes.map((r) => [r, runs[r].map((run) => run.rps)])), heap),
       );
       // The server's CPU time per request does not depend on the load generator sharing the cores.
-      cpu.push(Object.fromEntries(ROUTES.map((r) => [r, median(runs[r].map((run) => run.cpuPerRequest))])));
+      cpu.push(Object.fromEntries(routes.map((r) => [r, median(runs[r].map((run) => run.cpuPerRequest))])));
     }
   } finally {
     for (const server of Object.values(servers)) await server.stop();
   }
   const cpuTable = renderTable(
-    ["body", ...ROUTES.map((r) => `${r} CPU µs/req`), "floor/ours CPU"],
+    ["body", ...routes.map((r) => `${r} CPU µs/req`), "floor/ours CPU"],
     results.map((r, i) => [
       r.size,
-      ...ROUTES.map((route) => cpu[i][route].toFixed(0)),
+      ...routes.map((route) => cpu[i][route].toFixed(0)),
       `${(cpu[i].floor / cpu[i].ours).toFixed(2)}x`,
     ]),
   );
@@ -150,6 +157,6 @@ export async function compareRoutes({ name, adapter, title, quick = false, log =
     results,
     cpuMicrosPerRequest: cpu,
     checks: floorChecks(results),
-    table: `${adapterTable(results)}\n\n${cpuTable}\n\n${heapTable(results)}`,
+    table: `${adapterTable(results, routes)}\n\n${cpuTable}\n\n${heapTable(results, routes)}`,
   };
 }

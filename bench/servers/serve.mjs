@@ -21,19 +21,25 @@ export function announce(ports) {
 }
 
 /**
- * One HMAC-SHA256 over `id.timestamp.body`, a constant-time compare with the first `v1,`
- * signature, and `JSON.parse`: no header variants, timestamp window, rotation, limits or
- * payload validation. Returns the parsed event, or undefined for a forgery.
+ * One HMAC-SHA256 over `id.timestamp.body` and a constant-time compare with the first `v1,`
+ * signature: no header variants, timestamp window, rotation or limits. True when it matches.
  */
-export function floorVerify(secret, headers, body) {
+export function floorMac(secret, headers, body) {
   const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
   const mac = createHmac("sha256", key)
     .update(`${headers["svix-id"]}.${headers["svix-timestamp"]}.`)
     .update(body)
     .digest();
   const given = Buffer.from(String(headers["svix-signature"]).slice(3), "base64");
-  if (given.length !== mac.length || !timingSafeEqual(mac, given)) return undefined;
-  return JSON.parse(body.toString());
+  return given.length === mac.length && timingSafeEqual(mac, given);
+}
+
+/**
+ * {@link floorMac}, then `JSON.parse`: no payload validation. Returns the parsed event, or
+ * undefined for a forgery.
+ */
+export function floorVerify(secret, headers, body) {
+  return floorMac(secret, headers, body) ? JSON.parse(body.toString()) : undefined;
 }
 
 /** Listens on 127.0.0.1 with every server of `servers`; resolves to `{ name: port }`. */
