@@ -1,6 +1,6 @@
 // Where a route's heap allocations go, ours next to the floor: `pnpm bench:allocations`.
 //
-//   node bench/allocations.mjs [--adapter fastify] [--size 1024] [--top 25]
+//   node bench/allocations.mjs [--adapter fastify] [--size 1024] [--top 25] [--against floor|hooked]
 //
 // Each route (ours, floor) of an HTTP adapter (express, fastify, next-pages) runs in a server
 // process of its own (bench/servers/http-server.mjs) under V8's sampling heap profiler (every
@@ -19,11 +19,15 @@ const { values } = parseArgs({
     adapter: { type: "string", default: "fastify" },
     size: { type: "string", default: "1024" },
     top: { type: "string", default: "25" },
+    // The route ours is set against: the floor, or Fastify's hooked (the least a plugin can do).
+    against: { type: "string", default: "floor" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (values.help) {
-  console.log("Usage: node bench/allocations.mjs [--adapter express|fastify|next-pages] [--size bytes] [--top n]");
+  console.log(
+    "Usage: node bench/allocations.mjs [--adapter express|fastify|next-pages|next-app|fetch|hono] [--size bytes] [--top n] [--against floor|hooked (fastify)]",
+  );
   process.exit(0);
 }
 
@@ -75,18 +79,23 @@ async function profileRoute(route, body) {
 
 const body = upsertSuccessBody(Number(values.size));
 const ours = await profileRoute("ours", body);
-const floor = await profileRoute("floor", body);
+const against = values.against;
+if (against !== "floor" && !(against === "hooked" && values.adapter === "fastify")) {
+  console.error("--against takes floor, or hooked with --adapter fastify (the least a plugin can do).");
+  process.exit(2);
+}
+const floor = await profileRoute(against, body);
 const names = new Set([...ours.perDelivery.keys(), ...floor.perDelivery.keys()]);
 const rows = [...names]
   .map((name) => [name, ours.perDelivery.get(name) ?? 0, floor.perDelivery.get(name) ?? 0])
   .sort((a, b) => b[1] - b[2] - (a[1] - a[2]))
   .slice(0, Number(values.top));
 console.log(
-  `${values.adapter} at ${body.length} bytes: ours ${(ours.total / 1024).toFixed(1)} KiB, floor ${(floor.total / 1024).toFixed(1)} KiB of JavaScript heap per delivery (${(ours.total / floor.total).toFixed(2)}x)\n`,
+  `${values.adapter} at ${body.length} bytes: ours ${(ours.total / 1024).toFixed(1)} KiB, ${against} ${(floor.total / 1024).toFixed(1)} KiB of JavaScript heap per delivery (${(ours.total / floor.total).toFixed(2)}x)\n`,
 );
 console.log(
   renderTable(
-    ["allocating function (sampled, bytes per delivery)", "ours", "floor", "ours - floor"],
+    ["allocating function (sampled, bytes per delivery)", "ours", against, `ours - ${against}`],
     rows.map(([name, a, b]) => [name, a.toFixed(0), b.toFixed(0), (a - b).toFixed(0)]),
     [false, true, true, true],
   ),
