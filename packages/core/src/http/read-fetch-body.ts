@@ -35,7 +35,7 @@ export async function readFetchBody(
   // ends the pending read; the flag turns that end into a 408, never a truncated body.
   const reader = stream.getReader();
   let timedOut = false;
-  const cancel = watchDeadline(readTimeoutMs, () => {
+  const watch = watchDeadline(readTimeoutMs, () => {
     timedOut = true;
     reader.cancel().catch(() => {});
   });
@@ -57,6 +57,6 @@ export async function readFetchBody(
       }
     }
   } finally {
-    cancel();
+    watch.cancel();
   }
 }
