@@ -86,7 +86,7 @@ function handOver(delivery: ClaimedDelivery) {
   attempt.handlerStarted(webhook);
   if (options.handOff) return enqueue(delivery, options.handOff);
   if (options.handlers) return runHandler(delivery, runHandlerMap, noAnswer);
-  if (port.call) return runHandler(delivery, port.call, port.statusOf ?? noAnswer);
+  if (port.call) return runHandler(delivery, callPort, port.statusOf ?? noAnswer);
   if (!port.forward) throw new TypeError("A delivery port needs call or forward.");
   attempt.within(forwardTo, delivery, port.forward, undefined);
 }
@@ -106,6 +106,11 @@ function forwardTo(delivery: ClaimedDelivery, forward: NonNullable<DeliveryPort[
   forward(webhook, onAnswer);
 }
 
+/** The port's handler, called as the port's method: a port may keep its request on itself, not in a closure. */
+function callPort(this: void, webhook: VerifiedWebhook, _handlers: unknown, port: DeliveryPort): unknown {
+  return port.call?.(webhook);
+}
+
 function runHandlerMap(this: void, webhook: VerifiedWebhook, handlers?: ResolvedOptions["handlers"]): unknown {
   const handler = handlers?.[webhook.event.type] as EventHandler<ColivaraEvent> | undefined;
   return handler?.(webhook.event, webhook);
@@ -114,13 +119,13 @@ function runHandlerMap(this: void, webhook: VerifiedWebhook, handlers?: Resolved
 /** Runs the user's code: a throw answers 500 (or 422 for permanentFailure); nothing returned answers 204. */
 function runHandler(
   delivery: ClaimedDelivery,
-  call: (webhook: VerifiedWebhook, handlers?: ResolvedOptions["handlers"]) => unknown,
+  call: (webhook: VerifiedWebhook, handlers: ResolvedOptions["handlers"], port: DeliveryPort) => unknown,
   statusOf: (returned: unknown) => number | undefined,
 ) {
   const { options, port, attempt, webhook, settle } = delivery;
   let returned: unknown;
   try {
-    returned = attempt.within(call, webhook, options.handlers, undefined);
+    returned = attempt.within(call, webhook, options.handlers, port);
   } catch (error) {
     return failed(delivery, error);
   }
