@@ -5,7 +5,7 @@ import type { Attempt } from "../record/recorder.js";
 import { isWebhookVerificationError, WebhookVerificationError } from "../shared/errors.js";
 import { escapeText } from "../shared/escape-text.js";
 import type { ColivaraEvent, VerifiedWebhook } from "../shared/events.js";
-import { andThen } from "../shared/maybe-async.js";
+import { andThen, andThenWith } from "../shared/maybe-async.js";
 import { isInvalidMetadata } from "../verify/metadata-check.js";
 import type { AnswerCallback, DeliveryPort } from "./delivery-port.js";
 import { type HandOff, type HandOffContext, isPermanentFailure } from "./hand-off.js";
@@ -56,23 +56,23 @@ function noAnswer(): undefined {
  * throws is retried.
  */
 export function proceed(delivery: ClaimedDelivery): void {
-  const { options, webhook } = delivery;
-  andThen(
-    options.metadata(webhook),
-    // The queue keeps the delivery as sent (a schema's output may not survive JSON).
-    (typed) =>
-      handOver(
-        options.handOff ||
-          // Stryker disable next-line ConditionalExpression: a copy of the delivery with the same webhook is the same delivery
-          typed === webhook
-          ? delivery
-          : { ...delivery, webhook: typed },
-      ),
-    (error) => {
-      if (isInvalidMetadata(error)) refuseMetadata(delivery, error);
-      else failed(delivery, error);
-    },
+  andThenWith(delivery.options.metadata(delivery.webhook), typedDelivery, metadataFailed, delivery);
+}
+
+function typedDelivery(typed: VerifiedWebhook, delivery: ClaimedDelivery): void {
+  // The queue keeps the delivery as sent (a schema's output may not survive JSON).
+  handOver(
+    delivery.options.handOff ||
+      // Stryker disable next-line ConditionalExpression: a copy of the delivery with the same webhook is the same delivery
+      typed === delivery.webhook
+      ? delivery
+      : { ...delivery, webhook: typed },
   );
+}
+
+function metadataFailed(error: unknown, delivery: ClaimedDelivery): void {
+  if (isInvalidMetadata(error)) refuseMetadata(delivery, error);
+  else failed(delivery, error);
 }
 
 /** The user's own data, and none of their code ran: onError hears of it even when deadLetter keeps it. */
