@@ -79,6 +79,11 @@ function utf8Length(text: string): number {
   return bytes;
 }
 
+// Module-level, the slow-handler watch's callback with the attempt as its subject: no closure per delivery.
+function warnSlowHandler(attempt: RecordingAttempt): void {
+  attempt.warnSlow();
+}
+
 class RecordingAttempt implements Attempt, CheckFacts {
   skewSeconds: number | undefined = undefined;
   secretIndex: number | undefined = undefined;
@@ -89,6 +94,7 @@ class RecordingAttempt implements Attempt, CheckFacts {
   private readAt: number | undefined = undefined;
   private verifiedAt: number | undefined = undefined;
   private handlerAt: number | undefined = undefined;
+  private handledId: string | undefined = undefined;
   private slowWatch: DeadlineWatch | undefined = undefined;
   private ended = false;
 
@@ -116,8 +122,13 @@ class RecordingAttempt implements Attempt, CheckFacts {
 
   handlerStarted(webhook: VerifiedWebhook): void {
     this.handlerAt = clock();
-    const { slowHandlerMs, warnings } = this.recorder;
-    this.slowWatch = watchDeadline(slowHandlerMs, () => warnings.slowHandler(webhook.id, this.eventType));
+    this.handledId = webhook.id;
+    this.slowWatch = watchDeadline(this.recorder.slowHandlerMs, warnSlowHandler, this);
+  }
+
+  /** Past `slowHandlerMs`, while the handler still runs. */
+  warnSlow(): void {
+    this.recorder.warnings.slowHandler(this.handledId as string, this.eventType);
   }
 
   within<A, B, C, R>(fn: (a: A, b: B, c: C) => R, a: A, b: B, c: C): R {
