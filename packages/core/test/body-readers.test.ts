@@ -301,6 +301,12 @@ describe("readFetchBody", () => {
     await expect(readFetchBody(req, 100)).rejects.toMatchObject({ code: "invalid_payload" });
   });
 
+  it("answers 400 invalid_payload for a body another reader holds", async () => {
+    const held = request(["x"]);
+    held.body?.getReader();
+    await expect(readFetchBody(held, 100)).rejects.toMatchObject({ code: "invalid_payload" });
+  });
+
   it("reads a body whose honest Content-Length is exactly the limit", async () => {
     expect(text(await readFetchBody(request(["ab", "c"], { "content-length": "3" }), 3))).toBe("abc");
   });

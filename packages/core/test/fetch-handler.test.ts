@@ -204,6 +204,43 @@ describe("createWebhookHandler", () => {
     expect((await response.json()).error.code).toBe("body_already_parsed");
   });
 
+  it("answers 400 invalid_payload to a body another reader holds, without reporting a fault", async () => {
+    const onError = vi.fn();
+    const handler = vi.fn();
+    const handle = createWebhookHandler(handler, { secret, onError });
+    const request = signedRequest(upsertSuccessEvent());
+    request.body?.getReader();
+    const response = await handle(request);
+    expect(response.status).toBe(400);
+    expect((await response.json()).error.code).toBe("invalid_payload");
+    expect(handler).not.toHaveBeenCalled();
+    expect(onError).not.toHaveBeenCalled();
+  });
+
+  it("passes the Request to the handler and takes Bun's URL scheme for requireHttps", async () => {
+    vi.stubGlobal("Bun", { version: "1.1.0" });
+    try {
+      const seen: Request[] = [];
+      const handle = createWebhookHandler((_webhook, request) => void seen.push(request), {
+        secret,
+        requireHttps: true,
+      });
+      const plain = signedRequest(upsertSuccessEvent());
+      expect((await handle(plain)).status).toBe(403);
+      const body = JSON.stringify(upsertSuccessEvent());
+      const signed = signedRequest(body);
+      const secure = new Request(signed.url.replace("http:", "https:"), {
+        method: "POST",
+        body,
+        headers: signed.headers,
+      });
+      expect((await handle(secure)).status).toBe(204);
+      expect(seen).toEqual([secure]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it("answers 405 to other methods", async () => {
     const handle = createWebhookHandler(() => {}, { secret });
     const response = await handle(new Request("http://127.0.0.1/", { method: "GET" }));

@@ -62,10 +62,10 @@ describe("watchDeadline on Node (one shared, unref'd interval)", () => {
 
   it("leaves no timer behind once no deadline is pending, after a shorter one took over the sweep", async () => {
     const watchDeadline = await onFakeClock();
-    const cancelLong = watchDeadline(10_000, () => {});
-    const cancelShort = watchDeadline(50, () => {});
-    cancelLong();
-    cancelShort();
+    const long = watchDeadline(10_000, () => {});
+    const short = watchDeadline(50, () => {});
+    long.cancel();
+    short.cancel();
     vi.advanceTimersByTime(10);
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -76,16 +76,16 @@ describe("watchDeadline on Node (one shared, unref'd interval)", () => {
     watchDeadline(100, stalled);
     for (let i = 0; i < 30; i++) {
       vi.advanceTimersByTime(9);
-      watchDeadline(100, () => {})();
+      watchDeadline(100, () => {}).cancel();
     }
     expect(stalled).toHaveBeenCalledTimes(1);
   });
 
   it("costs no timer of its own per deadline: every read shares the one interval", async () => {
     const watchDeadline = await onFakeClock();
-    watchDeadline(10_000, () => {})();
+    watchDeadline(10_000, () => {}).cancel();
     const setTimeoutSpy = vi.spyOn(globalThis, "setTimeout");
-    for (let i = 0; i < 100; i++) watchDeadline(10_000, () => {})();
+    for (let i = 0; i < 100; i++) watchDeadline(10_000, () => {}).cancel();
     expect(setTimeoutSpy).not.toHaveBeenCalled();
   });
 
@@ -107,15 +107,48 @@ describe("watchDeadline on Node (one shared, unref'd interval)", () => {
     expectFiredBetween(onTimeout, 99, 100);
   });
 
+  it("fires every watch left once some among them are cancelled, each once", async () => {
+    const watchDeadline = await onFakeClock();
+    const calls = [vi.fn(), vi.fn(), vi.fn(), vi.fn(), vi.fn()];
+    const watches = calls.map((onTimeout) => watchDeadline(100, onTimeout));
+    watches[1]?.cancel();
+    watches[4]?.cancel();
+    watches[1]?.cancel();
+    vi.advanceTimersByTime(300);
+    expect(calls.map((onTimeout) => onTimeout.mock.calls.length)).toEqual([1, 0, 1, 1, 0]);
+  });
+
+  it("does not fire a due watch that an earlier callback of the same sweep cancelled", async () => {
+    const watchDeadline = await onFakeClock();
+    const second = vi.fn();
+    let secondWatch: { cancel(): void } | undefined;
+    watchDeadline(100, () => secondWatch?.cancel());
+    secondWatch = watchDeadline(100, second);
+    const third = vi.fn();
+    watchDeadline(100, third);
+    vi.advanceTimersByTime(200);
+    expect(second).not.toHaveBeenCalled();
+    expect(third).toHaveBeenCalledTimes(1);
+  });
+
+  it("passes its subject to the callback", async () => {
+    const watchDeadline = await onFakeClock();
+    const onTimeout = vi.fn();
+    const subject = { read: "stalled" };
+    watchDeadline(100, onTimeout, subject);
+    vi.advanceTimersByTime(100);
+    expect(onTimeout).toHaveBeenCalledWith(subject);
+  });
+
   it("does not keep the process alive while a deadline is pending", async () => {
     // On Node's own timers, where getActiveResourcesInfo lists what holds the process open.
     vi.resetModules();
     const { watchDeadline } = await import("../src/http/read-timeout.js");
     const refTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
     const before = refTimers();
-    const cancel = watchDeadline(60_000, () => {});
+    const watch = watchDeadline(60_000, () => {});
     expect(refTimers()).toBe(before);
-    cancel();
+    watch.cancel();
   });
 });
 
@@ -145,6 +178,17 @@ describe("watchDeadline where timer handles cannot be unref'd (a plain timer eac
     expectFiredBetween(onTimeout, 99, 100);
   });
 
+  it.each<HandleKind>(["number", "object without unref", "none"])(
+    "passes its subject with %s handles",
+    async (kind) => {
+      const watchDeadline = await onFakeClock(() => handlesOf(kind));
+      const onTimeout = vi.fn();
+      watchDeadline(100, onTimeout, "subject");
+      vi.advanceTimersByTime(100);
+      expect(onTimeout).toHaveBeenCalledWith("subject");
+    },
+  );
+
   it.each<HandleKind>(["number", "object without unref"])(
     "never fires once cancelled, with %s handles",
     async (kind) => {
@@ -153,7 +197,7 @@ describe("watchDeadline where timer handles cannot be unref'd (a plain timer eac
       vi.resetModules();
       const { watchDeadline } = await import("../src/http/read-timeout.js");
       const onTimeout = vi.fn();
-      watchDeadline(100, onTimeout)();
+      watchDeadline(100, onTimeout).cancel();
       vi.advanceTimersByTime(200);
       expect(onTimeout).not.toHaveBeenCalled();
       expect(vi.getTimerCount()).toBe(0);

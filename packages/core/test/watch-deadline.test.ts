@@ -5,7 +5,8 @@ import { watchDeadline } from "../src/http/read-timeout.js";
 function fired(ms: number): { at: Promise<number>; cancel: () => void } {
   let cancel = () => {};
   const at = new Promise<number>((resolve) => {
-    cancel = watchDeadline(ms, () => resolve(performance.now()));
+    const watch = watchDeadline(ms, () => resolve(performance.now()));
+    cancel = () => watch.cancel();
   });
   return { at, cancel };
 }
@@ -28,8 +29,7 @@ describe("watchDeadline (the shared read deadline)", () => {
 
   it("does not fire once cancelled, while other watches still do", async () => {
     let cancelledCalls = 0;
-    const cancel = watchDeadline(20, () => cancelledCalls++);
-    cancel();
+    watchDeadline(20, () => cancelledCalls++).cancel();
     const later = fired(50);
     await later.at;
     expect(cancelledCalls).toBe(0);

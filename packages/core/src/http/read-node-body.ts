@@ -67,7 +67,7 @@ export function readNodeBody(stream: NodeBodyStream, limits: NodeBodyLimits, don
   const buffer = new BodyBuffer(limit, declared);
 
   function finish(error: WebhookVerificationError | undefined): void {
-    cancel();
+    watch.cancel();
     stream.removeListener("data", onData);
     stream.removeListener("end", onEnd);
     stream.removeListener("error", onError);
@@ -94,7 +94,7 @@ export function readNodeBody(stream: NodeBodyStream, limits: NodeBodyLimits, don
     // Closed before "end": the client went away mid-upload.
     finish(bodyReadError({ type: "request.aborted" }, limit));
   }
-  const cancel = watchDeadline(readTimeoutMs, () => stop(requestTimeout(readTimeoutMs)));
+  const watch = watchDeadline(readTimeoutMs, () => stop(requestTimeout(readTimeoutMs)));
   stream.on("data", onData);
   stream.on("end", onEnd);
   stream.on("error", onError);

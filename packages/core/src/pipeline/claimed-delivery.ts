@@ -5,7 +5,7 @@ import type { Attempt } from "../record/recorder.js";
 import { isWebhookVerificationError, WebhookVerificationError } from "../shared/errors.js";
 import { escapeText } from "../shared/escape-text.js";
 import type { ColivaraEvent, VerifiedWebhook } from "../shared/events.js";
-import { andThen } from "../shared/maybe-async.js";
+import { andThen, andThenWith } from "../shared/maybe-async.js";
 import { isInvalidMetadata } from "../verify/metadata-check.js";
 import type { AnswerCallback, DeliveryPort } from "./delivery-port.js";
 import { type HandOff, type HandOffContext, isPermanentFailure } from "./hand-off.js";
@@ -56,23 +56,23 @@ function noAnswer(): undefined {
  * throws is retried.
  */
 export function proceed(delivery: ClaimedDelivery): void {
-  const { options, webhook } = delivery;
-  andThen(
-    options.metadata(webhook),
-    // The queue keeps the delivery as sent (a schema's output may not survive JSON).
-    (typed) =>
-      handOver(
-        options.handOff ||
-          // Stryker disable next-line ConditionalExpression: a copy of the delivery with the same webhook is the same delivery
-          typed === webhook
-          ? delivery
-          : { ...delivery, webhook: typed },
-      ),
-    (error) => {
-      if (isInvalidMetadata(error)) refuseMetadata(delivery, error);
-      else failed(delivery, error);
-    },
+  andThenWith(delivery.options.metadata(delivery.webhook), typedDelivery, metadataFailed, delivery);
+}
+
+function typedDelivery(typed: VerifiedWebhook, delivery: ClaimedDelivery): void {
+  // The queue keeps the delivery as sent (a schema's output may not survive JSON).
+  handOver(
+    delivery.options.handOff ||
+      // Stryker disable next-line ConditionalExpression: a copy of the delivery with the same webhook is the same delivery
+      typed === delivery.webhook
+      ? delivery
+      : { ...delivery, webhook: typed },
   );
+}
+
+function metadataFailed(error: unknown, delivery: ClaimedDelivery): void {
+  if (isInvalidMetadata(error)) refuseMetadata(delivery, error);
+  else failed(delivery, error);
 }
 
 /** The user's own data, and none of their code ran: onError hears of it even when deadLetter keeps it. */
@@ -86,7 +86,7 @@ function handOver(delivery: ClaimedDelivery) {
   attempt.handlerStarted(webhook);
   if (options.handOff) return enqueue(delivery, options.handOff);
   if (options.handlers) return runHandler(delivery, runHandlerMap, noAnswer);
-  if (port.call) return runHandler(delivery, port.call, port.statusOf ?? noAnswer);
+  if (port.call) return runHandler(delivery, callPort, port.statusOf ?? noAnswer);
   if (!port.forward) throw new TypeError("A delivery port needs call or forward.");
   attempt.within(forwardTo, delivery, port.forward, undefined);
 }
@@ -106,6 +106,11 @@ function forwardTo(delivery: ClaimedDelivery, forward: NonNullable<DeliveryPort[
   forward(webhook, onAnswer);
 }
 
+/** The port's handler, called as the port's method: a port may keep its request on itself, not in a closure. */
+function callPort(this: void, webhook: VerifiedWebhook, _handlers: unknown, port: DeliveryPort): unknown {
+  return port.call?.(webhook);
+}
+
 function runHandlerMap(this: void, webhook: VerifiedWebhook, handlers?: ResolvedOptions["handlers"]): unknown {
   const handler = handlers?.[webhook.event.type] as EventHandler<ColivaraEvent> | undefined;
   return handler?.(webhook.event, webhook);
@@ -114,13 +119,13 @@ function runHandlerMap(this: void, webhook: VerifiedWebhook, handlers?: Resolved
 /** Runs the user's code: a throw answers 500 (or 422 for permanentFailure); nothing returned answers 204. */
 function runHandler(
   delivery: ClaimedDelivery,
-  call: (webhook: VerifiedWebhook, handlers?: ResolvedOptions["handlers"]) => unknown,
+  call: (webhook: VerifiedWebhook, handlers: ResolvedOptions["handlers"], port: DeliveryPort) => unknown,
   statusOf: (returned: unknown) => number | undefined,
 ) {
   const { options, port, attempt, webhook, settle } = delivery;
   let returned: unknown;
   try {
-    returned = attempt.within(call, webhook, options.handlers, undefined);
+    returned = attempt.within(call, webhook, options.handlers, port);
   } catch (error) {
     return failed(delivery, error);
   }

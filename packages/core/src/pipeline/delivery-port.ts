@@ -42,7 +42,10 @@ export interface DeliveryPort {
   parsePayload?: PayloadParser | undefined;
   /** Writes an answer the core decided. */
   send(response: WebhookResponse): void;
-  /** The user's handler, run by the core: a throw answers 500; nothing returned answers 204. */
+  /**
+   * The user's handler, run by the core as the port's method: a throw answers 500; nothing
+   * returned answers 204.
+   */
   call?: ((webhook: VerifiedWebhook) => unknown) | undefined;
   /** The status of the answer the user's handler gave (its returned value), or `undefined` for none. */
   statusOf?: ((returned: unknown) => number | undefined) | undefined;

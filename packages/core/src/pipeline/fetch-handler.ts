@@ -1,6 +1,5 @@
-import { bodyReadError } from "../http/limit.js";
 import type { ProxyTrust } from "../http/proxy-trust.js";
-import { readFetchBody } from "../http/read-fetch-body.js";
+import { readFetchBodyInto } from "../http/read-fetch-body.js";
 import type { WebhookResponse } from "../http/responses.js";
 import {
   checkHttpsDecidable,
@@ -11,6 +10,7 @@ import {
 } from "../http/runtime-transport.js";
 import { WebhookVerificationError } from "../shared/errors.js";
 import type { ColivaraEvent, VerifiedWebhook } from "../shared/events.js";
+import type { BodyCallback, DeliveryPort } from "./delivery-port.js";
 import type { ColivaraWebhookOptions, PipelineSettings } from "./options.js";
 import { createDeliveryPipeline } from "./pipeline.js";
 
@@ -146,6 +146,68 @@ function connectionTls(
   return fromUrl ? isHttps : undefined;
 }
 
+/** What every request to one endpoint shares, made once when the handler is created. */
+interface FetchEndpoint {
+  readonly limit: number;
+  readonly readTimeoutMs: number;
+  readonly runtime: FetchRuntime;
+  readonly handler: ((webhook: VerifiedWebhook, request: Request) => unknown) | undefined;
+  readonly secure: ((request: Request) => boolean) | undefined;
+  readonly statusOf: (returned: unknown) => number | undefined;
+}
+
+/**
+ * One request's {@link DeliveryPort}. Its steps are the class's methods (or functions shared
+ * by every request), so a delivery costs this one object rather than a closure per step
+ * around the request and the answer's `resolve`.
+ */
+class FetchDelivery implements DeliveryPort {
+  readonly method: string;
+  readonly headers: Headers;
+  readonly secure: (() => boolean) | undefined;
+  readonly call: ((webhook: VerifiedWebhook) => unknown) | undefined;
+  readonly statusOf: (returned: unknown) => number | undefined;
+
+  constructor(
+    readonly endpoint: FetchEndpoint,
+    readonly request: Request,
+    readonly info: unknown,
+    readonly resolve: (response: Response) => void,
+  ) {
+    this.method = request.method;
+    this.headers = request.headers;
+    this.secure = endpoint.secure && secureConnection;
+    this.call = endpoint.handler && callHandler;
+    this.statusOf = endpoint.statusOf;
+  }
+
+  readBody(done: BodyCallback): void {
+    void readFetchBodyInto(this.request, this.endpoint.limit, this.endpoint.readTimeoutMs, done);
+  }
+
+  send(response: WebhookResponse): void {
+    this.resolve(toFetchResponse(response));
+  }
+
+  pass(returned: unknown): void {
+    this.resolve(returned as Response);
+  }
+
+  remoteAddress(): string | undefined {
+    return peerOf(this.endpoint.runtime, this.request, this.info);
+  }
+}
+
+/** The port's `secure`, set only when the endpoint has a connection check. */
+function secureConnection(this: FetchDelivery): boolean {
+  return (this.endpoint.secure as (request: Request) => boolean)(this.request);
+}
+
+/** The port's `call`, set only when the endpoint has a handler. */
+function callHandler(this: FetchDelivery, webhook: VerifiedWebhook): unknown {
+  return (this.endpoint.handler as NonNullable<FetchEndpoint["handler"]>)(webhook, this.request);
+}
+
 /**
  * {@link createWebhookHandler} with the adapters' settings (`lazySecret`: read the secret on
  * the first request, for Next.js builds).
@@ -158,34 +220,18 @@ export function createFetchHandler<M>(
   checkHandler(handler, options);
   const pipeline = createDeliveryPipeline(options, settings);
   const runtime = currentRuntime();
-  const secure = connectionTls(settings, pipeline.options, runtime);
-  const { limit, readTimeoutMs } = pipeline.options;
-  const statusOf = answerStatus(settings.checkAnswer);
-  // The pipeline hands over what the metadata schema returned: the handler's `M`.
-  const call =
-    handler &&
-    ((request: Request) => (webhook: VerifiedWebhook) =>
-      handler(webhook as VerifiedWebhook<ColivaraEvent<M>>, request));
+  const endpoint: FetchEndpoint = {
+    limit: pipeline.options.limit,
+    readTimeoutMs: pipeline.options.readTimeoutMs,
+    runtime,
+    // The pipeline hands over what the metadata schema returned: the handler's `M`.
+    handler: handler as FetchEndpoint["handler"],
+    secure: connectionTls(settings, pipeline.options, runtime),
+    statusOf: answerStatus(settings.checkAnswer),
+  };
   // `info`: Deno.serve's ServeHandlerInfo, Bun.serve's server (the peer's address).
   return function colivaraWebhook(request: Request, info?: unknown): Promise<Response> {
-    return new Promise((resolve) => {
-      pipeline.run({
-        method: request.method,
-        headers: request.headers,
-        readBody: (done) =>
-          readFetchBody(request, limit, readTimeoutMs).then(
-            (body) => done(undefined, body),
-            // A client that aborts mid-upload is a 400 like in every adapter, not a server fault.
-            (error: unknown) => done(bodyReadError(error, limit)),
-          ),
-        send: (response) => resolve(toFetchResponse(response)),
-        secure: secure && (() => secure(request)),
-        remoteAddress: () => peerOf(runtime, request, info),
-        call: call?.(request),
-        statusOf,
-        pass: (returned) => resolve(returned as Response),
-      });
-    });
+    return new Promise((resolve) => pipeline.run(new FetchDelivery(endpoint, request, info, resolve)));
   };
 }
 

@@ -6,7 +6,7 @@ import type { Attempt } from "../record/recorder.js";
 import { isWebhookVerificationError, type WebhookErrorCode, WebhookVerificationError } from "../shared/errors.js";
 import { escapeText } from "../shared/escape-text.js";
 import type { VerifiedWebhook } from "../shared/events.js";
-import { andThen } from "../shared/maybe-async.js";
+import { andThenWith } from "../shared/maybe-async.js";
 import { proceed } from "./claimed-delivery.js";
 import type { DeliveryPort } from "./delivery-port.js";
 import { type ColivaraWebhookOptions, type PipelineSettings, type ResolvedOptions, resolveOptions } from "./options.js";
@@ -57,7 +57,23 @@ function codeOf(response: WebhookResponse): WebhookErrorCode | undefined {
   return response.status === 503 ? "dedupe_unavailable" : undefined;
 }
 
-function reject(context: PipelineContext, port: DeliveryPort, attempt: Attempt, error: unknown): void {
+/**
+ * One request on its way to the claim, handed to each step: the steps are module-level
+ * functions taking it (see {@link andThenWith}), so a request makes this one object rather
+ * than a closure per step.
+ */
+class Arrival {
+  /** Set once the signature matched. */
+  webhook: VerifiedWebhook | undefined = undefined;
+  constructor(
+    readonly context: PipelineContext,
+    readonly port: DeliveryPort,
+    readonly attempt: Attempt,
+  ) {}
+}
+
+function reject(error: unknown, arrival: Arrival): void {
+  const { context, port, attempt } = arrival;
   if (!isWebhookVerificationError(error) || error.status >= 500) context.options.report(error, {});
   const response = responses.rejected(error);
   attempt.end("rejected", response.status, error);
@@ -68,6 +84,7 @@ function reject(context: PipelineContext, port: DeliveryPort, attempt: Attempt, 
 function run(context: PipelineContext, port: DeliveryPort) {
   const { options } = context;
   const attempt = options.recorder.start(port);
+  const arrival = new Arrival(context, port, attempt);
   const method = port.method;
   if (
     method !== undefined &&
@@ -75,44 +92,45 @@ function run(context: PipelineContext, port: DeliveryPort) {
     method !== "POST" &&
     method.toUpperCase() !== "POST"
   ) {
-    return reject(context, port, attempt, methodNotAllowed(method));
+    return reject(methodNotAllowed(method), arrival);
   }
   if (options.requireHttps && !arrivedOverTls(port, options.trustProxy)) {
-    return reject(context, port, attempt, httpsRequired());
+    return reject(httpsRequired(), arrival);
   }
   port.readBody((error, body) => {
     attempt.bodyRead(body);
-    if (error === undefined) verify(context, port, attempt, body);
-    else reject(context, port, attempt, error);
+    if (error === undefined) verify(arrival, body);
+    else reject(error, arrival);
   });
 }
 
-function verify(context: PipelineContext, port: DeliveryPort, attempt: Attempt, body: Uint8Array | string | undefined) {
+function verify(arrival: Arrival, body: Uint8Array | string | undefined) {
+  const { context, port, attempt } = arrival;
   let checked: ReturnType<ReturnType<ResolvedOptions["check"]>>;
   try {
     // No body at all (a parser kept none) is refused by the check as body_already_parsed.
     checked = context.options.check()(body as Uint8Array | string, port.headers, attempt.facts, port.parsePayload);
   } catch (error) {
-    return reject(context, port, attempt, error);
+    return reject(error, arrival);
   }
-  andThen(
-    checked,
-    (webhook) => admit(context, port, attempt, webhook),
-    (error) => reject(context, port, attempt, error),
-  );
+  andThenWith(checked, admit, reject, arrival);
 }
 
 /** The dedupe claim: a copy, an attempt in flight or a store that is down is answered here. */
-function admit(context: PipelineContext, port: DeliveryPort, attempt: Attempt, webhook: VerifiedWebhook) {
-  attempt.verified(webhook);
-  const decide = (decision: GateDecision) => {
-    if (decision.kind === "proceed") {
-      return proceed({ options: context.options, port, attempt, webhook, settle: decision.settle });
-    }
-    attempt.end(decision.outcome, decision.response.status, undefined, codeOf(decision.response));
-    port.send(decision.response);
-  };
-  andThen(context.gate(webhook), decide, (error) => reject(context, port, attempt, error));
+function admit(webhook: VerifiedWebhook, arrival: Arrival) {
+  arrival.attempt.verified(webhook);
+  arrival.webhook = webhook;
+  andThenWith(arrival.context.gate(webhook), decide, reject, arrival);
+}
+
+function decide(decision: GateDecision, arrival: Arrival) {
+  const { context, port, attempt } = arrival;
+  if (decision.kind === "proceed") {
+    const webhook = arrival.webhook as VerifiedWebhook;
+    return proceed({ options: context.options, port, attempt, webhook, settle: decision.settle });
+  }
+  attempt.end(decision.outcome, decision.response.status, undefined, codeOf(decision.response));
+  port.send(decision.response);
 }
 
 /**

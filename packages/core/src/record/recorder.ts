@@ -1,5 +1,5 @@
 import type { ProxyTrust } from "../http/proxy-trust.js";
-import { watchDeadline } from "../http/read-timeout.js";
+import { type DeadlineWatch, watchDeadline } from "../http/read-timeout.js";
 import { remoteAddressOf, type TransportFacts } from "../http/transport.js";
 import { isWebhookVerificationError, type WebhookErrorCode } from "../shared/errors.js";
 import { escapeText } from "../shared/escape-text.js";
@@ -79,6 +79,11 @@ function utf8Length(text: string): number {
   return bytes;
 }
 
+// Module-level, the slow-handler watch's callback with the attempt as its subject: no closure per delivery.
+function warnSlowHandler(attempt: RecordingAttempt): void {
+  attempt.warnSlow();
+}
+
 class RecordingAttempt implements Attempt, CheckFacts {
   skewSeconds: number | undefined = undefined;
   secretIndex: number | undefined = undefined;
@@ -89,7 +94,8 @@ class RecordingAttempt implements Attempt, CheckFacts {
   private readAt: number | undefined = undefined;
   private verifiedAt: number | undefined = undefined;
   private handlerAt: number | undefined = undefined;
-  private stopWatch: (() => void) | undefined = undefined;
+  private handledId: string | undefined = undefined;
+  private slowWatch: DeadlineWatch | undefined = undefined;
   private ended = false;
 
   constructor(
@@ -116,8 +122,13 @@ class RecordingAttempt implements Attempt, CheckFacts {
 
   handlerStarted(webhook: VerifiedWebhook): void {
     this.handlerAt = clock();
-    const { slowHandlerMs, warnings } = this.recorder;
-    this.stopWatch = watchDeadline(slowHandlerMs, () => warnings.slowHandler(webhook.id, this.eventType));
+    this.handledId = webhook.id;
+    this.slowWatch = watchDeadline(this.recorder.slowHandlerMs, warnSlowHandler, this);
+  }
+
+  /** Past `slowHandlerMs`, while the handler still runs. */
+  warnSlow(): void {
+    this.recorder.warnings.slowHandler(this.handledId as string, this.eventType);
   }
 
   within<A, B, C, R>(fn: (a: A, b: B, c: C) => R, a: A, b: B, c: C): R {
@@ -146,7 +157,7 @@ class RecordingAttempt implements Attempt, CheckFacts {
   end(outcome: DeliveryOutcome, status: number, error?: unknown, code?: WebhookErrorCode): void {
     if (this.ended) return;
     this.ended = true;
-    this.stopWatch?.();
+    this.slowWatch?.cancel();
     const { recorder, span } = this;
     // Nobody keeps this record (the default log, an accepted delivery): build nothing. Every
     // invalid signature is wanted by every sink, so the burst count misses none.

@@ -22,3 +22,28 @@ export function andThen<T>(value: MaybePromise<T>, next: (value: T) => void, fai
   if (isThenable(value)) value.then(next, fail);
   else next(value);
 }
+
+/**
+ * {@link andThen} for module-level steps: `next(value, subject)` or `fail(error, subject)`.
+ * A value already there costs no closure; only a pending one wraps the steps to carry the
+ * subject. The pipeline passes its per-request object as the subject, so a delivery that
+ * is verified synchronously (Node, no store) makes no function per step.
+ *
+ * @example
+ * ```ts
+ * andThenWith(check(body, headers), admit, reject, arrival);
+ * ```
+ */
+export function andThenWith<T, S>(
+  value: MaybePromise<T>,
+  next: (value: T, subject: S) => void,
+  fail: (error: unknown, subject: S) => void,
+  subject: S,
+): void {
+  if (isThenable(value)) {
+    value.then(
+      (resolved) => next(resolved, subject),
+      (error: unknown) => fail(error, subject),
+    );
+  } else next(value, subject);
+}
