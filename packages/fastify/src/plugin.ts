@@ -5,17 +5,7 @@ import {
   type VerifiedWebhook,
   WebhookVerificationError,
 } from "@colivara/webhooks";
-import {
-  type AnswerCallback,
-  createDeliveryPipeline,
-  DEFAULT_LIMIT_BYTES,
-  type ParsedPayload,
-  type ProxyTrust,
-  responses,
-  TRUST_NONE,
-  type WebhookResponse,
-  watchAnswer,
-} from "@colivara/webhooks/adapter";
+import { createDeliveryPipeline, DEFAULT_LIMIT_BYTES, responses } from "@colivara/webhooks/adapter";
 import type {
   FastifyError,
   FastifyInstance,
@@ -28,7 +18,8 @@ import type {
 } from "fastify";
 import fp from "fastify-plugin";
 import { acceptVerifiedBodies } from "./content-types.js";
-import { type PayloadStream, readRawBody, replayStream } from "./raw-body.js";
+import { type CaptureSettings, FastifyDelivery, type PayloadDone, send } from "./fastify-delivery.js";
+import { type Captured, kAnswered, kParsed, kResume, kWebhook } from "./request-slots.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -45,28 +36,13 @@ declare module "fastify" {
   }
 }
 
-// Shared through the global registry, so nested registrations (even of two installed copies)
-// read and write the same slot.
-const kWebhook: unique symbol = Symbol.for("@colivara/webhooks-fastify.webhook") as never;
-const kAnswered: unique symbol = Symbol.for("@colivara/webhooks-fastify.answered") as never;
 const kCapture: unique symbol = Symbol.for("@colivara/webhooks-fastify.capture") as never;
-/** Waits for Fastify's parse of the verified bytes (set in preParsing, taken in preValidation). */
-const kParsed: unique symbol = Symbol.for("@colivara/webhooks-fastify.parsed") as never;
-/** Lets Fastify go on to the route once the delivery is claimed. */
-const kResume: unique symbol = Symbol.for("@colivara/webhooks-fastify.resume") as never;
 /** Options Fastify's `register` itself reads; they are not the plugin's. */
 const REGISTER_KEYS = new Set(["prefix", "logLevel", "logSerializers"]);
 /** Scopes the plugin is registered in (with fastify-plugin, the registering instance itself). */
 const registeredScopes = new WeakSet<object>();
 /** The bodyLimit a route was declared with, before an outer registration raised it. */
 const declaredBodyLimits = new WeakMap<object, number | undefined>();
-type Captured = FastifyRequest & {
-  [kWebhook]: VerifiedWebhook | null;
-  [kAnswered]?: AnswerCallback;
-  [kParsed]?: ((parsed: ParsedPayload) => void) | undefined;
-  [kResume]?: HookHandlerDoneFunction | undefined;
-};
-
 const NOT_CAPTURED =
   "request.colivara is only set on routes declared with { config: { colivara: true } } after " +
   "`await app.register(colivaraWebhooks)`, in the same scope or a child scope. This route's raw body was not " +
@@ -75,11 +51,6 @@ const NOT_CAPTURED =
 
 function invalidConfig(message: string): WebhookVerificationError {
   return new WebhookVerificationError("invalid_config", message);
-}
-
-function send(reply: FastifyReply, response: WebhookResponse): void {
-  reply.code(response.status).headers(response.headers);
-  reply.send(response.body === "" ? undefined : response.body);
 }
 
 type ErrorHandler = NonNullable<RouteOptions["errorHandler"]>;
@@ -165,60 +136,13 @@ function decorate(fastify: FastifyInstance): void {
 type Pipeline = ReturnType<typeof createDeliveryPipeline>;
 
 /**
- * Fastify's own `trustProxy` (defined `request.ips` only when set): the hops it trusted while
- * walking X-Forwarded-For. `request.protocol` reads the right-most X-Forwarded-Proto entry
- * (the nearest proxy's) and, on Fastify 4, whoever the peer is: the core reads it with the
- * same hops as the address instead.
- */
-function trustedHopsOf(request: FastifyRequest): ProxyTrust {
-  let trusted: number | undefined;
-  return (_address, hop) => {
-    trusted ??= Math.max(0, (request.ips?.length ?? 1) - 1);
-    return hop < trusted;
-  };
-}
-
-/**
  * The route's preParsing hook: reads and verifies the raw bytes, then replays them to Fastify's
  * parser. With `parseOnce`, the pipeline builds the event from that parse and the route is
  * resumed in preValidation; without, the pack parses the bytes itself before they are replayed.
  */
-function captureHook(pipeline: Pipeline, limit: number, parseOnce: boolean): preParsingHookHandler {
+function captureHook(settings: CaptureSettings): preParsingHookHandler {
   const hook: preParsingHookHandler = function colivaraCapture(request, reply, payload, done) {
-    const next = done as (error: Error | null, stream?: PayloadStream) => void;
-    const captured = request as Captured;
-    let body: Buffer | undefined;
-    // An answer sent by the pipeline ends the request: `next` (or the resume) is never called.
-    pipeline.run({
-      method: request.method,
-      headers: request.headers,
-      readBody: (read) =>
-        readRawBody(request, payload, limit, pipeline.options.readTimeoutMs, (error, bytes) => {
-          body = bytes;
-          read(error, bytes);
-        }),
-      parsePayload: parseOnce
-        ? (bytes, parsed) => {
-            captured[kParsed] = parsed;
-            next(null, replayStream(bytes as Buffer, payload));
-          }
-        : undefined,
-      send: (response) => send(reply, response),
-      // The connection's own facts; Fastify's `trustProxy` says which forwarding hops count.
-      secure: () => (request.raw.socket as { encrypted?: boolean } | undefined)?.encrypted === true,
-      remoteAddress: () => request.raw.socket?.remoteAddress,
-      trust: "ips" in request ? trustedHopsOf(request) : TRUST_NONE,
-      forward(webhook, answered) {
-        captured[kWebhook] = webhook;
-        captured[kAnswered] = answered;
-        watchAnswer(reply.raw, answered);
-        const resume = captured[kResume];
-        captured[kResume] = undefined;
-        if (resume !== undefined) resume();
-        // Fastify's own parser reads the verified bytes, as on any other route.
-        else next(null, replayStream(body ?? Buffer.alloc(0), payload));
-      },
-    });
+    settings.pipeline.run(new FastifyDelivery(settings, request as Captured, reply, payload, done as PayloadDone));
   };
   return Object.assign(hook, { [kCapture]: true });
 }
@@ -243,7 +167,7 @@ function optIn(
   if (limit > (declared ?? serverLimit)) route.bodyLimit = limit;
   else if (declared !== undefined) route.bodyLimit = declared;
   else delete route.bodyLimit;
-  route.preParsing = [captureHook(pipeline, limit, parseOnce), ...otherHooksOf(route)];
+  route.preParsing = [captureHook({ pipeline, limit, parseOnce }), ...otherHooksOf(route)];
   if (!declaredErrorHandlers.has(route)) declaredErrorHandlers.set(route, route.errorHandler);
   route.errorHandler = parseRefusalsFirst(declaredErrorHandlers.get(route));
 }

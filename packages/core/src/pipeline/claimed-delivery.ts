@@ -88,12 +88,15 @@ function handOver(delivery: ClaimedDelivery) {
   if (options.handlers) return runHandler(delivery, runHandlerMap, noAnswer);
   if (port.call) return runHandler(delivery, callPort, port.statusOf ?? noAnswer);
   if (!port.forward) throw new TypeError("A delivery port needs call or forward.");
-  attempt.within(forwardTo, delivery, port.forward, undefined);
+  attempt.within(forwardTo, delivery, undefined, undefined);
 }
 
-/** Middleware mode: the route's answer (or error) ends the attempt and settles the claim, once. */
-function forwardTo(delivery: ClaimedDelivery, forward: NonNullable<DeliveryPort["forward"]>): void {
-  const { options, attempt, webhook, settle } = delivery;
+/**
+ * Middleware mode: the route's answer (or error) ends the attempt and settles the claim, once.
+ * `forward` is called as the port's method, so a port may be one object per request.
+ */
+function forwardTo(delivery: ClaimedDelivery): void {
+  const { options, attempt, webhook, settle, port } = delivery;
   let answered = false;
   const onAnswer: AnswerCallback = (status, error) => {
     if (answered) return;
@@ -103,7 +106,7 @@ function forwardTo(delivery: ClaimedDelivery, forward: NonNullable<DeliveryPort[
     attempt.end(outcomeOf(status, failure), status, failure);
     void settle(is2xx(status));
   };
-  forward(webhook, onAnswer);
+  port.forward?.(webhook, onAnswer);
 }
 
 /** The port's handler, called as the port's method: a port may keep its request on itself, not in a closure. */

@@ -16,7 +16,10 @@ export type AnswerCallback = (status: number, error?: unknown) => void;
 /**
  * What an adapter hands the pipeline for one request: how to read its body, how to write an
  * answer, and the user's code, as a function the core calls (`call`) or as the framework's
- * next handler (`forward`). Everything else (the order, the statuses) is the core's.
+ * next handler (`forward`). Everything else (the order, the statuses) is the core's. The core
+ * calls `readBody`, `send`, `call`, `pass`, `forward`, `secure` and `remoteAddress` as the
+ * port's methods, so a port may be one object per request whose steps are its class's
+ * methods; `parsePayload` and `statusOf` are called on their own.
  *
  * @example
  * ```ts
