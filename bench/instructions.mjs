@@ -14,17 +14,17 @@
 //
 // The instruction target: ours at most 5% above its floor (the framework's raw body, one
 // HMAC, a constant-time compare, JSON.parse). Reported as PASS/MISS, never as the exit code.
-import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs, promisify } from "node:util";
+import { parseArgs } from "node:util";
+import { measuredInstructions } from "./callgrind.mjs";
 import { OBSERVABILITY_MEASURED, reportObservability } from "./instructions-observability.mjs";
 import { renderTable } from "./lib.mjs";
 import { OBSERVABILITY_ROUTES } from "./servers/observability-apps.mjs";
 
-const run = promisify(execFile);
 const driver = fileURLToPath(new URL("./servers/instruction-driver.mjs", import.meta.url));
 /**
  * Deliveries before the measured series, and in it. Under valgrind V8's optimising compiler
@@ -76,33 +76,7 @@ process.on("exit", () => rmSync(dumps, { recursive: true, force: true }));
 
 async function instructions(adapter, route, measured) {
   const out = join(dumps, `${adapter}-${route}`);
-  await run(
-    "valgrind",
-    [
-      "--tool=callgrind",
-      "--smc-check=all-non-file",
-      // A dump (and a reset of the counters) each time the driver calls process.cpuUsage().
-      "--dump-before=node::CPUUsage*",
-      // The main thread on its own: V8's optimising compiler runs on helper threads, and
-      // under valgrind it is still compiling during the measured series (that was 40% of
-      // the instructions), which is warm-up, not what a request costs once warm.
-      "--separate-threads=yes",
-      "--dump-instr=no",
-      `--callgrind-out-file=${out}`,
-      process.execPath,
-      driver,
-      adapter,
-      route,
-      "1",
-      String(WARMUP),
-      String(measured),
-    ],
-    { maxBuffer: 16 * 1024 * 1024 },
-  );
-  // Dump 1 is start-up and warm-up; dump 2 is the measured series; -01 the main thread.
-  const match = /^totals: (\d+)/m.exec(readFileSync(`${out}.2-01`, "utf8"));
-  if (!match) throw new Error(`no instruction count for ${adapter} ${route} in ${out}.2-01`);
-  return Number(match[1]) / measured;
+  return measuredInstructions(out, [driver, adapter, route, "1", String(WARMUP), String(measured)], measured);
 }
 
 const routesOf = (adapter) => (adapter === "observability" ? OBSERVABILITY_ROUTES : routes);
