@@ -122,6 +122,17 @@ describe("parseSignatures (in-place scan)", () => {
 });
 
 describe("decodeBase64Mac", () => {
+  it("keeps every MAC it returned intact while later ones are decoded, past any block size", () => {
+    const macs = Array.from({ length: 600 }, (_, i) => Buffer.alloc(32, i % 251).fill(i >> 8, 0, 1));
+    const decoded = macs.map((mac) => decodeBase64Mac(mac.toString("base64"), 0));
+    for (const [i, bytes] of decoded.entries()) {
+      expect(Buffer.from(bytes as Uint8Array).equals(macs[i] as Buffer), `MAC ${i}`).toBe(true);
+    }
+    // Refused entries leave the MACs handed out before them alone too.
+    expect(decodeBase64Mac(`${"*".repeat(43)}=`, 0)).toBeUndefined();
+    expect(Buffer.from(decoded[599] as Uint8Array).equals(macs[599] as Buffer)).toBe(true);
+  });
+
   it("equals the strict decoder on 44 characters where that gives 32 bytes, and refuses the rest", () => {
     for (const entry of malformedEntries()) {
       const text = entry.slice(3);

@@ -8,6 +8,25 @@ for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 // The value of one base64 digit, or -1 for anything outside the alphabet.
 const digit = (code: number): number => (code < 128 ? (DECODE[code] as number) : -1);
 
+// Decoded MACs are 32-byte views into a shared block, never written again once decoded:
+// node:crypto's timingSafeEqual needs an ArrayBuffer behind a view, and V8 keeps a small
+// typed array on its own heap without one, so each 32-byte array would have a buffer
+// allocated (and copied into) on its first comparison. A block is never reused: the views
+// handed out keep it alive, a full one is replaced.
+const MAC_BLOCK_BYTES = 4096;
+let macBlock = new ArrayBuffer(MAC_BLOCK_BYTES);
+let macBlockUsed = 0;
+
+function macBytes(): Uint8Array {
+  if (macBlockUsed === MAC_BLOCK_BYTES) {
+    macBlock = new ArrayBuffer(MAC_BLOCK_BYTES);
+    macBlockUsed = 0;
+  }
+  const view = new Uint8Array(macBlock, macBlockUsed, 32);
+  macBlockUsed += 32;
+  return view;
+}
+
 /**
  * Decodes the 44 characters of canonical padded base64 for 32 bytes (an HMAC-SHA256) at
  * `start` of `text`, without copying them out: exactly what {@link decodeBase64Strict} makes
@@ -16,7 +35,7 @@ const digit = (code: number): number => (code < 128 ? (DECODE[code] as number) :
  */
 export function decodeBase64Mac(text: string, start: number): Uint8Array | undefined {
   if (text.charCodeAt(start + 43) !== 61 /* = */) return undefined;
-  const out = new Uint8Array(32);
+  const out = macBytes();
   let i = start;
   for (let o = 0; o < 30; o += 3, i += 4) {
     const a = digit(text.charCodeAt(i));
