@@ -35,7 +35,7 @@ const TARGETS = {
  * per call read the three headers, HMAC prefix+body, decode the signature, compare in
  * constant time, parse the JSON.
  */
-function bareVerifier(secret) {
+export function bareVerifier(secret) {
   const key = Buffer.from(secret.slice("whsec_".length), "base64");
   return (body, headers) => {
     const id = headers["svix-id"];

@@ -5,14 +5,13 @@
 //
 // Only 1 KiB is counted: under valgrind OpenSSL cannot use the CPU's SHA extensions, so at
 // larger bodies the count overstates the HMAC's share.
-import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { measuredInstructions } from "./callgrind.mjs";
 
-const run = promisify(execFile);
 const driver = fileURLToPath(new URL("./servers/instruction-driver.mjs", import.meta.url));
 
 /**
@@ -78,33 +77,7 @@ export async function countInstructions(jobs, { parallel = cpus().length, log = 
   return counts;
 }
 
-async function countOne(dumps, adapter, route, measured) {
-  const out = join(dumps, `${adapter}-${route}`);
-  await run(
-    "valgrind",
-    [
-      "--tool=callgrind",
-      "--smc-check=all-non-file",
-      // A dump (and a reset of the counters) each time the driver calls process.cpuUsage().
-      "--dump-before=node::CPUUsage*",
-      // The main thread on its own: V8's optimising compiler runs on helper threads, and
-      // under valgrind it is still compiling during the measured series (that was 40% of
-      // the instructions), which is warm-up, not what a request costs once warm.
-      "--separate-threads=yes",
-      "--dump-instr=no",
-      `--callgrind-out-file=${out}`,
-      process.execPath,
-      driver,
-      adapter,
-      route,
-      "1",
-      String(WARMUP),
-      String(measured),
-    ],
-    { maxBuffer: 16 * 1024 * 1024 },
-  );
-  // Dump 1 is start-up and warm-up; dump 2 is the measured series; -01 the main thread.
-  const match = /^totals: (\d+)/m.exec(readFileSync(`${out}.2-01`, "utf8"));
-  if (!match) throw new Error(`no instruction count for ${adapter} ${route} in ${out}.2-01`);
-  return Number(match[1]) / measured;
+function countOne(dumps, adapter, route, measured) {
+  const args = [driver, adapter, route, "1", String(WARMUP), String(measured)];
+  return measuredInstructions(join(dumps, `${adapter}-${route}`), args, measured);
 }

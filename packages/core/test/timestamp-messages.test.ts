@@ -31,6 +31,22 @@ describe("timestamp messages", () => {
     expect(() => parseTimestamp("")).toThrow(WebhookVerificationError);
   });
 
+  it("the value is the digits' integer, exact up to 15 digits", () => {
+    for (const raw of [
+      "0",
+      "7",
+      "10",
+      "1700000000",
+      "4294967295",
+      "4294967296",
+      "999999999999999",
+      "123456789012345",
+    ]) {
+      expect(parseTimestamp(raw), raw).toBe(Number(raw));
+    }
+    expect(parseTimestamp("1000000000000000")).toBe(Number.POSITIVE_INFINITY);
+  });
+
   it("15 digits: the skew in seconds; 16 digits: centuries", async () => {
     const fifteen = await rejectionAt("100000000000000");
     expect(fifteen.code).toBe("timestamp_too_new");
