@@ -58,7 +58,7 @@ export class FastifyDelivery implements DeliveryPort {
   // The connection's own facts; Fastify's `trustProxy` says which forwarding hops count.
   readonly trust: ProxyTrust;
   readonly parsePayload: ((bytes: Uint8Array | string, parsed: (parsed: ParsedPayload) => void) => void) | undefined;
-  private body: Buffer | undefined;
+  private body: Uint8Array | undefined;
 
   constructor(
     private readonly settings: CaptureSettings,
@@ -72,7 +72,7 @@ export class FastifyDelivery implements DeliveryPort {
     this.trust = "ips" in request ? trustedHopsOf(request) : TRUST_NONE;
     // The core calls it on its own (not as a method): the one closure a request needs.
     this.parsePayload = settings.parseOnce
-      ? (bytes, parsed) => this.parseByFastify(bytes as Buffer, parsed)
+      ? (bytes, parsed) => this.parseByFastify(bytes as Uint8Array, parsed)
       : undefined;
   }
 
@@ -105,11 +105,11 @@ export class FastifyDelivery implements DeliveryPort {
     request[kResume] = undefined;
     if (resume !== undefined) resume();
     // Fastify's own parser reads the verified bytes, as on any other route.
-    else this.next(null, replayStream(this.body ?? Buffer.alloc(0), this.payload));
+    else this.next(null, replayStream(this.body ?? new Uint8Array(0), this.payload));
   }
 
   /** The verified bytes to Fastify's content-type parser; its result comes back in preValidation. */
-  private parseByFastify(bytes: Buffer, parsed: (parsed: ParsedPayload) => void): void {
+  private parseByFastify(bytes: Uint8Array, parsed: (parsed: ParsedPayload) => void): void {
     this.request[kParsed] = parsed;
     this.next(null, replayStream(bytes, this.payload));
   }

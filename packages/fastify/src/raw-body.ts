@@ -13,7 +13,10 @@ export interface PayloadStream extends NodeJS.ReadableStream {
 function ignore(): void {}
 
 /** Gets the body, or why it could not be read (a `WebhookVerificationError`). */
-export type BodyCallback = (error: WebhookVerificationError | undefined, body?: Buffer) => void;
+export type BodyCallback = (error: WebhookVerificationError | undefined, body?: Uint8Array) => void;
+
+/** No body captured by another parser: a preParsing hook sees the stream before any. */
+const NOTHING_CAPTURED: readonly unknown[] = [];
 
 /**
  * Reads the exact bytes of the request body from the `preParsing` payload stream with the
@@ -29,13 +32,13 @@ export function readRawBody(
   done: BodyCallback,
 ): void {
   const consumed = payload.readableEnded === true || (request.raw as { _body?: unknown })._body === true;
-  const captured = capturedBody("fastify", limit, [], consumed);
+  const captured = capturedBody("fastify", limit, NOTHING_CAPTURED, consumed);
   if (captured !== undefined) {
     done(captured.error);
     return;
   }
   const limits = { limit, readTimeoutMs, contentLength: request.headers["content-length"] };
-  readNodeBody(payload, limits, (error, body) => done(error, body && asBuffer(body)));
+  readNodeBody(payload, limits, done);
 }
 
 /** The bytes as a Buffer (Fastify's parsers expect one), sharing their memory. */
@@ -47,9 +50,10 @@ export function asBuffer(bytes: Uint8Array): Buffer {
  * The bytes again, as the stream Fastify's content-type parser reads after the hook, so a
  * verified route parses its body exactly as any other route would.
  */
-export function replayStream(body: Buffer, original: PayloadStream): Readable {
+export function replayStream(body: Uint8Array, original: PayloadStream): Readable {
   const stream = new Readable({ read: ignore }) as Readable & { receivedEncodedLength?: number };
-  stream.push(body);
+  // Fastify's parsers expect Buffers.
+  stream.push(asBuffer(body));
   stream.push(null);
   // Fastify compares this with Content-Length; keep what an earlier transforming hook saw.
   stream.receivedEncodedLength = original.receivedEncodedLength ?? body.length;
