@@ -1,11 +1,21 @@
 // One node process under valgrind's callgrind, counting only the instructions between its
 // two process.cpuUsage() calls, on its main thread: what bench/instructions.mjs and
 // bench/verify-instructions.mjs measure.
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
+
+/** Why instructions cannot be counted here (valgrind missing), or undefined when they can. */
+export function cannotCount() {
+  try {
+    execFileSync("valgrind", ["--version"], { stdio: "ignore" });
+    return undefined;
+  } catch {
+    return "valgrind is not installed (Debian/Ubuntu: apt-get install -y valgrind)";
+  }
+}
 
 /**
  * Runs `node <args>` under callgrind and returns the main thread's instructions between the

@@ -5,12 +5,13 @@
 //
 // Only 1 KiB is counted: under valgrind OpenSSL cannot use the CPU's SHA extensions, so at
 // larger bodies the count overstates the HMAC's share.
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { measuredInstructions } from "./callgrind.mjs";
+
+export { cannotCount } from "./callgrind.mjs";
 
 const driver = fileURLToPath(new URL("./servers/instruction-driver.mjs", import.meta.url));
 
@@ -40,16 +41,6 @@ export const ADAPTERS = {
 
 /** Most instructions per request ours may take, as a multiple of its floor's. */
 export const INSTRUCTION_TARGET = 1.05;
-
-/** Why instructions cannot be counted here (valgrind missing), or undefined when they can. */
-export function cannotCount() {
-  try {
-    execFileSync("valgrind", ["--version"], { stdio: "ignore" });
-    return undefined;
-  } catch {
-    return "valgrind is not installed (Debian/Ubuntu: apt-get install -y valgrind)";
-  }
-}
 
 /**
  * Counts each job's instructions per request, `parallel` valgrinds at a time (the counts do

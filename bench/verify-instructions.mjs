@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs, promisify } from "node:util";
-import { measuredInstructions } from "./callgrind.mjs";
+import { cannotCount, measuredInstructions } from "./callgrind.mjs";
 import { bareVerifier } from "./core-verify.mjs";
 import { KiB, SECRET, signDelivery, upsertSuccessBody } from "./lib.mjs";
 import { startHeapMeter } from "./servers/heap-meter.mjs";
@@ -121,6 +121,11 @@ if (values.child) {
   const [side, mode] = values.child.split(":");
   await child(side, mode);
 } else {
+  const missing = cannotCount();
+  if (missing) {
+    console.error(`${missing}; nothing measured.`);
+    process.exit(2);
+  }
   const dumps = mkdtempSync(join(tmpdir(), "colivara-verify-callgrind-"));
   process.on("exit", () => rmSync(dumps, { recursive: true, force: true }));
   const sides = values.sides.split(",");
